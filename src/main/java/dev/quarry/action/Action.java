@@ -1,0 +1,33 @@
+package dev.quarry.action;
+
+import software.amazon.awssdk.services.s3control.model.JobOperation;
+
+/**
+ * What a playbook does to every object its query returns. One class per action knows both the S3
+ * Batch Operations operation it becomes on AWS and (with the local executor) the task it runs
+ * against any S3 endpoint, so the two cannot drift apart.
+ *
+ * <p>Adding an action costs this class, its schema fragment ({@code <type>.schema.json} beside this
+ * interface), an example playbook, its tests and one line in {@link ActionRegistry}.
+ */
+public interface Action {
+  /** The name a playbook uses in {@code action.type}. */
+  String type();
+
+  /** Whether every manifest row must name a version: the action acts on one exact version. */
+  boolean needsVersionId();
+
+  /** Whether the action can lose data or history, so it needs a limit and a confirmation. */
+  boolean destructive();
+
+  /**
+   * The S3 Batch Operations operation for a job over objects of {@code bucket} (the bucket matters
+   * to copies in place, whose target is the bucket itself).
+   */
+  JobOperation jobOperation(String bucket);
+
+  /** Problems that make this action unusable on AWS, empty when there are none. */
+  default java.util.List<String> awsLimitations() {
+    return java.util.List.of();
+  }
+}

@@ -1,0 +1,83 @@
+package dev.quarry.action;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.error.QuarryException;
+import dev.quarry.playbook.ActionSpec;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Every action Quarry knows, by name. */
+public final class ActionRegistry {
+  private static final ObjectMapper OPTIONS =
+      new ObjectMapper()
+          .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private static final List<ActionDefinition> DEFINITIONS =
+      List.of(
+          new ActionDefinition(
+              "restore",
+              "Initiate restores of archived objects (Glacier, Deep Archive, Intelligent-Tiering)",
+              options(RestoreAction.class)),
+          new ActionDefinition(
+              "reencrypt",
+              "Re-encrypt objects in place (SSE-KMS or SSE-S3), keeping metadata and tags",
+              options(ReencryptAction.class)),
+          new ActionDefinition(
+              "rollback-deletes",
+              "Remove delete markers so the previous version is current again",
+              options(RollbackDeletesAction.class)),
+          new ActionDefinition(
+              "revert-to-version",
+              "Copy an older version back in place (point-in-time revert of overwrites)",
+              options(RevertToVersionAction.class)),
+          new ActionDefinition(
+              "put-tags",
+              "Set object tags (replace the tag set, or merge into it)",
+              options(PutTagsAction.class)),
+          new ActionDefinition(
+              "delete-tags", "Remove all tags from objects", options(DeleteTagsAction.class)));
+
+  private ActionRegistry() {}
+
+  public static List<ActionDefinition> definitions() {
+    return DEFINITIONS;
+  }
+
+  public static List<String> types() {
+    return DEFINITIONS.stream().map(ActionDefinition::type).toList();
+  }
+
+  public static Optional<ActionDefinition> find(String type) {
+    return DEFINITIONS.stream().filter(d -> d.type().equals(type)).findFirst();
+  }
+
+  /** The action a playbook's {@code action} block describes; the block has passed the schema. */
+  public static Action create(ActionSpec spec) {
+    ActionDefinition definition =
+        find(spec.type())
+            .orElseThrow(
+                () ->
+                    QuarryException.user(
+                        "unknown action '"
+                            + spec.type()
+                            + "'; valid: "
+                            + types().stream().collect(Collectors.joining(", "))));
+    return definition.factory().apply(spec.options());
+  }
+
+  private static Function<ObjectNode, Action> options(Class<? extends Action> type) {
+    return node -> {
+      try {
+        return OPTIONS.treeToValue(node, type);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw QuarryException.user("action options: " + e.getOriginalMessage());
+      }
+    };
+  }
+}

@@ -1,0 +1,65 @@
+package dev.quarry.action;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+import software.amazon.awssdk.services.s3control.model.JobOperation;
+import software.amazon.awssdk.services.s3control.model.LambdaInvokeOperation;
+
+/**
+ * Removes delete markers, so the version before each marker is current again. Each manifest row
+ * names the marker's version id; a version that is not a delete marker is never deleted (its task
+ * fails), and a marker already gone counts as done.
+ *
+ * <p>S3 Batch Operations has no delete operation, so on AWS this invokes Quarry's rollback Lambda
+ * (invocation schema 2.0) named by {@code function-arn}.
+ *
+ * <pre>{@code
+ * action:
+ *   type: rollback-deletes
+ *   function-arn: arn:aws:lambda:us-east-1:111122223333:function:quarry-rollback   # AWS only
+ * }</pre>
+ */
+public record RollbackDeletesAction(String functionArn) implements Action {
+  /** Shown where a plan has no function yet; CreateJob would refuse it. */
+  public static final String FUNCTION_PLACEHOLDER = "<action.function-arn>";
+
+  @JsonCreator
+  public RollbackDeletesAction(@JsonProperty("function-arn") String functionArn) {
+    this.functionArn = functionArn;
+  }
+
+  @Override
+  public String type() {
+    return "rollback-deletes";
+  }
+
+  @Override
+  public boolean needsVersionId() {
+    return true;
+  }
+
+  @Override
+  public boolean destructive() {
+    return true;
+  }
+
+  @Override
+  public JobOperation jobOperation(String bucket) {
+    return JobOperation.builder()
+        .lambdaInvoke(
+            LambdaInvokeOperation.builder()
+                .functionArn(functionArn == null ? FUNCTION_PLACEHOLDER : functionArn)
+                .invocationSchemaVersion("2.0")
+                .userArguments(Map.of("action", "rollback-deletes"))
+                .build())
+        .build();
+  }
+
+  @Override
+  public java.util.List<String> awsLimitations() {
+    return functionArn == null
+        ? java.util.List.of("action.function-arn is required on AWS (the rollback Lambda)")
+        : java.util.List.of();
+  }
+}

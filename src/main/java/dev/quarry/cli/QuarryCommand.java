@@ -1,0 +1,127 @@
+package dev.quarry.cli;
+
+import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ProblemsException;
+import dev.quarry.error.QuarryException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IFactory;
+
+/** The root command: {@code quarry <command>}. */
+@Command(
+    name = "quarry",
+    mixinStandardHelpOptions = true,
+    versionProvider = QuarryCommand.Version.class,
+    description = {
+      "Turns a query over S3 Metadata tables into a tracked S3 Batch Operations job, on AWS or on"
+          + " this machine.",
+      "",
+      "Start here:  quarry sandbox up && quarry sandbox seed && quarry metadata refresh --bucket"
+          + " starwatcher && quarry plan playbooks/restore-rainy-training.yaml"
+    },
+    subcommands = {
+      ValidateCommand.class,
+      SchemaCommand.class,
+      PlanCommand.class,
+      QueryCommand.class,
+      MetadataCommand.class,
+      SandboxCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footerHeading = "%nExit codes:%n",
+    footer = {
+      "  0   success",
+      "  2   user error: bad playbook, flag or parameter; a limit exceeded",
+      "  3   external failure: an S3 endpoint, Athena or a server did not answer or refused",
+      "  70  internal error: a bug in Quarry (the stack trace is printed)"
+    })
+public final class QuarryCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  /** Runs the CLI with the given context and returns the exit code. */
+  public static int execute(CliContext context, String... args) {
+    CommandLine cli = new CommandLine(new QuarryCommand(), new ContextFactory(context));
+    cli.setOut(context.out());
+    cli.setErr(context.err());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> handle(context, commandLine, e));
+    cli.setParameterExceptionHandler(
+        (e, args2) -> {
+          context.err().println("quarry: " + e.getMessage());
+          CommandLine.UnmatchedArgumentException.printSuggestions(e, context.err());
+          context
+              .err()
+              .println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          return ErrorKind.USER.exitCode();
+        });
+    int code = cli.execute(args);
+    context.out().flush();
+    context.err().flush();
+    return code;
+  }
+
+  private static int handle(CliContext context, CommandLine commandLine, Exception e) {
+    ErrorKind kind = e instanceof QuarryException q ? q.kind() : ErrorKind.INTERNAL;
+    boolean json = wantsJson(commandLine);
+    if (json) {
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
+      error.put("message", e.getMessage());
+      if (e instanceof ProblemsException p) {
+        error.put("problems", p.problems());
+      }
+      context.out().println(Json.write(Map.of("error", error)));
+    }
+    switch (kind) {
+      case USER, EXTERNAL -> {
+        context.err().println("quarry: " + e.getMessage());
+        if (e.getCause() != null && kind == ErrorKind.EXTERNAL) {
+          context.err().println("  cause: " + e.getCause().getMessage());
+        }
+      }
+      case INTERNAL -> {
+        context.err().println("quarry: internal error (a bug; please report it with this trace):");
+        e.printStackTrace(context.err());
+      }
+    }
+    return kind.exitCode();
+  }
+
+  private static boolean wantsJson(CommandLine commandLine) {
+    for (Object mixin : commandLine.getMixins().values()) {
+      if (mixin instanceof GlobalOptions g) {
+        return g.output() == OutputFormat.json;
+      }
+    }
+    return false;
+  }
+
+  /** Gives commands that declare a {@link CliContext} constructor the context of this run. */
+  private record ContextFactory(CliContext context) implements IFactory {
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      try {
+        return type.getDeclaredConstructor(CliContext.class).newInstance(context);
+      } catch (NoSuchMethodException noContext) {
+        return CommandLine.defaultFactory().create(type);
+      }
+    }
+  }
+
+  /** {@code --version}: the jar's version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = QuarryCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"quarry " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

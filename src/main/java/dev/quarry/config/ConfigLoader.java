@@ -1,0 +1,172 @@
+package dev.quarry.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.quarry.config.QuarryConfig.StaticCredentials;
+import dev.quarry.error.QuarryException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds a {@link QuarryConfig}. Each setting comes from the first of: a command-line flag, an
+ * environment variable ({@code QUARRY_*}), the chosen profile of {@code quarry.yaml}, a default.
+ *
+ * <pre>{@code
+ * # quarry.yaml
+ * default-profile: local
+ * profiles:
+ *   local:
+ *     s3-endpoint: http://127.0.0.1:9090
+ *     state-dir: .quarry
+ *   prod:
+ *     engine: athena
+ *     executor: s3control
+ *     region: eu-west-1
+ * }</pre>
+ */
+public final class ConfigLoader {
+  /** The settings a profile may hold, with their environment variables. */
+  private static final Map<String, String> SETTINGS =
+      Map.of(
+          "s3-endpoint", "QUARRY_S3_ENDPOINT",
+          "state-dir", "QUARRY_STATE_DIR",
+          "manifests-dir", "QUARRY_MANIFESTS_DIR",
+          "region", "QUARRY_REGION",
+          "access-key-id", "QUARRY_ACCESS_KEY_ID",
+          "secret-access-key", "QUARRY_SECRET_ACCESS_KEY",
+          "engine", "QUARRY_ENGINE",
+          "executor", "QUARRY_EXECUTOR");
+
+  private final Map<String, String> environment;
+
+  public ConfigLoader(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** Flags as given on the command line; null means not given. */
+  public record Flags(Path configFile, String profile, String s3Endpoint, Path stateDir) {}
+
+  public QuarryConfig load(Flags flags) {
+    Path configFile =
+        flags.configFile() != null
+            ? flags.configFile()
+            : Path.of(environment.getOrDefault("QUARRY_CONFIG", "quarry.yaml"));
+    JsonNode file = readConfigFile(configFile, flags.configFile() != null);
+    String profile =
+        first(
+            flags.profile(),
+            environment.get("QUARRY_PROFILE"),
+            text(file.path("default-profile")),
+            "local");
+    JsonNode profiles = file.path("profiles");
+    JsonNode settings = profiles.path(profile);
+    if (settings.isMissingNode() && (flags.profile() != null || profiles.size() > 0)) {
+      List<String> known = new ArrayList<>();
+      profiles.fieldNames().forEachRemaining(known::add);
+      if (flags.profile() != null || environment.get("QUARRY_PROFILE") != null) {
+        throw QuarryException.user(
+            configFile
+                + ": unknown profile '"
+                + profile
+                + "'; valid: "
+                + (known.isEmpty() ? "(none defined)" : String.join(", ", known)));
+      }
+    }
+    checkKnownSettings(configFile, profile, settings);
+
+    String endpoint = first(flags.s3Endpoint(), setting("s3-endpoint", settings), null, null);
+    Path stateDir =
+        flags.stateDir() != null
+            ? flags.stateDir()
+            : Path.of(first(setting("state-dir", settings), null, null, ".quarry"));
+    Path manifestsDir = Path.of(first(setting("manifests-dir", settings), null, null, "manifests"));
+    String accessKey = setting("access-key-id", settings);
+    String secretKey = setting("secret-access-key", settings);
+    Optional<StaticCredentials> credentials =
+        accessKey != null && secretKey != null
+            ? Optional.of(new StaticCredentials(accessKey, secretKey))
+            : Optional.empty();
+    return new QuarryConfig(
+        profile,
+        stateDir,
+        manifestsDir,
+        Optional.ofNullable(endpoint).map(ConfigLoader::endpoint),
+        first(setting("region", settings), environment.get("AWS_REGION"), null, "us-east-1"),
+        credentials,
+        first(setting("engine", settings), null, null, "embedded"),
+        first(setting("executor", settings), null, null, "local"));
+  }
+
+  private String setting(String name, JsonNode profile) {
+    return first(environment.get(SETTINGS.get(name)), text(profile.path(name)), null, null);
+  }
+
+  private static void checkKnownSettings(Path file, String profile, JsonNode settings) {
+    for (Iterator<String> names = settings.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!SETTINGS.containsKey(name)) {
+        throw QuarryException.user(
+            file
+                + ": profiles."
+                + profile
+                + "."
+                + name
+                + ": unknown setting; valid: "
+                + String.join(", ", SETTINGS.keySet().stream().sorted().toList()));
+      }
+    }
+  }
+
+  private static URI endpoint(String text) {
+    try {
+      URI uri = URI.create(text);
+      if (uri.getScheme() == null || uri.getHost() == null) {
+        throw new IllegalArgumentException("no scheme or host");
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      throw QuarryException.user(
+          "S3 endpoint '" + text + "' is not a URL such as http://127.0.0.1:9090");
+    }
+  }
+
+  private static JsonNode readConfigFile(Path file, boolean mustExist) {
+    if (!Files.exists(file)) {
+      if (mustExist) {
+        throw QuarryException.user(file + ": configuration file not found");
+      }
+      return new ObjectMapper().createObjectNode();
+    }
+    try {
+      JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+      return node == null ? new ObjectMapper().createObjectNode() : node;
+    } catch (IOException e) {
+      throw QuarryException.user(file + ": not valid YAML: " + e.getMessage());
+    }
+  }
+
+  private static String text(JsonNode node) {
+    return node.isValueNode() ? node.asText() : null;
+  }
+
+  private static String first(String a, String b, String c, String fallback) {
+    if (a != null && !a.isBlank()) {
+      return a;
+    }
+    if (b != null && !b.isBlank()) {
+      return b;
+    }
+    if (c != null && !c.isBlank()) {
+      return c;
+    }
+    return fallback;
+  }
+}

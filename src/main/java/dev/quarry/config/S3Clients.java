@@ -1,0 +1,67 @@
+package dev.quarry.config;
+
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+
+/** Builds S3 clients for AWS or for any S3-compatible endpoint (path-style addressing there). */
+public final class S3Clients {
+  /** Any static key works on local servers; these are used when none is configured. */
+  private static final AwsBasicCredentials LOCAL = AwsBasicCredentials.create("quarry", "quarry");
+
+  private S3Clients() {}
+
+  /**
+   * @param maxConnections size of the connection pool, at least the concurrency the caller uses
+   */
+  public static S3Client create(QuarryConfig config, int maxConnections) {
+    var builder =
+        S3Client.builder()
+            .region(Region.of(config.region()))
+            .credentialsProvider(credentials(config))
+            .httpClientBuilder(
+                ApacheHttpClient.builder()
+                    .maxConnections(maxConnections)
+                    .connectionTimeout(Duration.ofSeconds(5)))
+            .overrideConfiguration(
+                ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD).build());
+    config
+        .s3Endpoint()
+        .ifPresent(
+            endpoint ->
+                builder
+                    .endpointOverride(endpoint)
+                    .serviceConfiguration(
+                        S3Configuration.builder()
+                            .pathStyleAccessEnabled(true)
+                            .chunkedEncodingEnabled(false)
+                            .build()));
+    return builder.build();
+  }
+
+  private static AwsCredentialsProvider credentials(QuarryConfig config) {
+    if (config.credentials().isPresent()) {
+      var c = config.credentials().get();
+      return StaticCredentialsProvider.create(
+          AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()));
+    }
+    if (config.s3Endpoint().map(S3Clients::isLocal).orElse(false)) {
+      return StaticCredentialsProvider.create(LOCAL);
+    }
+    return DefaultCredentialsProvider.builder().build();
+  }
+
+  static boolean isLocal(URI endpoint) {
+    String host = endpoint.getHost();
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+  }
+}

@@ -1,0 +1,45 @@
+package dev.quarry.query;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Runs SQL written for Athena over the S3 Metadata tables. Adapters: {@code embedded} (DuckDB over
+ * a local warehouse) and {@code athena}.
+ *
+ * <p>Errors in the SQL itself are user errors ({@link dev.quarry.error.ErrorKind#USER}) carrying
+ * the engine's message; an engine that cannot be reached is external.
+ */
+public interface QueryEngine extends AutoCloseable {
+  /** The engine's name as a profile writes it: {@code embedded} or {@code athena}. */
+  String name();
+
+  /** The names of the columns the query returns, found without reading the tables' data. */
+  List<String> columns(BoundQuery query);
+
+  /**
+   * Runs a playbook query and streams every selected object to {@code sink}, in the engine's order.
+   * The query returns {@code bucket} and {@code key}, optionally {@code version_id}; {@code size}
+   * and {@code storage_class} come from the query's own columns when it has them, else from the
+   * engine's inventory where it has one.
+   *
+   * @return the number of rows streamed
+   */
+  long objects(BoundQuery query, Consumer<ObjectRow> sink);
+
+  /** Runs any query and streams its rows, for ad-hoc queries ({@code quarry query}). */
+  void rows(BoundQuery query, RowVisitor visitor);
+
+  /** Receives a result: the column names first, then each row's values in column order. */
+  interface RowVisitor {
+    void columns(List<String> names);
+
+    /**
+     * Values are String, Long, Integer, Double, BigDecimal, Boolean, LocalDateTime, Map or null.
+     */
+    void row(List<Object> values);
+  }
+
+  @Override
+  void close();
+}
