@@ -1,0 +1,163 @@
+package dev.quarry.sandbox;
+
+import dev.quarry.error.QuarryException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Adobe S3Mock's standalone jar as a process. Its main connector is plain HTTP on 127.0.0.1; its
+ * extra {@code http.port} connector always listens on all interfaces (S3Mock cannot turn it off),
+ * so it is given a port of its own and reported by {@link #listeners()}.
+ */
+public final class S3MockServer implements LocalS3Server {
+  /** The KMS key the sandbox accepts for SSE-KMS (S3Mock only accepts keys it was told about). */
+  public static final String DEMO_KMS_KEY_ID = "0f9a3c52-6f0e-4d1c-9d89-2d5a7e0b6a01";
+
+  public static final String DEMO_KMS_KEY_ARN =
+      "arn:aws:kms:us-east-1:111122223333:key/" + DEMO_KMS_KEY_ID;
+
+  private final Process process;
+  private final long pid;
+  private final int port;
+  private final int httpPort;
+
+  private S3MockServer(Process process, long pid, int port, int httpPort) {
+    this.process = process;
+    this.pid = pid;
+    this.port = port;
+    this.httpPort = httpPort;
+  }
+
+  /**
+   * Starts S3Mock and waits until it answers.
+   *
+   * @param storeRoot where S3Mock keeps objects; kept after it stops
+   */
+  public static S3MockServer start(Path storeRoot, Path log) {
+    Path jar = locateJar();
+    int port = ServerProcess.freePort();
+    int httpPort = ServerProcess.freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // a short-lived test server: quick start matters more than peak speed
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-Xmx512m");
+    command.addAll(
+        List.of(
+            "-jar",
+            jar.toString(),
+            "--server.port=" + port,
+            "--server.address=127.0.0.1",
+            "--server.ssl.enabled=false",
+            "--http.port=" + httpPort));
+    Map<String, String> environment =
+        Map.of(
+            "COM_ADOBE_TESTING_S3MOCK_STORE_ROOT",
+            storeRoot.toAbsolutePath().toString(),
+            "COM_ADOBE_TESTING_S3MOCK_STORE_RETAIN_FILES_ON_EXIT",
+            "true",
+            "COM_ADOBE_TESTING_S3MOCK_STORE_VALID_KMS_KEYS",
+            DEMO_KMS_KEY_ARN);
+    Process process = ServerProcess.start(command, environment, log);
+    URI probe = URI.create("http://127.0.0.1:" + port + "/favicon.ico");
+    ServerProcess.awaitHttp(process, probe, Duration.ofSeconds(90), log);
+    return new S3MockServer(process, process.pid(), port, httpPort);
+  }
+
+  /** Re-attaches to a server started by an earlier command. */
+  static S3MockServer attach(long pid, int port, int httpPort) {
+    return new S3MockServer(null, pid, port, httpPort);
+  }
+
+  /**
+   * The standalone jar: {@code -Dquarry.s3mock.jar}, {@code $QUARRY_S3MOCK_JAR}, or {@code
+   * sandbox/s3mock.jar} next to quarry.jar (where the build puts it).
+   */
+  public static Path locateJar() {
+    List<Path> candidates = new ArrayList<>();
+    Optional.ofNullable(System.getProperty("quarry.s3mock.jar"))
+        .map(Path::of)
+        .ifPresent(candidates::add);
+    Optional.ofNullable(System.getenv("QUARRY_S3MOCK_JAR"))
+        .map(Path::of)
+        .ifPresent(candidates::add);
+    codeLocation().ifPresent(dir -> candidates.add(dir.resolve("sandbox").resolve("s3mock.jar")));
+    candidates.add(Path.of("target", "sandbox", "s3mock.jar"));
+    return candidates.stream()
+        .filter(Files::isRegularFile)
+        .findFirst()
+        .orElseThrow(
+            () ->
+                QuarryException.user(
+                    "S3Mock's standalone jar not found (looked at "
+                        + candidates
+                        + "); build Quarry with 'mvn package' or set QUARRY_S3MOCK_JAR"));
+  }
+
+  private static Optional<Path> codeLocation() {
+    try {
+      Path location =
+          Path.of(S3MockServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return Optional.ofNullable(location.getParent());
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public String kind() {
+    return "s3mock";
+  }
+
+  @Override
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  @Override
+  public long pid() {
+    return pid;
+  }
+
+  int httpPort() {
+    return httpPort;
+  }
+
+  @Override
+  public List<Listener> listeners() {
+    return List.of(
+        new Listener("127.0.0.1", port, "S3 API (loopback only)"),
+        new Listener("0.0.0.0", httpPort, "S3Mock's extra http.port connector (all interfaces)"));
+  }
+
+  @Override
+  public List<String> knownGaps() {
+    return List.of(
+        "no RestoreObject and no archive-tier errors (use --server moto for restores)",
+        "DeleteObject returns the previous version's id, not the marker's",
+        "a copy in place in a versioned bucket overwrites instead of adding a version");
+  }
+
+  @Override
+  public void stop() {
+    if (process != null) {
+      process.destroy();
+      try {
+        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    } else {
+      ServerProcess.stop(pid);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.quarry.sandbox;
+
+import dev.quarry.error.QuarryException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Starting, probing and stopping the processes of local servers. */
+final class ServerProcess {
+  private ServerProcess() {}
+
+  /** A port free on loopback now (another process could still take it before the server binds). */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts a process whose output goes to {@code log}, so it outlives no pipe of ours. */
+  static Process start(List<String> command, Map<String, String> environment, Path log) {
+    try {
+      Files.createDirectories(log.toAbsolutePath().getParent());
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(environment);
+      builder.redirectErrorStream(true);
+      builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      return builder.start();
+    } catch (IOException e) {
+      throw QuarryException.external("cannot start " + command.get(0), e);
+    }
+  }
+
+  /** Waits until {@code probe} answers any HTTP status, or fails naming the log to read. */
+  static void awaitHttp(Process process, URI probe, Duration timeout, Path log) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw QuarryException.external(
+            "server exited with code " + process.exitValue() + " while starting; see " + log, null);
+      }
+      if (answers(probe)) {
+        return;
+      }
+      sleep(Duration.ofMillis(200));
+    }
+    process.destroyForcibly();
+    throw QuarryException.external(
+        "server did not answer at " + probe + " within " + timeout.toSeconds() + " s; see " + log,
+        null);
+  }
+
+  static boolean answers(URI probe) {
+    try {
+      HttpURLConnection connection = (HttpURLConnection) probe.toURL().openConnection();
+      connection.setConnectTimeout(500);
+      connection.setReadTimeout(2000);
+      connection.getResponseCode();
+      connection.disconnect();
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Ends the process with the given pid: politely, then forcibly after a grace period. */
+  static void stop(long pid) {
+    ProcessHandle.of(pid)
+        .ifPresent(
+            handle -> {
+              handle.destroy();
+              try {
+                handle.onExit().get(10, TimeUnit.SECONDS);
+              } catch (Exception notYet) {
+                handle.destroyForcibly();
+              }
+            });
+  }
+
+  static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
