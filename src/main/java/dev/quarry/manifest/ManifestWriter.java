@@ -1,0 +1,139 @@
+package dev.quarry.manifest;
+
+import dev.quarry.query.ObjectRow;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.QuoteMode;
+
+/**
+ * Streams rows into an S3BatchOperations_CSV_20180820 manifest: no header, {@code bucket,key} or
+ * {@code bucket,key,versionId} on every row (never a mix), keys percent-encoded by {@link
+ * KeyCodec}, the null version written as the literal {@code null}. The MD5 is computed while
+ * writing; the file appears under its final name only when {@link #finish()} succeeds, so a crash
+ * never leaves a half-written manifest behind. Memory does not grow with the row count.
+ */
+public final class ManifestWriter implements AutoCloseable {
+  /** The version field S3 Batch Operations reads as the null version. */
+  public static final String NULL_VERSION = "null";
+
+  private static final CSVFormat FORMAT =
+      CSVFormat.DEFAULT.builder().setRecordSeparator("\n").setQuoteMode(QuoteMode.MINIMAL).get();
+
+  private final Path target;
+  private final Path temp;
+  private final boolean withVersionIds;
+  private final MessageDigest md5;
+  private final CountingStream counter;
+  private final CSVPrinter printer;
+  private long rows;
+  private boolean finished;
+
+  private ManifestWriter(Path target, boolean withVersionIds) throws IOException {
+    this.target = target;
+    this.withVersionIds = withVersionIds;
+    Files.createDirectories(target.toAbsolutePath().getParent());
+    this.temp = Files.createTempFile(target.toAbsolutePath().getParent(), ".manifest-", ".tmp");
+    try {
+      this.md5 = MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has MD5", e);
+    }
+    this.counter = new CountingStream(new DigestOutputStream(Files.newOutputStream(temp), md5));
+    this.printer =
+        new CSVPrinter(
+            new BufferedWriter(new OutputStreamWriter(counter, StandardCharsets.UTF_8), 1 << 16),
+            FORMAT);
+  }
+
+  /**
+   * Opens a writer for {@code target}.
+   *
+   * @param withVersionIds whether rows carry a version field; decided once for the whole manifest
+   */
+  public static ManifestWriter open(Path target, boolean withVersionIds) {
+    try {
+      return new ManifestWriter(target, withVersionIds);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create manifest " + target, e);
+    }
+  }
+
+  public void write(ObjectRow row) {
+    try {
+      if (withVersionIds) {
+        printer.printRecord(
+            row.bucket(),
+            KeyCodec.encode(row.key()),
+            row.versionId() == null ? NULL_VERSION : row.versionId());
+      } else {
+        printer.printRecord(row.bucket(), KeyCodec.encode(row.key()));
+      }
+      rows++;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write manifest " + temp, e);
+    }
+  }
+
+  /** Flushes, checks the file and moves it to its final name. */
+  public Manifest finish() {
+    try {
+      printer.close();
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      finished = true;
+      return new Manifest(
+          target, HexFormat.of().formatHex(md5.digest()), rows, counter.count, withVersionIds);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot finish manifest " + target, e);
+    }
+  }
+
+  /** Abandons an unfinished manifest: the temporary file is removed, no manifest appears. */
+  @Override
+  public void close() {
+    if (!finished) {
+      try {
+        printer.close();
+      } catch (IOException ignored) {
+        // the file is deleted next; a close failure changes nothing
+      }
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private static final class CountingStream extends java.io.FilterOutputStream {
+    private long count;
+
+    CountingStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
+  }
+}
