@@ -17,6 +17,15 @@ public interface Action {
   /** Whether every manifest row must name a version: the action acts on one exact version. */
   boolean needsVersionId();
 
+  /**
+   * Whether the manifest may name versions when the query returns {@code version_id}. False for
+   * actions that act on the current object: copying a named older version in place would make it
+   * current again.
+   */
+  default boolean acceptsVersionId() {
+    return true;
+  }
+
   /** Whether the action can lose data or history, so it needs a limit and a confirmation. */
   boolean destructive();
 

@@ -62,6 +62,12 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
   }
 
   @Override
+  public boolean acceptsVersionId() {
+    // re-encrypting copies the current object; naming an older version would revert to it
+    return false;
+  }
+
+  @Override
   public boolean destructive() {
     // a copy in place replaces the current version (and, unversioned, the only copy)
     return true;

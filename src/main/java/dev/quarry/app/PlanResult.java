@@ -1,0 +1,63 @@
+package dev.quarry.app;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.action.OperationView;
+import dev.quarry.query.ObjectRow;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a plan found and would do: the manifest it wrote, what the objects are, the exact S3 Batch
+ * Operations operation, and every limit the run would exceed. A plan changes nothing.
+ *
+ * @param bytes total size of the objects whose size is known
+ * @param unknownSizes objects whose size neither the query nor the inventory gave
+ * @param operation the operation CreateJob would get (per bucket, for copies in place)
+ * @param alternativeOperation a cheaper operation usable for eligible objects, if the action has
+ *     one
+ * @param limitViolations reasons the run would refuse to submit; empty when it may go ahead
+ * @param awsLimitations what stops this playbook from running on AWS as it stands
+ */
+public record PlanResult(
+    String playbook,
+    String runId,
+    String engine,
+    Map<String, Object> parameters,
+    long objects,
+    long bytes,
+    long unknownSizes,
+    List<Group> storageClasses,
+    List<Group> topPrefixes,
+    List<Group> buckets,
+    List<ObjectRow> sample,
+    String action,
+    boolean destructive,
+    OperationView operation,
+    Optional<OperationView> alternativeOperation,
+    ManifestInfo manifest,
+    Path manifestJson,
+    Long maxObjects,
+    boolean confirmationRequired,
+    List<String> limitViolations,
+    List<String> awsLimitations) {
+  public PlanResult {
+    requireNonNull(playbook, "playbook is null");
+    requireNonNull(runId, "runId is null");
+    parameters = Map.copyOf(parameters);
+    storageClasses = List.copyOf(storageClasses);
+    topPrefixes = List.copyOf(topPrefixes);
+    buckets = List.copyOf(buckets);
+    sample = List.copyOf(sample);
+    requireNonNull(operation, "operation is null");
+    requireNonNull(alternativeOperation, "alternativeOperation is null");
+    requireNonNull(manifest, "manifest is null");
+    limitViolations = List.copyOf(limitViolations);
+    awsLimitations = List.copyOf(awsLimitations);
+  }
+
+  /** Objects and bytes that share a storage class, a prefix or a bucket. */
+  public record Group(String name, long objects, long bytes) {}
+}

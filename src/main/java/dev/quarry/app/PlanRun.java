@@ -1,0 +1,171 @@
+package dev.quarry.app;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.action.Action;
+import dev.quarry.action.ActionRegistry;
+import dev.quarry.action.OperationView;
+import dev.quarry.action.ReencryptAction;
+import dev.quarry.error.QuarryException;
+import dev.quarry.io.AtomicFiles;
+import dev.quarry.manifest.Manifest;
+import dev.quarry.manifest.ManifestWriter;
+import dev.quarry.playbook.Limits;
+import dev.quarry.playbook.Playbook;
+import dev.quarry.query.BoundQuery;
+import dev.quarry.query.QueryEngine;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The dry run of a playbook: binds its parameters, runs its query, writes the manifest (and its
+ * {@code manifest.json}) and works out what would be submitted. It changes nothing outside the
+ * manifests folder.
+ */
+public final class PlanRun {
+  private static final int TOP_PREFIXES = 10;
+
+  private final QueryEngine engine;
+  private final Path manifestsRoot;
+  private final Clock clock;
+
+  public PlanRun(QueryEngine engine, Path manifestsRoot, Clock clock) {
+    this.engine = requireNonNull(engine, "engine is null");
+    this.manifestsRoot = requireNonNull(manifestsRoot, "manifestsRoot is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /**
+   * @param given parameter values from the command line, as text
+   */
+  public PlanResult plan(Playbook playbook, Map<String, String> given) {
+    Map<String, Object> parameters = ParameterBinder.bind(playbook, given);
+    Action action = ActionRegistry.create(playbook.action());
+    BoundQuery query = new BoundQuery(playbook.query(), parameters);
+    List<String> columns = engine.columns(query);
+    checkColumns(playbook, action, columns);
+    boolean withVersionIds =
+        action.needsVersionId() || (action.acceptsVersionId() && columns.contains("version_id"));
+
+    String runId = RunIds.next(clock);
+    Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);
+    PlanStats stats = new PlanStats();
+    Manifest manifest;
+    try (ManifestWriter writer = ManifestWriter.open(dir.resolve("manifest.csv"), withVersionIds)) {
+      engine.objects(
+          query,
+          row -> {
+            writer.write(row);
+            stats.add(row);
+          });
+      manifest = writer.finish();
+    }
+    ManifestInfo info =
+        new ManifestInfo(
+            ManifestInfo.FORMAT,
+            manifest.file().toString(),
+            manifest.fields(),
+            manifest.rows(),
+            manifest.bytes(),
+            manifest.etag(),
+            playbook.name(),
+            runId,
+            engine.name(),
+            playbook.query(),
+            parameters,
+            clock.instant());
+    Path manifestJson = dir.resolve("manifest.json");
+    AtomicFiles.writeJson(manifestJson, info);
+
+    List<PlanResult.Group> buckets = stats.buckets();
+    String bucket = buckets.isEmpty() ? "<bucket>" : buckets.get(0).name();
+    Long maxObjects =
+        playbook.limits().maxObjects().isPresent()
+            ? playbook.limits().maxObjects().getAsLong()
+            : null;
+    return new PlanResult(
+        playbook.name(),
+        runId,
+        engine.name(),
+        parameters,
+        stats.objects(),
+        stats.bytes(),
+        stats.unknownSizes(),
+        stats.storageClasses(),
+        stats.topPrefixes(TOP_PREFIXES),
+        buckets,
+        stats.sample(),
+        action.type(),
+        action.destructive(),
+        OperationView.of(action.jobOperation(bucket)),
+        alternative(action),
+        info,
+        manifestJson,
+        maxObjects,
+        playbook.limits().confirm() == Limits.Confirm.REQUIRED,
+        limitViolations(playbook, stats),
+        awsLimitations(action, buckets));
+  }
+
+  private static void checkColumns(Playbook playbook, Action action, List<String> columns) {
+    List<String> missing = new ArrayList<>();
+    for (String required : List.of("bucket", "key")) {
+      if (!columns.contains(required)) {
+        missing.add(required);
+      }
+    }
+    if (action.needsVersionId() && !columns.contains("version_id")) {
+      missing.add("version_id (action " + action.type() + " acts on exact versions)");
+    }
+    if (!missing.isEmpty()) {
+      throw QuarryException.user(
+          playbook.source()
+              + ": query: the query must return "
+              + String.join(", ", missing)
+              + "; it returns "
+              + String.join(", ", columns));
+    }
+  }
+
+  private static Optional<OperationView> alternative(Action action) {
+    return action instanceof ReencryptAction reencrypt
+        ? reencrypt.updateEncryptionOperation().map(OperationView::of)
+        : Optional.empty();
+  }
+
+  private static List<String> limitViolations(Playbook playbook, PlanStats stats) {
+    List<String> violations = new ArrayList<>();
+    playbook
+        .limits()
+        .maxObjects()
+        .ifPresent(
+            max -> {
+              if (stats.objects() > max) {
+                violations.add(
+                    "the query selected "
+                        + stats.objects()
+                        + " objects, over limits.max-objects "
+                        + max
+                        + ": nothing would run");
+              }
+            });
+    return violations;
+  }
+
+  private static List<String> awsLimitations(Action action, List<PlanResult.Group> buckets) {
+    List<String> limitations = new ArrayList<>(action.awsLimitations());
+    boolean copiesInPlace =
+        OperationView.of(action.jobOperation("b")).name().equals("S3PutObjectCopy");
+    if (copiesInPlace && buckets.size() > 1) {
+      limitations.add(
+          "the objects are in "
+              + buckets.size()
+              + " buckets; a copy in place targets one bucket, so AWS needs one job per bucket");
+    }
+    return limitations;
+  }
+}
