@@ -1,0 +1,89 @@
+package dev.quarry.cli;
+
+import dev.quarry.app.PlanResult;
+import dev.quarry.query.ObjectRow;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A plan as text for a person; scripts use {@code --output json}, the {@link PlanResult} itself.
+ */
+final class PlanRenderer {
+  private PlanRenderer() {}
+
+  static void render(PlanResult plan, PrintWriter out) {
+    out.printf("Plan %s  (run %s, engine %s)%n", plan.playbook(), plan.runId(), plan.engine());
+    if (!plan.parameters().isEmpty()) {
+      out.printf("  parameters   %s%n", parameters(plan.parameters()));
+    }
+    out.printf(
+        "  objects      %s  (%s%s)%n",
+        Sizes.count(plan.objects()),
+        Sizes.bytes(plan.bytes()),
+        plan.unknownSizes() > 0 ? ", size unknown for " + Sizes.count(plan.unknownSizes()) : "");
+    if (plan.buckets().size() > 1) {
+      groups(out, "by bucket", plan.buckets());
+    }
+    groups(out, "by storage class", plan.storageClasses());
+    groups(out, "top prefixes", plan.topPrefixes());
+    if (!plan.sample().isEmpty()) {
+      out.println("  sample");
+      for (ObjectRow row : plan.sample()) {
+        out.printf(
+            "    s3://%s/%s%s%n",
+            row.bucket(),
+            row.key(),
+            row.versionId() == null ? "" : "  (version " + row.versionId() + ")");
+      }
+    }
+    out.printf("  action       %s%s%n", plan.action(), plan.destructive() ? " (destructive)" : "");
+    out.printf("  operation    %s %s%n", plan.operation().name(), plan.operation().parameters());
+    plan.alternativeOperation()
+        .ifPresent(
+            alt ->
+                out.printf(
+                    "  or, where eligible  %s %s (no data copied)%n",
+                    alt.name(), alt.parameters()));
+    out.printf(
+        "  manifest     %s%n               %s rows, %s, ETag %s, fields %s%n",
+        plan.manifest().file(),
+        Sizes.count(plan.manifest().rows()),
+        Sizes.bytes(plan.manifest().bytes()),
+        plan.manifest().etag(),
+        String.join(",", plan.manifest().fields()));
+    out.printf(
+        "  limits       max-objects %s; confirmation %s%n",
+        plan.maxObjects() == null ? "none" : Sizes.count(plan.maxObjects()),
+        plan.confirmationRequired() ? "required" : "not required");
+    for (String violation : plan.limitViolations()) {
+      out.printf("  LIMIT        %s%n", violation);
+    }
+    for (String limitation : plan.awsLimitations()) {
+      out.printf("  on AWS       %s%n", limitation);
+    }
+    out.println("  Nothing was changed: a plan only runs the query and writes the manifest.");
+  }
+
+  private static void groups(PrintWriter out, String title, List<PlanResult.Group> groups) {
+    if (groups.isEmpty()) {
+      return;
+    }
+    out.printf("  %s%n", title);
+    int width = groups.stream().mapToInt(g -> g.name().length()).max().orElse(0);
+    for (PlanResult.Group group : groups) {
+      out.printf(
+          "    %-" + width + "s  %10s  %10s%n",
+          group.name(),
+          Sizes.count(group.objects()),
+          Sizes.bytes(group.bytes()));
+    }
+  }
+
+  private static String parameters(Map<String, Object> parameters) {
+    return parameters.entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(", "));
+  }
+}
