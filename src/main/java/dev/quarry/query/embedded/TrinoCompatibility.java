@@ -72,7 +72,7 @@ final class TrinoCompatibility {
           Rule.refuse(
               "format",
               "Trino's format uses Java's %s patterns, DuckDB's uses {} placeholders, so the same"
-                  + " call gives other text; build the string with || and CAST(x AS VARCHAR)"),
+                  + " call gives other text; use || and CAST(x AS VARCHAR) to build the string"),
           Rule.refuse(
               "date_format",
               "Trino's date_format takes MySQL patterns (%i = minutes) and DuckDB's strftime"
@@ -122,7 +122,7 @@ final class TrinoCompatibility {
               + " CAST(CAST(s AS TIMESTAMPTZ) AS TIMESTAMP)",
           "CREATE MACRO quarry_from_iso8601_date(s) AS CAST(s AS DATE)",
           "CREATE MACRO quarry_from_unixtime(s) AS"
-              + " make_timestamp(CAST(round(s * 1000000) AS BIGINT))",
+              + " make_timestamp(CAST(round(CAST(s AS DOUBLE) * 1000000) AS BIGINT))",
           "CREATE MACRO quarry_to_unixtime(ts) AS epoch_us(ts) / 1000000.0",
           "CREATE MACRO quarry_date_add(unit, n, ts) AS " + DATE_ADD_CASES,
           "CREATE MACRO quarry_date_diff(unit, a, b) AS date_sub(lower(unit), a, b)",
