@@ -35,7 +35,8 @@ public interface QueryEngine extends AutoCloseable {
     void columns(List<String> names);
 
     /**
-     * Values are String, Long, Integer, Double, BigDecimal, Boolean, LocalDateTime, Map or null.
+     * Values are String, Long, Integer, Double, BigDecimal, Boolean, LocalDateTime (UTC),
+     * LocalDate, Map (a map column: {@code Map<String, String>}), List or null.
      */
     void row(List<Object> values);
   }

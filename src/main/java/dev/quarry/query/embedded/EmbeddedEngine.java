@@ -1,0 +1,667 @@
+package dev.quarry.query.embedded;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.error.ErrorKind;
+import dev.quarry.error.QuarryException;
+import dev.quarry.metadata.MetadataTables;
+import dev.quarry.metadata.Warehouse;
+import dev.quarry.query.BoundQuery;
+import dev.quarry.query.ObjectRow;
+import dev.quarry.query.QueryEngine;
+import dev.quarry.query.SqlToken;
+import dev.quarry.query.SqlToken.Kind;
+import dev.quarry.query.SqlTokenizer;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Runs Athena SQL over the local warehouse with an in-memory DuckDB. The warehouse appears under
+ * AWS's names, so a query written for Athena runs unchanged: {@code
+ * "s3tablescatalog/aws-s3"."b_<bucket>"."journal"} and {@code ."inventory"}, the two-part {@code
+ * "b_<bucket>"."journal"}, and plain {@code journal} / {@code inventory} in the default namespace
+ * (given, or the only one). Each namespace also has an empty {@code "journal$properties"} (key,
+ * value), standing for the Iceberg properties table AWS's reconciliation query reads: the local
+ * tables have no uncoalesced records, so the query's own default applies.
+ *
+ * <p>Nothing is downloaded: extensions are neither installed nor loaded on demand; Parquet and JSON
+ * are built in. ICU is used when present (it is, in the JDBC driver) to pin the session zone to
+ * UTC; without it DuckDB's timestamps with zone are UTC anyway. Once set up, the connection may
+ * read only the warehouse's folder and its configuration is locked, so a query cannot reach other
+ * files or change the settings below.
+ *
+ * <p>Compatibility with Athena (Trino), decided so that a local result never silently differs from
+ * Athena's; the function rules are in {@link TrinoCompatibility}:
+ *
+ * <ul>
+ *   <li><b>Map subscript</b> {@code object_tags['k']}: Trino fails the query with "Key not present
+ *       in map" when a row's map lacks the key; DuckDB 1.5 returns NULL. Returning NULL would let a
+ *       playbook pass locally and fail on Athena, or (under {@code NOT}/{@code IS NULL}) select
+ *       other rows, so the engine fails like Trino, naming the key and pointing to {@code
+ *       element_at(map, key)}, which gives NULL in both engines. A NULL map gives NULL. Applies to
+ *       subscripts with a string literal or parameter key and to the tables' map columns; array
+ *       subscripts keep DuckDB's behaviour (NULL out of bounds where Trino fails).
+ *   <li><b>Division</b>: DuckDB's {@code integer_division} is on, so {@code 7/2 = 3} and {@code
+ *       -7/2 = -3} (truncation, as Trino) while {@code 7.0/2 = 3.5}. Known difference: division by
+ *       zero gives NULL in DuckDB where Trino fails.
+ *   <li><b>Timestamps</b>: the session zone is UTC, as Athena's. The tables' timestamps have no
+ *       zone and hold UTC; {@code current_timestamp - interval '7' day} and {@code
+ *       from_iso8601_timestamp(...)} compare with them as instants. {@code from_iso8601_timestamp}
+ *       returns the UTC instant as a zone-less timestamp (Trino returns it with its zone;
+ *       comparisons agree). Timestamps with zone are returned as UTC {@link LocalDateTime}.
+ *   <li><b>{@code date_diff}</b> counts whole units (DuckDB's {@code date_sub}), not boundaries.
+ *   <li><b>{@code concat}</b> is NULL when an argument is NULL, as Trino (DuckDB skips NULLs).
+ *   <li>Functions that would silently compute something else ({@code format}, {@code date_format},
+ *       {@code date_parse}, ...) are refused with a user error naming the function and the portable
+ *       form.
+ * </ul>
+ *
+ * <p>Named parameters {@code :name} are bound as JDBC parameters, never spliced into the text.
+ */
+public final class EmbeddedEngine implements QueryEngine {
+  private static final String CATALOG = MetadataTables.CATALOG;
+  private static final Set<String> QUERY_STARTS =
+      Set.of("select", "with", "values", "from", "table", "(", "describe", "show", "summarize");
+  private static final Pattern LINE = Pattern.compile("LINE (\\d+):");
+  private static final Pattern MISSING_SCHEMA =
+      Pattern.compile("because schema \"([^\"]+)\" does not exist");
+  private static final String PENDING_PREFIX =
+      "Attempting to execute an unsuccessful or closed pending query result";
+
+  private final Warehouse warehouse;
+  private final List<String> namespaces;
+  private final Optional<String> defaultNamespace;
+  private final Connection connection;
+
+  /** An engine whose default namespace is the warehouse's only one, if it has exactly one. */
+  public EmbeddedEngine(Warehouse warehouse) {
+    this(warehouse, Optional.empty());
+  }
+
+  /**
+   * @param defaultNamespace the namespace plain {@code journal} / {@code inventory} name: a
+   *     namespace ({@code b_starwatcher}) or a bucket whose namespace is {@code b_<bucket>}; empty
+   *     means the warehouse's only namespace, if it has exactly one
+   * @throws QuarryException (user) if the default namespace is not in the warehouse
+   */
+  public EmbeddedEngine(Warehouse warehouse, Optional<String> defaultNamespace) {
+    this.warehouse = requireNonNull(warehouse, "warehouse is null");
+    requireNonNull(defaultNamespace, "defaultNamespace is null");
+    this.namespaces = warehouse.namespaces();
+    this.defaultNamespace =
+        defaultNamespace.isPresent()
+            ? Optional.of(resolveNamespace(defaultNamespace.get()))
+            : namespaces.size() == 1 ? Optional.of(namespaces.get(0)) : Optional.empty();
+    this.connection = open();
+  }
+
+  @Override
+  public String name() {
+    return "embedded";
+  }
+
+  /** The warehouse's namespaces, sorted. */
+  public List<String> namespaces() {
+    return namespaces;
+  }
+
+  public Optional<String> defaultNamespace() {
+    return defaultNamespace;
+  }
+
+  @Override
+  public List<String> columns(BoundQuery query) {
+    Prepared prepared = prepare(query);
+    return describe(prepared, query).stream().map(Column::name).toList();
+  }
+
+  @Override
+  public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
+    Prepared prepared = prepare(query);
+    List<Column> columns = describe(prepared, query);
+    int bucket = indexOf(columns, "bucket");
+    int key = indexOf(columns, "key");
+    if (bucket < 0 || key < 0) {
+      throw QuarryException.user(
+          "the query must return the columns bucket and key (and version_id for versioned"
+              + " actions); it returns: "
+              + columns.stream().map(Column::name).collect(Collectors.joining(", ")));
+    }
+    String sql = objectsSql(prepared.sql(), columns);
+    long count = 0;
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      bind(statement, prepared.parameterOrder(), query.parameters(), false);
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          count++;
+          String bucketValue = rs.getString(1);
+          String keyValue = rs.getString(2);
+          if (bucketValue == null || keyValue == null) {
+            throw QuarryException.user(
+                "row "
+                    + count
+                    + " of the query has a NULL "
+                    + (bucketValue == null ? "bucket" : "key")
+                    + " (key "
+                    + keyValue
+                    + "); every selected object needs a bucket and a key: filter the others out"
+                    + " with WHERE bucket IS NOT NULL AND key IS NOT NULL");
+          }
+          sink.accept(
+              new ObjectRow(
+                  bucketValue,
+                  keyValue,
+                  rs.getString(3),
+                  toLong(rs.getObject(4), count),
+                  rs.getString(5)));
+        }
+      }
+    } catch (SQLException e) {
+      throw translate(e, query.sql());
+    }
+    return count;
+  }
+
+  @Override
+  public void rows(BoundQuery query, RowVisitor visitor) {
+    Prepared prepared = prepare(query);
+    try (PreparedStatement statement = connection.prepareStatement(prepared.sql())) {
+      bind(statement, prepared.parameterOrder(), query.parameters(), false);
+      try (ResultSet rs = statement.executeQuery()) {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        List<String> names = new ArrayList<>(n);
+        List<String> types = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+          names.add(md.getColumnName(i));
+          types.add(md.getColumnTypeName(i));
+        }
+        visitor.columns(List.copyOf(names));
+        while (rs.next()) {
+          List<Object> values = new ArrayList<>(n);
+          for (int i = 1; i <= n; i++) {
+            values.add(JdbcValues.read(rs, i, types.get(i - 1)));
+          }
+          visitor.row(java.util.Collections.unmodifiableList(values));
+        }
+      }
+    } catch (SQLException e) {
+      throw translate(e, query.sql());
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw new QuarryException(ErrorKind.INTERNAL, "cannot close DuckDB", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- connection and catalog
+
+  private Connection open() {
+    Properties properties = new Properties();
+    // nothing is fetched at run time: only what is compiled into the driver
+    properties.setProperty("autoinstall_known_extensions", "false");
+    properties.setProperty("autoload_known_extensions", "false");
+    properties.setProperty("jdbc_stream_results", "true");
+    Connection c;
+    try {
+      c = DriverManager.getConnection("jdbc:duckdb:", properties);
+    } catch (SQLException e) {
+      throw new QuarryException(ErrorKind.INTERNAL, "cannot start DuckDB: " + e.getMessage(), e);
+    }
+    try (Statement s = c.createStatement()) {
+      if (icuLoaded(c)) {
+        s.execute("SET TimeZone = 'UTC'");
+      }
+      s.execute("SET integer_division = true");
+      s.execute("ATTACH ':memory:' AS " + quoteIdentifier(CATALOG));
+      for (String namespace : namespaces) {
+        createNamespace(s, namespace);
+      }
+      for (String macro : TrinoCompatibility.MACROS) {
+        // temporary macros are found whatever the current catalog
+        s.execute(macro.replaceFirst("^CREATE MACRO", "CREATE TEMP MACRO"));
+      }
+      s.execute(
+          "USE "
+              + quoteIdentifier(CATALOG)
+              + "."
+              + quoteIdentifier(defaultNamespace.orElse("main")));
+      String root = warehouse.root().toAbsolutePath().normalize().toString();
+      s.execute("SET allowed_directories = [" + quoteString(root + "/") + "]");
+      s.execute("SET enable_external_access = false");
+      s.execute("SET lock_configuration = true");
+      return c;
+    } catch (SQLException e) {
+      closeQuietly(c);
+      throw QuarryException.user(
+          "cannot open the metadata warehouse at "
+              + warehouse.root()
+              + ": "
+              + cleanMessage(e.getMessage())
+              + " (rebuild it with quarry metadata refresh)");
+    } catch (RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+  }
+
+  private static boolean icuLoaded(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM duckdb_extensions() WHERE extension_name = 'icu' AND"
+                    + " loaded")) {
+      return rs.next() && rs.getLong(1) > 0;
+    }
+  }
+
+  private void createNamespace(Statement s, String namespace) throws SQLException {
+    String schema = quoteIdentifier(CATALOG) + "." + quoteIdentifier(namespace);
+    s.execute("CREATE SCHEMA " + schema);
+    for (String table : List.of(MetadataTables.JOURNAL, MetadataTables.INVENTORY)) {
+      s.execute(
+          "CREATE VIEW "
+              + schema
+              + "."
+              + quoteIdentifier(table)
+              + " AS "
+              + tableSql(warehouse.parquetFiles(namespace, table), MetadataTables.columns(table)));
+    }
+    s.execute(
+        "CREATE VIEW "
+            + schema
+            + "."
+            + quoteIdentifier("journal$properties")
+            + " AS SELECT CAST(NULL AS VARCHAR) AS key, CAST(NULL AS VARCHAR) AS value LIMIT 0");
+  }
+
+  /** The table's files with AWS's exact column types; no files gives an empty table. */
+  private static String tableSql(List<Path> files, List<MetadataTables.Column> columns) {
+    String projection =
+        columns.stream()
+            .map(
+                c ->
+                    (files.isEmpty() ? "NULL" : quoteIdentifier(c.name()))
+                        + "::"
+                        + c.type()
+                        + " AS "
+                        + quoteIdentifier(c.name()))
+            .collect(Collectors.joining(", "));
+    if (files.isEmpty()) {
+      return "SELECT " + projection + " LIMIT 0";
+    }
+    String list =
+        files.stream()
+            .map(f -> quoteString(f.toAbsolutePath().normalize().toString()))
+            .collect(Collectors.joining(", "));
+    return "SELECT " + projection + " FROM read_parquet([" + list + "], union_by_name = true)";
+  }
+
+  private String resolveNamespace(String given) {
+    if (namespaces.contains(given)) {
+      return given;
+    }
+    if (namespaces.contains(MetadataTables.namespace(given))) {
+      return MetadataTables.namespace(given);
+    }
+    throw unknownNamespace(given, 0, null);
+  }
+
+  private QuarryException unknownNamespace(String namespace, int offset, String sql) {
+    return QuarryException.user(
+        "namespace '"
+            + namespace
+            + "'"
+            + (sql == null ? "" : " (line " + SqlTokenizer.lineOf(sql, offset) + ")")
+            + " is not in the warehouse at "
+            + warehouse.root()
+            + "; "
+            + (namespaces.isEmpty()
+                ? "it has no namespaces yet (build one with quarry metadata refresh)"
+                : "namespaces: " + String.join(", ", namespaces)));
+  }
+
+  // ---------------------------------------------------------------- rewriting and binding
+
+  private record Prepared(String sql, List<String> parameterOrder) {}
+
+  private record Column(String name, String type) {}
+
+  private Prepared prepare(BoundQuery query) {
+    List<SqlToken> tokens = SqlTokenizer.tokenize(query.sql());
+    int end = checkSingleQuery(tokens);
+    checkNamespaces(tokens, query.sql());
+    String text = query.sql().substring(0, end);
+    TrinoCompatibility.Rendered rendered = TrinoCompatibility.rewrite(text);
+    return new Prepared(rendered.sql(), rendered.parameterOrder());
+  }
+
+  /** Returns where the query ends, without its trailing semicolons. */
+  private static int checkSingleQuery(List<SqlToken> tokens) {
+    SqlToken first = tokens.stream().filter(t -> !t.isTrivia()).findFirst().orElse(null);
+    if (first == null) {
+      throw QuarryException.user("the query is empty");
+    }
+    if (!QUERY_STARTS.contains(first.text().toLowerCase(Locale.ROOT))) {
+      throw QuarryException.user(
+          "only queries run here (SELECT, WITH, VALUES); the statement starts with "
+              + first.text());
+    }
+    int end = tokens.size();
+    while (end > 0 && (tokens.get(end - 1).isTrivia() || tokens.get(end - 1).isSymbol(";"))) {
+      end--;
+    }
+    for (int i = 0; i < end; i++) {
+      if (tokens.get(i).isSymbol(";")) {
+        throw QuarryException.user(
+            "the text holds more than one statement (a ';' before the end); run one query at a"
+                + " time");
+      }
+    }
+    SqlToken last = tokens.get(end - 1);
+    return last.offset() + last.text().length();
+  }
+
+  /** Fails early, listing the namespaces, when a query names one the warehouse lacks. */
+  private void checkNamespaces(List<SqlToken> tokens, String sql) {
+    List<SqlToken> s = tokens.stream().filter(t -> !t.isTrivia()).toList();
+    for (int i = 0; i + 2 < s.size(); i++) {
+      if (!s.get(i + 1).isSymbol(".")) {
+        continue;
+      }
+      String first = identifier(s.get(i));
+      String second = identifier(s.get(i + 2));
+      if (first == null || second == null || (i > 0 && s.get(i - 1).isSymbol("."))) {
+        continue;
+      }
+      boolean threePart = first.equals(CATALOG) && i + 4 < s.size() && s.get(i + 3).isSymbol(".");
+      if (threePart && !namespaces.contains(second)) {
+        throw unknownNamespace(second, s.get(i + 2).offset(), sql);
+      }
+      boolean twoPart =
+          !threePart
+              && (second.equals(MetadataTables.JOURNAL) || second.equals(MetadataTables.INVENTORY))
+              && first.startsWith("b_");
+      if (twoPart && !namespaces.contains(first)) {
+        throw unknownNamespace(first, s.get(i).offset(), sql);
+      }
+    }
+  }
+
+  private static String identifier(SqlToken token) {
+    if (token.is(Kind.QUOTED_IDENTIFIER)) {
+      String t = token.text();
+      return t.substring(1, t.length() - (t.endsWith("\"") && t.length() > 1 ? 1 : 0))
+          .replace("\"\"", "\"");
+    }
+    if (token.is(Kind.WORD)) {
+      return token.text().toLowerCase(Locale.ROOT);
+    }
+    return null;
+  }
+
+  private static void bind(
+      PreparedStatement statement,
+      List<String> order,
+      Map<String, Object> values,
+      boolean nullForMissing)
+      throws SQLException {
+    List<String> missing =
+        order.stream().distinct().filter(name -> !values.containsKey(name)).toList();
+    if (!missing.isEmpty() && !nullForMissing) {
+      throw QuarryException.user(
+          "the query uses "
+              + missing.stream().map(m -> ":" + m).collect(Collectors.joining(", "))
+              + " but no value was given for "
+              + (missing.size() == 1 ? "it" : "them")
+              + (values.isEmpty() ? "" : "; given: " + String.join(", ", values.keySet())));
+    }
+    for (int i = 0; i < order.size(); i++) {
+      int index = i + 1;
+      Object value = values.get(order.get(i));
+      if (value == null) {
+        statement.setNull(index, Types.NULL);
+      } else if (value instanceof String v) {
+        statement.setString(index, v);
+      } else if (value instanceof Long v) {
+        statement.setLong(index, v);
+      } else if (value instanceof Integer v) {
+        statement.setLong(index, v);
+      } else if (value instanceof BigDecimal v) {
+        statement.setBigDecimal(index, v);
+      } else if (value instanceof Double v) {
+        statement.setDouble(index, v);
+      } else if (value instanceof Boolean v) {
+        statement.setBoolean(index, v);
+      } else if (value instanceof LocalDateTime v) {
+        statement.setObject(index, v);
+      } else if (value instanceof LocalDate v) {
+        statement.setObject(index, v);
+      } else {
+        throw QuarryException.user(
+            "parameter :"
+                + order.get(i)
+                + " has a value of type "
+                + value.getClass().getSimpleName()
+                + "; supported: string, integer, number, boolean, timestamp, date");
+      }
+    }
+  }
+
+  private List<Column> describe(Prepared prepared, BoundQuery query) {
+    // DESCRIBE plans the query without reading the tables; unbound parameters are NULL here
+    try (PreparedStatement statement = connection.prepareStatement("DESCRIBE " + prepared.sql())) {
+      bind(statement, prepared.parameterOrder(), query.parameters(), true);
+      List<Column> columns = new ArrayList<>();
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          columns.add(new Column(rs.getString("column_name"), rs.getString("column_type")));
+        }
+      }
+      return columns;
+    } catch (SQLException e) {
+      throw translate(e, query.sql());
+    }
+  }
+
+  private static int indexOf(List<Column> columns, String name) {
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equalsIgnoreCase(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Wraps the query so DuckDB returns bucket, key, version_id, size, storage_class. Size and
+   * storage class the query lacks come from the inventories, joined inside DuckDB (all namespaces:
+   * a row's bucket finds its own). The prefix has no line break, so DuckDB's line numbers stay the
+   * query's.
+   */
+  private String objectsSql(String sql, List<Column> columns) {
+    List<String> aliases = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      aliases.add("quarry_c" + i);
+    }
+    int version = indexOf(columns, "version_id");
+    int size = indexOf(columns, "size");
+    int storageClass = indexOf(columns, "storage_class");
+    String b = "q.quarry_c" + indexOf(columns, "bucket");
+    String k = "q.quarry_c" + indexOf(columns, "key");
+    String v = version < 0 ? "NULL" : "q.quarry_c" + version;
+    String head = "WITH quarry_q(" + String.join(", ", aliases) + ") AS (";
+    if (size >= 0 && storageClass >= 0) {
+      return head
+          + sql
+          + "\n) SELECT "
+          + String.join(
+              ", ",
+              "CAST(" + b + " AS VARCHAR)",
+              "CAST(" + k + " AS VARCHAR)",
+              "CAST(" + v + " AS VARCHAR)",
+              "q.quarry_c" + size,
+              "CAST(q.quarry_c" + storageClass + " AS VARCHAR)")
+          + " FROM quarry_q q";
+    }
+    String inventories =
+        namespaces.isEmpty()
+            ? "SELECT NULL::VARCHAR AS bucket, NULL::VARCHAR AS key, NULL::VARCHAR AS version_id,"
+                + " NULL::VARCHAR AS sequence_number, NULL::BIGINT AS size, NULL::VARCHAR AS"
+                + " storage_class LIMIT 0"
+            : namespaces.stream()
+                .map(
+                    ns ->
+                        "SELECT bucket, key, version_id, sequence_number, size, storage_class FROM "
+                            + quoteIdentifier(CATALOG)
+                            + "."
+                            + quoteIdentifier(ns)
+                            + ".inventory")
+                .collect(Collectors.joining(" UNION ALL "));
+    // without version ids a row means the current version: the key's newest inventory row
+    String groupBy = version < 0 ? "bucket, key" : "bucket, key, version_id";
+    String lookup =
+        "SELECT "
+            + groupBy
+            + ", arg_max(size, coalesce(sequence_number, '')) AS size,"
+            + " arg_max(storage_class, coalesce(sequence_number, ''))"
+            + " AS storage_class FROM ("
+            + inventories
+            + ") GROUP BY "
+            + groupBy;
+    String on =
+        "i.bucket = "
+            + b
+            + " AND i.key = "
+            + k
+            + (version < 0 ? "" : " AND i.version_id IS NOT DISTINCT FROM " + v);
+    return head
+        + sql
+        + "\n), quarry_n AS (SELECT *, row_number() OVER () AS quarry_ord FROM quarry_q),"
+        + " quarry_i AS ("
+        + lookup
+        + ") SELECT "
+        + String.join(
+            ", ",
+            "CAST(" + b + " AS VARCHAR)",
+            "CAST(" + k + " AS VARCHAR)",
+            "CAST(" + v + " AS VARCHAR)",
+            size >= 0 ? "q.quarry_c" + size : "i.size",
+            storageClass >= 0
+                ? "CAST(q.quarry_c" + storageClass + " AS VARCHAR)"
+                : "i.storage_class")
+        + " FROM quarry_n q LEFT JOIN quarry_i i ON "
+        + on
+        + " ORDER BY q.quarry_ord";
+  }
+
+  private static Long toLong(Object value, long row) {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Number n) {
+      return n.longValue();
+    }
+    try {
+      return Long.valueOf(value.toString().trim());
+    } catch (NumberFormatException e) {
+      throw QuarryException.user(
+          "row " + row + ": the size column is not a number: '" + value + "'");
+    }
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  private QuarryException translate(SQLException e, String sql) {
+    String message = cleanMessage(e.getMessage());
+    Matcher schema = MISSING_SCHEMA.matcher(message);
+    if (schema.find()) {
+      return unknownNamespace(schema.group(1), 0, null);
+    }
+    StringBuilder text = new StringBuilder("query failed: ");
+    String firstLine = message.lines().findFirst().orElse(message);
+    text.append(message.split("\n\nLINE ")[0].strip());
+    Matcher line = LINE.matcher(message);
+    if (line.find()) {
+      int n = Integer.parseInt(line.group(1));
+      List<String> lines = sql.lines().toList();
+      if (n >= 1 && n <= lines.size()) {
+        text.append("\n  at line ").append(n).append(": ").append(lines.get(n - 1).strip());
+      }
+    }
+    if (defaultNamespace.isEmpty()
+        && (message.contains("Table with name journal does not exist")
+            || message.contains("Table with name inventory does not exist"))) {
+      text.append(
+          "\n  plain journal / inventory need a default namespace (--bucket); namespaces: "
+              + (namespaces.isEmpty() ? "(none)" : String.join(", ", namespaces)));
+    }
+    ErrorKind kind =
+        firstLine.startsWith("IO Error")
+            ? ErrorKind.EXTERNAL
+            : firstLine.startsWith("INTERNAL Error") || firstLine.startsWith("FATAL Error")
+                ? ErrorKind.INTERNAL
+                : ErrorKind.USER;
+    return new QuarryException(kind, text.toString(), e);
+  }
+
+  /** DuckDB's own message, without the JDBC wrapper's and with Trino's function names. */
+  private static String cleanMessage(String raw) {
+    String message = raw == null ? "(no message)" : raw;
+    int wrapped = message.indexOf(PENDING_PREFIX);
+    if (wrapped >= 0) {
+      int error = message.indexOf("Error: ", wrapped + PENDING_PREFIX.length());
+      if (error >= 0) {
+        message = message.substring(error + "Error: ".length());
+      }
+    }
+    for (Map.Entry<String, String> name : TrinoCompatibility.duckdbToTrinoNames().entrySet()) {
+      message = message.replace(name.getKey(), name.getValue());
+    }
+    return message;
+  }
+
+  // ---------------------------------------------------------------- quoting (DDL only)
+
+  static String quoteIdentifier(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
+  }
+
+  static String quoteString(String value) {
+    return '\'' + value.replace("'", "''") + '\'';
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // the setup error is the one to report
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package dev.quarry.query.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quarry.error.ErrorKind;
+import dev.quarry.error.QuarryException;
+import dev.quarry.query.BoundQuery;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Each rewritten function against the value Trino's documentation gives
+ * (trino.io/docs/current/functions/...), run in the real embedded engine.
+ */
+class TrinoCompatibilityTest {
+  @TempDir static Path root;
+  static TestWarehouse tables;
+  static EmbeddedEngine engine;
+  static final LocalDateTime NOW = LocalDateTime.now(ZoneOffset.UTC);
+
+  @BeforeAll
+  static void warehouse() throws Exception {
+    tables = new TestWarehouse(root);
+    tables.journal(
+        "b_clock",
+        "SELECT * FROM (VALUES ('recent', TIMESTAMP '"
+            + NOW.minusDays(1)
+            + "'), ('old', TIMESTAMP '"
+            + NOW.minusDays(10)
+            + "'), ('in 2020', TIMESTAMP '2020-05-11 10:15:05')) AS t(key, record_timestamp)");
+    engine = new EmbeddedEngine(tables.warehouse());
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    engine.close();
+    tables.close();
+  }
+
+  private static Object value(String expression) {
+    List<List<Object>> rows =
+        EmbeddedEngineTest.rows(engine, BoundQuery.of("SELECT " + expression));
+    return rows.get(0).get(0);
+  }
+
+  @Test
+  void elementAtIsNullForAMissingKey() {
+    // functions/map: element_at(map(K,V), key) returns NULL if the key is not contained
+    assertThat(value("element_at(map(ARRAY['a'], ARRAY['x']), 'a')")).isEqualTo("x");
+    assertThat(value("element_at(map(ARRAY['a'], ARRAY['x']), 'b')")).isNull();
+  }
+
+  @Test
+  void mapSubscriptFailsOnAMissingKeyAsTrino() {
+    // functions/map: "The [] operator ... throws an error if the key is not contained in the map"
+    assertThat(value("map(ARRAY['a'], ARRAY['x'])['a']")).isEqualTo("x");
+    assertThat(value("CAST(NULL AS MAP(VARCHAR, VARCHAR))['a']")).isNull();
+    assertThatThrownBy(() -> value("map(ARRAY['a'], ARRAY['x'])['b']"))
+        .isInstanceOfSatisfying(
+            QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+        .hasMessageContaining("Key not present in map: b")
+        .hasMessageContaining("element_at");
+  }
+
+  @Test
+  void regexpLikeMatchesAnywhere() {
+    // functions/regexp: regexp_like('1a 2b 14m', '\d+b') -- true
+    assertThat(value("regexp_like('1a 2b 14m', '\\d+b')")).isEqualTo(true);
+    assertThat(value("regexp_like('1a 2b 14m', '^\\d+b')")).isEqualTo(false);
+  }
+
+  @Test
+  void fromIso8601TimestampIsTheUtcInstant() {
+    // functions/datetime: from_iso8601_timestamp('2020-05-11T11:15:05.055+01:00')
+    //   -- 2020-05-11 11:15:05.055 +01:00, i.e. 10:15:05.055 UTC
+    assertThat(value("from_iso8601_timestamp('2020-05-11T11:15:05.055+01:00')"))
+        .isEqualTo(LocalDateTime.parse("2020-05-11T10:15:05.055"));
+    // without an offset the session zone applies, UTC on Athena
+    assertThat(value("from_iso8601_timestamp('2020-05-11T11:15:05')"))
+        .isEqualTo(LocalDateTime.parse("2020-05-11T11:15:05"));
+    // and it compares with the tables' zone-less UTC timestamps as an instant
+    assertThat(
+            EmbeddedEngineTest.rows(
+                engine,
+                BoundQuery.of(
+                    "SELECT key FROM journal WHERE record_timestamp ="
+                        + " from_iso8601_timestamp('2020-05-11T12:15:05+02:00')")))
+        .containsExactly(List.of("in 2020"));
+  }
+
+  @Test
+  void fromUnixtimeIsUtc() {
+    // functions/datetime: from_unixtime(unixtime) -- timestamp(3) with time zone, session zone UTC
+    assertThat(value("from_unixtime(1589195705.055)"))
+        .isEqualTo(LocalDateTime.parse("2020-05-11T11:15:05.055"));
+    assertThat(value("to_unixtime(TIMESTAMP '2020-05-11 11:15:05')")).isEqualTo(1589195705.0);
+  }
+
+  @Test
+  void dateAddTakesTheUnitFirst() {
+    // functions/datetime examples
+    // date_add('second', 86, TIMESTAMP '2020-03-01 00:00:00') -- 2020-03-01 00:01:26.000
+    assertThat(value("date_add('second', 86, TIMESTAMP '2020-03-01 00:00:00')"))
+        .isEqualTo(LocalDateTime.parse("2020-03-01T00:01:26"));
+    // date_add('hour', 9, TIMESTAMP '2020-03-01 00:00:00') -- 2020-03-01 09:00:00.000
+    assertThat(value("date_add('hour', 9, TIMESTAMP '2020-03-01 00:00:00')"))
+        .isEqualTo(LocalDateTime.parse("2020-03-01T09:00:00"));
+    // date_add('day', -1, TIMESTAMP '2020-03-01 00:00:00 UTC') -- 2020-02-29 00:00:00.000 UTC
+    assertThat(value("date_add('day', -1, TIMESTAMP '2020-03-01 00:00:00')"))
+        .isEqualTo(LocalDateTime.parse("2020-02-29T00:00:00"));
+  }
+
+  @Test
+  void dateDiffCountsWholeUnits() {
+    // functions/datetime examples
+    // date_diff('second', TIMESTAMP '2020-03-01 00:00:00', TIMESTAMP '2020-03-02 00:00:00') --
+    // 86400
+    assertThat(
+            value(
+                "date_diff('second', TIMESTAMP '2020-03-01 00:00:00', TIMESTAMP '2020-03-02"
+                    + " 00:00:00')"))
+        .isEqualTo(86400L);
+    // date_diff('hour', TIMESTAMP '2020-03-01 00:00:00 UTC', TIMESTAMP '2020-03-02 00:00:00 UTC')
+    //   -- 24
+    assertThat(
+            value(
+                "date_diff('hour', TIMESTAMP '2020-03-01 00:00:00', TIMESTAMP '2020-03-02"
+                    + " 00:00:00')"))
+        .isEqualTo(24L);
+    // date_diff('day', DATE '2020-03-01', DATE '2020-03-02') -- 1
+    assertThat(value("date_diff('day', DATE '2020-03-01', DATE '2020-03-02')")).isEqualTo(1L);
+    // date_diff('millisecond', TIMESTAMP '2020-06-01 12:30:45.000000000',
+    //   TIMESTAMP '2020-06-02 12:30:45.123456789') -- 86400123
+    assertThat(
+            value(
+                "date_diff('millisecond', TIMESTAMP '2020-06-01 12:30:45.000000000', TIMESTAMP"
+                    + " '2020-06-02 12:30:45.123456789')"))
+        .isEqualTo(86400123L);
+    // whole days, not midnights crossed (DuckDB's own date_diff would say 1)
+    assertThat(
+            value("date_diff('day', TIMESTAMP '2026-01-01 23:00', TIMESTAMP '2026-01-02 01:00')"))
+        .isEqualTo(0L);
+  }
+
+  @Test
+  void approxDistinctCounts() {
+    // functions/aggregate: approx_distinct(x) -- approximate number of distinct values
+    assertThat(
+            EmbeddedEngineTest.rows(
+                engine,
+                BoundQuery.of("SELECT approx_distinct(x) FROM (VALUES (1), (2), (2), (3)) t(x)")))
+        .containsExactly(List.of(3L));
+  }
+
+  @Test
+  void integerDivisionTruncates() {
+    // functions/math: "/ Division (integer division performs truncation)"
+    assertThat(value("7 / 2")).isEqualTo(3);
+    assertThat(value("-7 / 2")).isEqualTo(-3);
+    assertThat(((Number) value("7.0 / 2")).doubleValue()).isEqualTo(3.5);
+  }
+
+  @Test
+  void concatIsNullWhenAnArgumentIsNull() {
+    // functions/string: concat provides the same functionality as the || operator,
+    // which is NULL for a NULL operand
+    assertThat(value("concat('a', 'b', 'c')")).isEqualTo("abc");
+    assertThat(value("concat('a', NULL, 'c')")).isNull();
+  }
+
+  @Test
+  void theSessionIsUtc() {
+    // Athena's session zone is UTC: current_date and current_timestamp are UTC
+    assertThat(value("current_date")).isEqualTo(LocalDate.now(ZoneOffset.UTC));
+    assertThat(
+            EmbeddedEngineTest.rows(
+                engine,
+                BoundQuery.of(
+                    "SELECT key FROM journal WHERE record_timestamp > CURRENT_TIMESTAMP -"
+                        + " interval '7' day")))
+        .containsExactly(List.of("recent"));
+    assertThat(
+            EmbeddedEngineTest.rows(
+                engine,
+                BoundQuery.of(
+                    "SELECT key FROM journal WHERE record_timestamp > (current_date - interval"
+                        + " '7' day)")))
+        .containsExactly(List.of("recent"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "format('%s', key)",
+        "date_format(record_timestamp, '%Y-%m-%d %H:%i')",
+        "date_parse('2026-01-01', '%Y-%m-%d')",
+        "format_datetime(record_timestamp, 'yyyy')",
+        "parse_datetime('2026', 'yyyy')"
+      })
+  void functionsThatWouldDifferSilentlyAreRefusedByName(String call) {
+    String name = call.substring(0, call.indexOf('('));
+    assertThatThrownBy(
+            () ->
+                EmbeddedEngineTest.rows(
+                    engine, BoundQuery.of("SELECT key,\n  " + call + "\nFROM journal")))
+        .isInstanceOfSatisfying(
+            QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+        .hasMessageContaining("function " + name + "()")
+        .hasMessageContaining("line 2")
+        .hasMessageContaining(" use ");
+  }
+
+  @Test
+  void rewritingKeepsTextOutsideCallsAndEveryLineBreak() {
+    // given
+    String sql =
+        "SELECT format, t.format(1), 'date_format(x)', \"concat\" -- concat(a)\n"
+            + "FROM t WHERE object_tags\n['k'] = :tag AND a[1] = 2 AND m[:p]['x'] IS NULL\n"
+            + "AND concat (a, b) = '::x'";
+
+    // when
+    TrinoCompatibility.Rendered rendered = TrinoCompatibility.rewrite(sql);
+
+    // then
+    assertThat(rendered.sql())
+        .isEqualTo(
+            "SELECT format, t.format(1), 'date_format(x)', \"concat\" -- concat(a)\n"
+                + "FROM t WHERE quarry_map_subscript(object_tags\n, 'k') = ? AND a[1] = 2 AND"
+                + " quarry_map_subscript(quarry_map_subscript(m, ?), 'x') IS NULL\n"
+                + "AND quarry_concat (a, b) = '::x'");
+    assertThat(rendered.parameterOrder()).containsExactly("tag", "p");
+  }
+}
