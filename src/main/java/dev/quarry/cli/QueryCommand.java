@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -309,15 +311,16 @@ public final class QueryCommand implements Runnable {
     }
   }
 
-  /**
-   * RFC 4180 CSV with a header row; maps and lists as JSON. Written by hand: commons-csv's printer
-   * carries an annotation that the -Werror build cannot resolve.
-   */
+  /** RFC 4180 CSV with a header row; maps and lists as JSON. */
   private static final class CsvPrinter implements Printer {
-    private final CliContext context;
+    private final CSVPrinter csv;
 
     CsvPrinter(CliContext context) {
-      this.context = context;
+      try {
+        this.csv = new CSVPrinter(context.out(), CSVFormat.RFC4180);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
 
     @Override
@@ -338,28 +341,20 @@ public final class QueryCommand implements Runnable {
     }
 
     private void print(List<Object> cells) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < cells.size(); i++) {
-        if (i > 0) {
-          line.append(',');
-        }
-        Object cell = cells.get(i);
-        String text = cell == null ? "" : cell.toString();
-        if (text.indexOf(',') >= 0
-            || text.indexOf('"') >= 0
-            || text.indexOf('\n') >= 0
-            || text.indexOf('\r') >= 0) {
-          line.append('"').append(text.replace("\"", "\"\"")).append('"');
-        } else {
-          line.append(text);
-        }
+      try {
+        csv.printRecord(cells);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      context.out().print(line.append("\r\n"));
     }
 
     @Override
     public void finish(boolean truncated) {
-      context.out().flush();
+      try {
+        csv.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 }
