@@ -175,6 +175,10 @@ record YamlDocument(JsonNode root, SourceMap sourceMap, List<Problem> problems) 
       if (Tag.INT.equals(tag)) {
         try {
           BigInteger value = new BigInteger(text.replace("_", ""));
+          // the node types Jackson's own parser gives, so trees compare equal
+          if (value.bitLength() < 32) {
+            return JSON.numberNode(value.intValue());
+          }
           return value.bitLength() < 64
               ? JSON.numberNode(value.longValue())
               : JSON.numberNode(value);
