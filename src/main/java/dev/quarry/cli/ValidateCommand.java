@@ -33,9 +33,12 @@ import picocli.CommandLine.Parameters;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  quarry validate playbooks/                      every *.yaml and *.yml below the folder",
-      "  quarry validate restore.yaml --check-columns    also run the query's column check",
-      "  quarry validate playbooks/ --output json        for scripts and editors",
+      "  quarry validate playbooks/",
+      "      every *.yaml and *.yml below the folder, all problems at once",
+      "  quarry validate restore.yaml --check-columns",
+      "      also check the query returns bucket, key (and version_id)",
+      "  quarry validate playbooks/ --output json",
+      "      {\"files\":[{\"file\",\"valid\",\"problems\":[...]}]}, for scripts",
       "",
       "Exit codes: 0 all valid, 2 a problem was found."
     })
