@@ -3,6 +3,7 @@ package dev.quarry.action;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.playbook.ActionSpec;
@@ -57,7 +58,13 @@ public final class ActionRegistry {
     return DEFINITIONS.stream().filter(d -> d.type().equals(type)).findFirst();
   }
 
-  /** The action a playbook's {@code action} block describes; the block has passed the schema. */
+  /**
+   * The action a playbook's {@code action} block describes.
+   *
+   * @throws QuarryException (user) for an unknown action, listing the valid ones
+   * @throws IllegalArgumentException when the action refuses its options, with a message fit for
+   *     the user; never for a block that passed {@link dev.quarry.playbook.PlaybookLoader}
+   */
   public static Action create(ActionSpec spec) {
     ActionDefinition definition =
         find(spec.type())
@@ -75,8 +82,14 @@ public final class ActionRegistry {
     return node -> {
       try {
         return OPTIONS.treeToValue(node, type);
+      } catch (ValueInstantiationException e) {
+        // the action's constructor refused the options: its message is meant for the user
+        if (e.getCause() instanceof IllegalArgumentException refused) {
+          throw refused;
+        }
+        throw new IllegalArgumentException("action options: " + e.getOriginalMessage(), e);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw QuarryException.user("action options: " + e.getOriginalMessage());
+        throw new IllegalArgumentException("action options: " + e.getOriginalMessage(), e);
       }
     };
   }

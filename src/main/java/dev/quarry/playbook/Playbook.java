@@ -28,6 +28,7 @@ public record Playbook(
     requireNonNull(description, "description is null");
     requireNonNull(schedule, "schedule is null");
     requireNonNull(query, "query is null");
+    requireNonNull(parameters, "parameters is null");
     parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
     requireNonNull(action, "action is null");
     requireNonNull(limits, "limits is null");

@@ -1,0 +1,132 @@
+package dev.quarry.playbook;
+
+import dev.quarry.action.Action;
+import dev.quarry.action.ActionRegistry;
+import dev.quarry.error.ErrorKind;
+import dev.quarry.error.Problem;
+import dev.quarry.error.QuarryException;
+import dev.quarry.playbook.SourceMap.Position;
+import dev.quarry.query.BoundQuery;
+import dev.quarry.query.QueryEngine;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Checks of a loaded playbook that need a query engine, kept apart from {@link PlaybookLoader} so
+ * that loading a playbook never needs one.
+ */
+public final class PlaybookValidator {
+  private static final FieldPath QUERY = FieldPath.of("query");
+
+  /**
+   * What the check asks of an engine: the columns a query returns. {@link QueryEngine#columns} is
+   * one ({@code engine::columns}).
+   */
+  @FunctionalInterface
+  public interface Columns {
+    /**
+     * @throws QuarryException of kind {@link ErrorKind#USER} when the engine refuses the SQL
+     */
+    List<String> of(BoundQuery query);
+  }
+
+  private PlaybookValidator() {}
+
+  /** {@link #checkColumns(LoadResult, Columns)} with an engine. */
+  public static List<Problem> checkColumns(LoadResult loaded, QueryEngine engine) {
+    return checkColumns(loaded, engine::columns);
+  }
+
+  /**
+   * Whether the query of a valid playbook runs and returns {@code bucket} and {@code key}, and
+   * {@code version_id} when its action acts on exact versions. Problems point at the {@code query}
+   * field; an invalid playbook has none to add. Parameters without a default are bound to a
+   * placeholder of their type: the columns do not depend on the values.
+   */
+  public static List<Problem> checkColumns(LoadResult loaded, Columns engine) {
+    if (loaded.playbook().isEmpty()) {
+      return List.of();
+    }
+    return checkColumns(
+        loaded.playbook().get(), loaded.sourceMap().key(QUERY).orElse(Position.UNKNOWN), engine);
+  }
+
+  /** For a playbook without its source map: the problems name the file and field, not the line. */
+  public static List<Problem> checkColumns(Playbook playbook, Columns engine) {
+    return checkColumns(playbook, Position.UNKNOWN, engine);
+  }
+
+  private static List<Problem> checkColumns(Playbook playbook, Position at, Columns engine) {
+    Action action = ActionRegistry.create(playbook.action());
+    List<String> required = new ArrayList<>(List.of("bucket", "key"));
+    if (action.needsVersionId()) {
+      required.add("version_id");
+    }
+    List<String> returned;
+    try {
+      returned = engine.of(sampleQuery(playbook));
+    } catch (QuarryException e) {
+      if (e.kind() != ErrorKind.USER) {
+        throw e;
+      }
+      return List.of(problem(playbook, at, "the query does not run: " + e.getMessage()));
+    }
+    // engines differ in the case they report names in; SQL names are case-insensitive
+    Set<String> present =
+        returned.stream().map(c -> c.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    List<String> missing = required.stream().filter(c -> !present.contains(c)).toList();
+    if (missing.isEmpty()) {
+      return List.of();
+    }
+    String why =
+        action.needsVersionId()
+            ? " (action '" + action.type() + "' acts on exact versions, so it needs version_id)"
+            : "";
+    return List.of(
+        problem(
+            playbook,
+            at,
+            "the query must return "
+                + String.join(", ", required)
+                + why
+                + "; missing: "
+                + String.join(", ", missing)
+                + "; it returns: "
+                + (returned.isEmpty() ? "no columns" : String.join(", ", returned))));
+  }
+
+  /** The playbook's query with every parameter bound to its default or a placeholder. */
+  static BoundQuery sampleQuery(Playbook playbook) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (ParameterSpec parameter : playbook.parameters().values()) {
+      values.put(
+          parameter.name(),
+          parameter.defaultValue().orElseGet(() -> placeholder(parameter.type())));
+    }
+    return new BoundQuery(playbook.query(), values);
+  }
+
+  private static Object placeholder(ParameterType type) {
+    return switch (type) {
+      case STRING -> "";
+      case INTEGER -> 0L;
+      case NUMBER -> BigDecimal.ZERO;
+      case BOOLEAN -> Boolean.FALSE;
+      case TIMESTAMP -> LocalDateTime.of(1970, 1, 1, 0, 0);
+      case DATE -> LocalDate.of(1970, 1, 1);
+    };
+  }
+
+  private static Problem problem(Playbook playbook, Position at, String message) {
+    return new Problem(
+        playbook.source().toString(), at.line(), at.column(), QUERY.dotted(), message);
+  }
+}

@@ -1,0 +1,188 @@
+package dev.quarry.action;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.playbook.LoadResult;
+import dev.quarry.playbook.Playbook;
+import dev.quarry.playbook.PlaybookLoader;
+import dev.quarry.playbook.PlaybookSchema;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Parameter;
+import java.net.URL;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.core.SdkField;
+import software.amazon.awssdk.services.s3control.model.JobOperation;
+import software.amazon.awssdk.services.s3control.model.S3StorageClass;
+
+/**
+ * Meta-tests over the registry (house rule 12): what every action must come with, checked for every
+ * action, so a new one cannot forget a part.
+ */
+class ActionRegistryTest {
+  /** The CreateJob operation member each action sets: the test to extend with a new action. */
+  private static final Map<String, String> OPERATION =
+      Map.of(
+          "restore", "S3InitiateRestoreObject",
+          "reencrypt", "S3PutObjectCopy",
+          "rollback-deletes", "LambdaInvoke",
+          "revert-to-version", "S3PutObjectCopy",
+          "put-tags", "S3PutObjectTagging",
+          "delete-tags", "S3DeleteObjectTagging");
+
+  static Stream<ActionDefinition> definitions() {
+    return ActionRegistry.definitions().stream();
+  }
+
+  @Test
+  void everyActionHasAnExpectedOperationInThisTest() {
+    // given
+    List<String> types = ActionRegistry.types();
+
+    // when / then
+    assertThat(OPERATION.keySet()).containsExactlyInAnyOrderElementsOf(types);
+    assertThat(new HashSet<>(types)).hasSameSizeAs(types);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("definitions")
+  void hasASchemaFragmentThatParsesAndNamesItsType(ActionDefinition definition) {
+    // given
+    URL resource = getClass().getResource(definition.schemaResource());
+
+    // when
+    ObjectNode fragment = PlaybookSchema.fragment(definition.type()).orElseThrow();
+
+    // then
+    assertThat(resource).as(definition.schemaResource()).isNotNull();
+    assertThat(fragment.path("$schema").asText())
+        .isEqualTo("https://json-schema.org/draft/2020-12/schema");
+    assertThat(fragment.path("title").asText()).isEqualTo(definition.type());
+    assertThat(fragment.path("additionalProperties").asBoolean(true)).isFalse();
+    assertThat(fragment.path("properties").path("type").path("const").asText())
+        .isEqualTo(definition.type());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("definitions")
+  void hasAnExamplePlaybookThatValidatesAndBuildsItsActionAndOperation(ActionDefinition definition)
+      throws Exception {
+    // given
+    Path example = example(definition.type());
+
+    // when
+    LoadResult loaded = new PlaybookLoader().load(example);
+
+    // then
+    assertThat(loaded.problems()).isEmpty();
+    Playbook playbook = loaded.orThrow();
+    Action action = ActionRegistry.create(playbook.action());
+    assertThat(action.type()).isEqualTo(definition.type());
+    JobOperation operation = action.jobOperation("bucket");
+    assertThat(operation).isNotNull();
+    assertThat(setMembers(operation)).containsExactly(OPERATION.get(definition.type()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("definitions")
+  void theFragmentDescribesExactlyTheOptionsTheActionClassReads(ActionDefinition definition)
+      throws Exception {
+    // given
+    Playbook playbook = new PlaybookLoader().load(example(definition.type())).orThrow();
+    Class<?> actionClass = ActionRegistry.create(playbook.action()).getClass();
+
+    // when
+    Set<String> read = jsonCreatorProperties(actionClass);
+
+    // then
+    ObjectNode fragment = PlaybookSchema.fragment(definition.type()).orElseThrow();
+    List<String> described = new ArrayList<>();
+    fragment.path("properties").fieldNames().forEachRemaining(described::add);
+    described.remove("type");
+    assertThat(described).containsExactlyInAnyOrderElementsOf(read);
+  }
+
+  @Test
+  void reencryptOffersTheStorageClassesBatchOperationsKnows() {
+    // given
+    JsonNode storageClass =
+        PlaybookSchema.fragment("reencrypt")
+            .orElseThrow()
+            .path("properties")
+            .path("storage-class")
+            .path("enum");
+
+    // when
+    List<String> offered = new ArrayList<>();
+    storageClass.forEach(v -> offered.add(v.asText()));
+
+    // then
+    assertThat(offered)
+        .containsExactlyInAnyOrderElementsOf(
+            S3StorageClass.knownValues().stream().map(S3StorageClass::toString).toList());
+  }
+
+  @Test
+  void optionsAnActionRefusesAreAnIllegalArgument() {
+    // given restore options that skip the schema (days is required for glacier)
+    ObjectNode options = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    options.put("type", "restore");
+
+    // when
+    Throwable thrown =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () -> ActionRegistry.create(new dev.quarry.playbook.ActionSpec("restore", options)));
+
+    // then
+    assertThat(thrown)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("restore from glacier needs days >= 1");
+  }
+
+  private Path example(String type) throws Exception {
+    URL url = getClass().getResource("examples/" + type + ".yaml");
+    assertThat(url).as("example playbook for " + type).isNotNull();
+    return Path.of(url.toURI());
+  }
+
+  private static List<String> setMembers(JobOperation operation) {
+    List<String> set = new ArrayList<>();
+    for (SdkField<?> field : operation.sdkFields()) {
+      if (field.getValueOrDefault(operation) != null) {
+        set.add(field.memberName());
+      }
+    }
+    return set;
+  }
+
+  /** The option names the action's {@code @JsonCreator} reads. */
+  private static Set<String> jsonCreatorProperties(Class<?> type) {
+    Executable creator =
+        Stream.concat(
+                Arrays.stream(type.getDeclaredConstructors()),
+                Arrays.stream(type.getDeclaredMethods()))
+            .filter(e -> e.isAnnotationPresent(JsonCreator.class))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(type + " has no @JsonCreator"));
+    Set<String> names = new HashSet<>();
+    for (Parameter parameter : creator.getParameters()) {
+      JsonProperty property = parameter.getAnnotation(JsonProperty.class);
+      assertThat(property).as(creator + " parameter " + parameter).isNotNull();
+      names.add(property.value());
+    }
+    return names;
+  }
+}

@@ -1,0 +1,211 @@
+package dev.quarry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.query.BoundQuery;
+import dev.quarry.query.ObjectRow;
+import dev.quarry.query.QueryEngine;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ValidateCommandTest {
+  private static final String VALID =
+      """
+      name: untag
+      query: SELECT bucket, key FROM inventory
+      action: { type: delete-tags }
+      """;
+
+  private static final String BAD =
+      """
+      name: restore
+      query: SELECT bucket, key FROM inventory
+      action:
+        type: restore
+        days: five
+      """;
+
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  private final CliContext context =
+      new CliContext(Map.of(), new PrintWriter(out, true), new PrintWriter(err, true), false);
+
+  private Path write(String name, String yaml) throws IOException {
+    Path file = dir.resolve(name);
+    Files.createDirectories(file.getParent());
+    return Files.writeString(file, yaml);
+  }
+
+  @Test
+  void validPlaybooksExitZero() throws Exception {
+    // given
+    Path file = write("untag.yaml", VALID);
+
+    // when
+    int code = QuarryCommand.execute(context, "validate", file.toString());
+
+    // then
+    assertThat(code).isZero();
+    assertThat(out.toString().lines())
+        .containsExactly(file + ": ok", "1 file checked: 1 valid, 0 with problems");
+  }
+
+  @Test
+  void everyProblemOfEveryFileInAFolderIsReportedAndExitsTwo() throws Exception {
+    // given two bad playbooks, one in a subfolder, a good one and a file that is no playbook
+    Path bad = write("restore.yaml", BAD);
+    Path alsoBad = write("nested/acton.yml", VALID.replace("action:", "acton:"));
+    Path good = write("untag.yaml", VALID);
+    write("notes.txt", "not a playbook");
+
+    // when
+    int code = QuarryCommand.execute(context, "validate", dir.toString());
+
+    // then
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString().lines())
+        .containsExactly(
+            alsoBad + ":1:1: action: required field is missing",
+            alsoBad
+                + ":3:1: acton: unknown field 'acton'; valid: name, description, schedule, query,"
+                + " parameters, action, limits, report",
+            bad + ":5:9: action.days: expected integer, got string 'five'",
+            good + ": ok",
+            "3 files checked: 1 valid, 2 with problems (3 problems)");
+  }
+
+  @Test
+  void jsonOutputListsEachFileWithItsProblems() throws Exception {
+    // given
+    Path bad = write("restore.yaml", BAD);
+    Path good = write("untag.yaml", VALID);
+
+    // when
+    int code =
+        QuarryCommand.execute(
+            context, "validate", "--output", "json", bad.toString(), good.toString());
+
+    // then
+    assertThat(code).isEqualTo(2);
+    JsonNode json = new ObjectMapper().readTree(out.toString());
+    assertThat(json)
+        .isEqualTo(
+            new ObjectMapper()
+                .readTree(
+                    """
+                    {"files": [
+                      {"file": "%s", "valid": false, "problems": [
+                        {"file": "%s", "line": 5, "column": 9, "path": "action.days",
+                         "message": "expected integer, got string 'five'"}]},
+                      {"file": "%s", "valid": true, "problems": []}]}
+                    """
+                        .formatted(bad, bad, good)));
+  }
+
+  @Test
+  void aMissingFileIsAProblem() {
+    // given
+    Path missing = dir.resolve("missing.yaml");
+
+    // when
+    int code = QuarryCommand.execute(context, "validate", missing.toString());
+
+    // then
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString()).contains(missing + ": no such file");
+  }
+
+  @Test
+  void checkColumnsAsksTheEngineAboutEveryValidPlaybook() throws Exception {
+    // given
+    Path file = write("untag.yaml", VALID.replace("bucket, key", "bucket"));
+    FakeEngine engine = new FakeEngine(List.of("bucket"));
+    CommandLine cli = new CommandLine(new ValidateCommand(context, () -> engine));
+
+    // when
+    int code = cli.execute("--check-columns", file.toString());
+
+    // then
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString())
+        .contains(
+            file
+                + ":2:1: query: the query must return bucket, key; missing: key; it returns:"
+                + " bucket");
+    assertThat(engine.closed).isTrue();
+  }
+
+  @Test
+  void checkColumnsIsRefusedUntilTheEmbeddedEngineIsWired() throws Exception {
+    // given
+    Path file = write("untag.yaml", VALID);
+
+    // when
+    int code = QuarryCommand.execute(context, "validate", "--check-columns", file.toString());
+
+    // then
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--check-columns needs the embedded query engine");
+  }
+
+  @Test
+  void helpShowsAnExample() {
+    // when
+    int code = QuarryCommand.execute(context, "validate", "--help");
+
+    // then
+    assertThat(code).isZero();
+    assertThat(out.toString())
+        .contains("Usage: quarry validate")
+        .contains("--check-columns")
+        .contains("quarry validate playbooks/");
+  }
+
+  /** Answers the columns it was built with; reads no rows. */
+  private static final class FakeEngine implements QueryEngine {
+    private final List<String> columns;
+    boolean closed;
+
+    FakeEngine(List<String> columns) {
+      this.columns = columns;
+    }
+
+    @Override
+    public String name() {
+      return "fake";
+    }
+
+    @Override
+    public List<String> columns(BoundQuery query) {
+      return columns;
+    }
+
+    @Override
+    public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void rows(BoundQuery query, RowVisitor visitor) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+}
