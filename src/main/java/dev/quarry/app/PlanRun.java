@@ -6,12 +6,15 @@ import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.action.OperationView;
 import dev.quarry.action.ReencryptAction;
+import dev.quarry.error.Problem;
+import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.playbook.Limits;
 import dev.quarry.playbook.Playbook;
+import dev.quarry.playbook.PlaybookValidator;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.QueryEngine;
 import java.nio.file.Path;
@@ -44,10 +47,21 @@ public final class PlanRun {
    */
   public PlanResult plan(Playbook playbook, Map<String, String> given) {
     Map<String, Object> parameters = ParameterBinder.bind(playbook, given);
-    Action action = ActionRegistry.create(playbook.action());
+    Action action =
+        ActionRegistry.create(
+            playbook
+                .action()
+                .orElseThrow(
+                    () ->
+                        QuarryException.user(
+                            playbook.source()
+                                + ": a report-only playbook (no action) has no manifest to plan")));
+    List<Problem> problems = PlaybookValidator.checkColumns(playbook, engine::columns);
+    if (!problems.isEmpty()) {
+      throw new ProblemsException(problems);
+    }
     BoundQuery query = new BoundQuery(playbook.query(), parameters);
     List<String> columns = engine.columns(query);
-    checkColumns(playbook, action, columns);
     boolean withVersionIds =
         action.needsVersionId() || (action.acceptsVersionId() && columns.contains("version_id"));
 
@@ -109,26 +123,6 @@ public final class PlanRun {
         playbook.limits().confirm() == Limits.Confirm.REQUIRED,
         limitViolations(playbook, stats),
         awsLimitations(action, buckets));
-  }
-
-  private static void checkColumns(Playbook playbook, Action action, List<String> columns) {
-    List<String> missing = new ArrayList<>();
-    for (String required : List.of("bucket", "key")) {
-      if (!columns.contains(required)) {
-        missing.add(required);
-      }
-    }
-    if (action.needsVersionId() && !columns.contains("version_id")) {
-      missing.add("version_id (action " + action.type() + " acts on exact versions)");
-    }
-    if (!missing.isEmpty()) {
-      throw QuarryException.user(
-          playbook.source()
-              + ": query: the query must return "
-              + String.join(", ", missing)
-              + "; it returns "
-              + String.join(", ", columns));
-    }
   }
 
   private static Optional<OperationView> alternative(Action action) {

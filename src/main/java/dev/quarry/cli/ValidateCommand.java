@@ -1,11 +1,13 @@
 package dev.quarry.cli;
 
+import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.Problem;
-import dev.quarry.error.QuarryException;
+import dev.quarry.metadata.Warehouse;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.playbook.PlaybookValidator;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.embedded.EmbeddedEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -122,10 +124,8 @@ public final class ValidateCommand implements Callable<Integer> {
   }
 
   private QueryEngine embeddedEngine() {
-    // TODO(merge): open the embedded engine over the local warehouse once it exists, e.g.
-    //   return new dev.quarry.query.embedded.EmbeddedEngine(context.config(global));
-    throw QuarryException.user(
-        "--check-columns needs the embedded query engine, which this build does not have yet");
+    QuarryConfig config = context.config(global);
+    return new EmbeddedEngine(new Warehouse(config.warehouseDir()));
   }
 
   private void print(List<FileReport> reports) {

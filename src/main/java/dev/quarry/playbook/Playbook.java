@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A validated playbook: a metadata query and the action to take on every object it returns.
+ * A validated playbook: a metadata query and the action to take on every object it returns. A
+ * playbook without an action is a report: its query's rows are shown, and nothing is submitted.
  *
  * @param source the file it was read from
  * @param parameters declared parameters by name, in declaration order
@@ -19,7 +20,7 @@ public record Playbook(
     Optional<Schedule> schedule,
     String query,
     Map<String, ParameterSpec> parameters,
-    ActionSpec action,
+    Optional<ActionSpec> action,
     Limits limits,
     ReportSpec report) {
   public Playbook {

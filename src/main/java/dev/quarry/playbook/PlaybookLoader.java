@@ -134,7 +134,7 @@ public final class PlaybookLoader {
       if (!problems.isEmpty()) {
         return result(null);
       }
-      return result(build(root, parameters, schedule, action.orElseThrow()));
+      return result(build(root, parameters, schedule, action));
     }
 
     private LoadResult result(Playbook playbook) {
@@ -270,12 +270,14 @@ public final class PlaybookLoader {
         JsonNode root,
         Map<String, ParameterSpec> parameters,
         Optional<Schedule> schedule,
-        Action action) {
+        Optional<Action> action) {
       JsonNode limits = root.path("limits");
       Limits.Confirm confirm =
           limits.has("confirm")
               ? Limits.Confirm.valueOf(limits.path("confirm").asText().toUpperCase(Locale.ROOT))
-              : action.destructive() ? Limits.Confirm.REQUIRED : Limits.Confirm.NONE;
+              : action.map(Action::destructive).orElse(false)
+                  ? Limits.Confirm.REQUIRED
+                  : Limits.Confirm.NONE;
       OptionalLong maxObjects =
           limits.has("max-objects")
               ? OptionalLong.of(limits.path("max-objects").asLong())
@@ -290,7 +292,7 @@ public final class PlaybookLoader {
           schedule,
           root.path("query").asText(),
           parameters,
-          new ActionSpec(action.type(), (ObjectNode) root.path("action")),
+          action.map(a -> new ActionSpec(a.type(), (ObjectNode) root.path("action"))),
           new Limits(maxObjects, confirm),
           new ReportSpec(scope));
     }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -65,9 +66,11 @@ public final class PlaybookValidator {
   }
 
   private static List<Problem> checkColumns(Playbook playbook, Position at, Columns engine) {
-    Action action = ActionRegistry.create(playbook.action());
-    List<String> required = new ArrayList<>(List.of("bucket", "key"));
-    if (action.needsVersionId()) {
+    // a report-only playbook's query may return anything; an action needs objects
+    Optional<Action> action = playbook.action().map(ActionRegistry::create);
+    List<String> required = new ArrayList<>();
+    action.ifPresent(a -> required.addAll(List.of("bucket", "key")));
+    if (action.map(Action::needsVersionId).orElse(false)) {
       required.add("version_id");
     }
     List<String> returned;
@@ -87,9 +90,10 @@ public final class PlaybookValidator {
       return List.of();
     }
     String why =
-        action.needsVersionId()
-            ? " (action '" + action.type() + "' acts on exact versions, so it needs version_id)"
-            : "";
+        action
+            .filter(Action::needsVersionId)
+            .map(a -> " (action '" + a.type() + "' acts on exact versions, so it needs version_id)")
+            .orElse("");
     return List.of(
         problem(
             playbook,

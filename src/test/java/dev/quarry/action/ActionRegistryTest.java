@@ -89,7 +89,7 @@ class ActionRegistryTest {
     // then
     assertThat(loaded.problems()).isEmpty();
     Playbook playbook = loaded.orThrow();
-    Action action = ActionRegistry.create(playbook.action());
+    Action action = ActionRegistry.create(playbook.action().orElseThrow());
     assertThat(action.type()).isEqualTo(definition.type());
     JobOperation operation = action.jobOperation("bucket");
     assertThat(operation).isNotNull();
@@ -102,7 +102,7 @@ class ActionRegistryTest {
       throws Exception {
     // given
     Playbook playbook = new PlaybookLoader().load(example(definition.type())).orThrow();
-    Class<?> actionClass = ActionRegistry.create(playbook.action()).getClass();
+    Class<?> actionClass = ActionRegistry.create(playbook.action().orElseThrow()).getClass();
 
     // when
     Set<String> read = jsonCreatorProperties(actionClass);

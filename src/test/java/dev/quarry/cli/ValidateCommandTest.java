@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.testing.TestWarehouse;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -78,13 +79,12 @@ class ValidateCommandTest {
     assertThat(code).isEqualTo(2);
     assertThat(out.toString().lines())
         .containsExactly(
-            alsoBad + ":1:1: action: required field is missing",
             alsoBad
                 + ":3:1: acton: unknown field 'acton'; valid: name, description, schedule, query,"
                 + " parameters, action, limits, report",
             bad + ":5:9: action.days: expected integer, got string 'five'",
             good + ": ok",
-            "3 files checked: 1 valid, 2 with problems (3 problems)");
+            "3 files checked: 1 valid, 2 with problems (2 problems)");
   }
 
   @Test
@@ -149,16 +149,41 @@ class ValidateCommandTest {
   }
 
   @Test
-  void checkColumnsIsRefusedUntilTheEmbeddedEngineIsWired() throws Exception {
-    // given
-    Path file = write("untag.yaml", VALID);
+  void checkColumnsRunsEachQueryOnTheEmbeddedEngine() throws Exception {
+    // given a local warehouse with the bucket's tables, and a query that forgets the key
+    Path stateDir = dir.resolve("state");
+    try (TestWarehouse warehouse = new TestWarehouse(stateDir.resolve("warehouse"))) {
+      warehouse.inventory("b_starwatcher", "SELECT 'starwatcher' AS bucket, 'k' AS key");
+    }
+    Path good = write("untag.yaml", VALID);
+    Path noKey =
+        write(
+            "no-key.yaml",
+            """
+            name: no-key
+            query: SELECT bucket FROM inventory
+            action: { type: delete-tags }
+            """);
 
     // when
-    int code = QuarryCommand.execute(context, "validate", "--check-columns", file.toString());
+    int code =
+        QuarryCommand.execute(
+            context,
+            "validate",
+            "--check-columns",
+            "--state-dir",
+            stateDir.toString(),
+            good.toString(),
+            noKey.toString());
 
     // then
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("--check-columns needs the embedded query engine");
+    assertThat(out.toString())
+        .contains(good + ": ok")
+        .contains(
+            noKey
+                + ":2:1: query: the query must return bucket, key; missing: key; it returns:"
+                + " bucket");
   }
 
   @Test

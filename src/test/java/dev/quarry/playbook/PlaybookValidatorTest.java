@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quarry.error.Problem;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.testing.FakeQueryEngine;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.LocalDateTime;

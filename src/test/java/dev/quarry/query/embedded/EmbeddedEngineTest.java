@@ -9,6 +9,7 @@ import dev.quarry.metadata.MetadataTables;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.testing.TestWarehouse;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;

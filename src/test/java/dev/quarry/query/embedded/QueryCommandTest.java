@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.cli.CliContext;
 import dev.quarry.cli.Json;
 import dev.quarry.cli.QuarryCommand;
+import dev.quarry.testing.TestWarehouse;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

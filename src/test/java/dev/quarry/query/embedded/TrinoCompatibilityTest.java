@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.testing.TestWarehouse;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;

@@ -1,4 +1,4 @@
-package dev.quarry.query.embedded;
+package dev.quarry.testing;
 
 import dev.quarry.metadata.MetadataTables;
 import dev.quarry.metadata.Warehouse;
@@ -18,25 +18,25 @@ import java.util.stream.Collectors;
  * holds them. Each table is given as a SELECT naming some of the table's columns; the others are
  * NULL, with AWS's types.
  */
-final class TestWarehouse implements AutoCloseable {
+public final class TestWarehouse implements AutoCloseable {
   private final Warehouse warehouse;
   private final Connection connection;
   private int files;
 
-  TestWarehouse(Path root) throws SQLException {
+  public TestWarehouse(Path root) throws SQLException {
     this.warehouse = new Warehouse(root);
     this.connection = DriverManager.getConnection("jdbc:duckdb:");
   }
 
-  Warehouse warehouse() {
+  public Warehouse warehouse() {
     return warehouse;
   }
 
-  TestWarehouse inventory(String namespace, String select) throws Exception {
+  public TestWarehouse inventory(String namespace, String select) throws Exception {
     return write(namespace, MetadataTables.INVENTORY, select);
   }
 
-  TestWarehouse journal(String namespace, String select) throws Exception {
+  public TestWarehouse journal(String namespace, String select) throws Exception {
     return write(namespace, MetadataTables.JOURNAL, select);
   }
 

@@ -1,0 +1,71 @@
+package dev.quarry.testing;
+
+import dev.quarry.error.QuarryException;
+import dev.quarry.query.BoundQuery;
+import dev.quarry.query.ObjectRow;
+import dev.quarry.query.QueryEngine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A hand-written fake of our own {@link QueryEngine} port: it answers with given columns and rows
+ * (or refuses the SQL), and remembers every query it was asked.
+ */
+public final class FakeQueryEngine implements QueryEngine {
+  private final List<String> columns;
+  private final List<ObjectRow> rows;
+  private final String sqlError;
+  public final List<BoundQuery> asked = new ArrayList<>();
+  public boolean closed;
+
+  private FakeQueryEngine(List<String> columns, List<ObjectRow> rows, String sqlError) {
+    this.columns = List.copyOf(columns);
+    this.rows = List.copyOf(rows);
+    this.sqlError = sqlError;
+  }
+
+  public static FakeQueryEngine returning(String... columns) {
+    return new FakeQueryEngine(List.of(columns), List.of(), null);
+  }
+
+  public static FakeQueryEngine returning(List<String> columns, List<ObjectRow> rows) {
+    return new FakeQueryEngine(columns, rows, null);
+  }
+
+  /** An engine that refuses every query with this message, as a user error. */
+  public static FakeQueryEngine refusing(String sqlError) {
+    return new FakeQueryEngine(List.of(), List.of(), sqlError);
+  }
+
+  @Override
+  public String name() {
+    return "fake";
+  }
+
+  @Override
+  public List<String> columns(BoundQuery query) {
+    asked.add(query);
+    if (sqlError != null) {
+      throw QuarryException.user(sqlError);
+    }
+    return columns;
+  }
+
+  @Override
+  public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
+    asked.add(query);
+    rows.forEach(sink);
+    return rows.size();
+  }
+
+  @Override
+  public void rows(BoundQuery query, RowVisitor visitor) {
+    throw new UnsupportedOperationException("this fake streams objects, not rows");
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}
