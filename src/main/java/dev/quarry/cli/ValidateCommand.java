@@ -8,16 +8,12 @@ import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.playbook.PlaybookValidator;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.embedded.EmbeddedEngine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -83,7 +79,7 @@ public final class ValidateCommand implements Callable<Integer> {
     List<LoadResult> loaded = new ArrayList<>();
     List<FileReport> reports = new ArrayList<>();
     for (Path path : paths) {
-      List<Path> files = playbookFiles(path);
+      List<Path> files = PlaybookFiles.expand(path);
       if (files.isEmpty()) {
         reports.add(
             new FileReport(
@@ -157,24 +153,5 @@ public final class ValidateCommand implements Callable<Integer> {
                 + (problems > 0
                     ? " (" + problems + (problems == 1 ? " problem)" : " problems)")
                     : ""));
-  }
-
-  /** The file itself, or the playbooks below a folder in a stable order. */
-  private static List<Path> playbookFiles(Path path) {
-    if (!Files.isDirectory(path)) {
-      return List.of(path);
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(
-              p -> {
-                String name = p.getFileName().toString();
-                return name.endsWith(".yaml") || name.endsWith(".yml");
-              })
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + path, e);
-    }
   }
 }
