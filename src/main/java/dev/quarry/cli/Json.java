@@ -10,6 +10,7 @@ public final class Json {
   public static final ObjectMapper MAPPER =
       new ObjectMapper()
           .registerModule(new JavaTimeModule())
+          .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
           .setPropertyNamingStrategy(PropertyNamingStrategies.LOWER_CAMEL_CASE)
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .enable(SerializationFeature.INDENT_OUTPUT);

@@ -1,0 +1,176 @@
+package dev.quarry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.testing.TestWarehouse;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlanCommandTest {
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+  private Path stateDir;
+  private Path manifests;
+  private CliContext context;
+
+  @BeforeEach
+  void warehouse() throws Exception {
+    stateDir = dir.resolve("state");
+    manifests = dir.resolve("manifests");
+    // the manifests folder comes from the environment, as a user's profile would set it
+    context =
+        new CliContext(
+            Map.of("QUARRY_MANIFESTS_DIR", manifests.toString()),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            false);
+    try (TestWarehouse warehouse = new TestWarehouse(stateDir.resolve("warehouse"))) {
+      warehouse.inventory(
+          "b_logs",
+          """
+          SELECT * FROM (VALUES
+            ('logs', 'app/1.log', 'v1', '01', false, 100, 'STANDARD', 'SSE-S3'),
+            ('logs', 'app/2.log', 'v1', '02', false, 300, 'STANDARD_IA', 'SSE-S3'),
+            ('logs', 'web/a b.log', 'v1', '03', false, 50, 'STANDARD', 'SSE-KMS')
+          ) AS t(bucket, key, version_id, sequence_number, is_delete_marker, size, storage_class,
+                 encryption_status)
+          """);
+      warehouse.journal(
+          "b_logs",
+          """
+          SELECT 'logs' AS bucket, 'app/0.log' AS key, 'DELETE' AS record_type,
+                 '111122223333' AS requester
+          """);
+    }
+  }
+
+  private Path playbook(String name, String yaml) throws Exception {
+    return Files.writeString(dir.resolve(name + ".yaml"), yaml);
+  }
+
+  private int quarry(String... args) {
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--state-dir";
+    all[args.length + 1] = stateDir.toString();
+    return QuarryCommand.execute(context, all);
+  }
+
+  @Test
+  void printsWhatWouldBeSubmittedAndWritesTheManifest() throws Exception {
+    // given
+    Path file =
+        playbook(
+            "tag-sse-s3",
+            """
+            name: tag-sse-s3
+            query: |
+              SELECT bucket, key FROM inventory WHERE encryption_status = :status
+            parameters:
+              status: { type: string, default: SSE-KMS }
+            action:
+              type: put-tags
+              tags: { reviewed: "yes" }
+            """);
+
+    // when
+    int code = quarry("plan", file.toString(), "--param", "status=SSE-S3");
+
+    // then
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .contains("Plan tag-sse-s3")
+        .contains("parameters   status=SSE-S3")
+        .contains("objects      2  (400 B)")
+        .containsPattern("STANDARD_IA\\s+1\\s+300 B")
+        .contains(
+            "operation    S3PutObjectTagging {\"TagSet\":[{\"Key\":\"reviewed\",\"Value\":\"yes\"}]}")
+        .contains("Nothing was changed");
+    try (var runs = Files.list(manifests.resolve("tag-sse-s3"))) {
+      Path run = runs.findFirst().orElseThrow();
+      assertThat(Files.readAllLines(run.resolve("manifest.csv")))
+          .containsExactlyInAnyOrder("logs,app/1.log", "logs,app/2.log");
+      assertThat(run.resolve("manifest.json")).exists();
+    }
+  }
+
+  @Test
+  void jsonGivesScriptsTheWholePlan() throws Exception {
+    // given
+    Path file =
+        playbook(
+            "untag",
+            """
+            name: untag
+            query: SELECT bucket, key FROM inventory
+            action: { type: delete-tags }
+            limits: { max-objects: 2 }
+            """);
+
+    // when
+    int code = quarry("plan", file.toString(), "--output", "json");
+
+    // then
+    assertThat(code).as(err.toString()).isZero();
+    JsonNode plan = Json.MAPPER.readTree(out.toString()).path("plans").path(0);
+    assertThat(plan.path("objects").asLong()).isEqualTo(3);
+    assertThat(plan.path("operation").path("name").asText()).isEqualTo("S3DeleteObjectTagging");
+    assertThat(plan.path("manifest").path("etag").asText()).hasSize(32);
+    assertThat(plan.path("limitViolations").path(0).asText())
+        .isEqualTo("the query selected 3 objects, over limits.max-objects 2: nothing would run");
+  }
+
+  @Test
+  void aReportPlaybookPrintsItsRows() throws Exception {
+    // given
+    Path file =
+        playbook(
+            "who-deleted",
+            """
+            name: who-deleted
+            query: |
+              SELECT requester, count(*) AS deletes FROM journal
+              WHERE record_type = 'DELETE' GROUP BY requester
+            """);
+
+    // when
+    int code = quarry("plan", file.toString());
+
+    // then
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString())
+        .contains("Report who-deleted (no action: nothing would be submitted)")
+        .containsPattern("111122223333\\s+\\|\\s+1");
+    assertThat(manifests).doesNotExist();
+  }
+
+  @Test
+  void anInvalidPlaybookStopsBeforeAnyQuery() throws Exception {
+    // given
+    Path file =
+        playbook(
+            "bad",
+            """
+            name: bad
+            query: SELECT bucket, key FROM inventory WHERE size > :min
+            action: { type: delete-tags }
+            """);
+
+    // when
+    int code = quarry("plan", file.toString());
+
+    // then
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains(file + ":2:").contains("min");
+    assertThat(manifests).doesNotExist();
+  }
+}
