@@ -14,7 +14,7 @@ class LocalS3ServerIT {
     return Stream.of(S3Servers.s3mock(), S3Servers.moto());
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(autoCloseArguments = false) // the servers are shared by the whole test JVM
   @MethodSource("servers")
   void servesVersionedBucketsOnLoopback(LocalS3Server server) {
     // given

@@ -1,0 +1,99 @@
+package dev.quarry.cli;
+
+import dev.quarry.config.QuarryConfig;
+import dev.quarry.sandbox.Sandbox;
+import dev.quarry.sandbox.SandboxState;
+import dev.quarry.sandbox.ServerKind;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code quarry sandbox up}: starts the local S3 server in the background. */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts a local S3 server in the background and leaves it running after quarry exits.",
+      "Does nothing if this state directory's sandbox is already running (prints its endpoint).",
+      "",
+      "s3mock (default): Adobe S3Mock; buckets persist across up/down in"
+          + " <state-dir>/sandbox/s3mock-store. No RestoreObject and no archive-tier errors.",
+      "moto: moto_server (pip install 'moto[server]'); in memory, so 'down' loses every bucket;"
+          + " faithful Glacier semantics.",
+      ""
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  quarry sandbox up",
+      "  quarry sandbox up --server moto",
+      "  quarry sandbox up --state-dir /tmp/q -o json"
+    })
+public final class SandboxUpCommand implements Runnable {
+  @Mixin GlobalOptions global;
+
+  @Option(
+      names = "--server",
+      paramLabel = "KIND",
+      defaultValue = "s3mock",
+      description = "Server to run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  ServerKind server;
+
+  private final CliContext context;
+
+  public SandboxUpCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public void run() {
+    QuarryConfig config = context.config(global);
+    Sandbox sandbox = new Sandbox(config.sandboxDir());
+    Sandbox.UpResult result = sandbox.up(server);
+    SandboxState state = result.state();
+    PrintWriter out = context.out();
+    if (global.output() == OutputFormat.json) {
+      Map<String, Object> view = new java.util.LinkedHashMap<>();
+      view.put("alreadyRunning", result.alreadyRunning());
+      view.putAll(SandboxCommand.describe(state));
+      result.replacedStale().ifPresent(reason -> view.put("replacedStaleState", reason));
+      out.println(Json.write(view));
+      return;
+    }
+    result
+        .replacedStale()
+        .ifPresent(reason -> out.println("(replaced a stale sandbox state: " + reason + ")"));
+    if (result.alreadyRunning()) {
+      out.printf(
+          "Sandbox already running: %s (pid %d) at %s%n",
+          state.kind(), state.pid(), state.endpoint());
+      return;
+    }
+    out.printf("Sandbox started: %s (pid %d)%n", state.kind(), state.pid());
+    out.printf("  %-13s %s%n", "S3 endpoint", state.endpoint());
+    SandboxCommand.printListeners(out, state);
+    state
+        .store()
+        .ifPresentOrElse(
+            store ->
+                out.printf(
+                    "  %-13s %s (kept across up/down; 'down --purge' deletes it)%n",
+                    "store", store),
+            () -> out.printf("  %-13s in memory: 'down' loses every bucket%n", "store"));
+    out.printf("  %-13s %s%n", "log", state.log());
+    out.println();
+    out.println(
+        "Quarry commands run with this state directory ("
+            + config.stateDir()
+            + ") now use this sandbox while it runs;");
+    out.println("no QUARRY_S3_ENDPOINT or --s3-endpoint needed.");
+    out.println("Other tools (any access key, region us-east-1):");
+    out.printf(
+        "  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url %s s3"
+            + " ls%n",
+        state.endpoint());
+    out.println(
+        "Next: quarry sandbox seed    Status: quarry sandbox status    Stop: quarry sandbox down");
+  }
+}

@@ -1,0 +1,267 @@
+package dev.quarry.sandbox;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.error.QuarryException;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The local S3 server that {@code quarry sandbox up} starts and leaves running, found again by
+ * later commands through its {@link SandboxState} in {@code sandboxDir}.
+ */
+public final class Sandbox {
+  private final Path dir;
+
+  public Sandbox(Path dir) {
+    this.dir = requireNonNull(dir, "dir is null");
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Path storeRoot() {
+    return dir.resolve("s3mock-store");
+  }
+
+  public Path log(ServerKind kind) {
+    return dir.resolve(kind.name() + ".log");
+  }
+
+  /** What the state file says and whether that server is running. */
+  public Status status() {
+    Optional<SandboxState> state = SandboxState.read(dir);
+    if (state.isEmpty()) {
+      boolean unreadable = Files.exists(SandboxState.file(dir));
+      return new Status(
+          state, false, unreadable ? "state file unreadable" : "no sandbox started here");
+    }
+    SandboxState s = state.get();
+    if (!s.processAlive()) {
+      return new Status(state, false, "process " + s.pid() + " is gone");
+    }
+    if (!ServerProcess.answers(s.endpoint())) {
+      return new Status(
+          state,
+          false,
+          "process " + s.pid() + " is alive but " + s.endpoint() + " does not answer");
+    }
+    return new Status(state, true, "running");
+  }
+
+  /**
+   * @param state the state file's content, if readable
+   * @param reason why it is not running, or {@code running}
+   */
+  public record Status(Optional<SandboxState> state, boolean running, String reason) {
+    public Status {
+      requireNonNull(state, "state is null");
+      requireNonNull(reason, "reason is null");
+    }
+  }
+
+  /**
+   * Starts a server unless one is running already. A stale state (process gone, or alive but not
+   * answering) is cleaned up and replaced.
+   *
+   * @throws QuarryException (user) if a sandbox of another kind is running
+   */
+  public UpResult up(ServerKind kind) {
+    Status status = status();
+    if (status.running()) {
+      SandboxState running = status.state().orElseThrow();
+      if (!running.kind().equals(kind.name())) {
+        throw QuarryException.user(
+            "a "
+                + running.kind()
+                + " sandbox is already running at "
+                + running.endpoint()
+                + " (pid "
+                + running.pid()
+                + "); run 'quarry sandbox down' first to start "
+                + kind.name());
+      }
+      return new UpResult(running, true, Optional.empty());
+    }
+    Optional<String> replaced = Optional.empty();
+    if (status.state().isPresent() || Files.exists(SandboxState.file(dir))) {
+      status.state().filter(SandboxState::processAlive).ifPresent(s -> stopProcess(s.pid()));
+      SandboxState.delete(dir);
+      replaced = Optional.of(status.reason());
+    }
+    createDirectories(dir);
+    LocalS3Server server =
+        switch (kind) {
+          case s3mock -> S3MockServer.start(storeRoot(), log(kind));
+          case moto -> {
+            requireMotoExecutable();
+            yield MotoServer.start(log(kind));
+          }
+        };
+    Optional<Path> store =
+        switch (kind) {
+          case s3mock -> Optional.of(storeRoot());
+          case moto -> Optional.empty();
+        };
+    SandboxState state = SandboxState.of(server, store, log(kind));
+    try {
+      state.write(dir);
+    } catch (RuntimeException e) {
+      server.stop();
+      throw e;
+    }
+    return new UpResult(state, false, replaced);
+  }
+
+  /**
+   * @param alreadyRunning nothing was started: this sandbox was running
+   * @param replacedStale why an earlier state was replaced, if there was one
+   */
+  public record UpResult(
+      SandboxState state, boolean alreadyRunning, Optional<String> replacedStale) {
+    public UpResult {
+      requireNonNull(state, "state is null");
+      requireNonNull(replacedStale, "replacedStale is null");
+    }
+  }
+
+  /**
+   * Stops the server by pid and removes the state; with {@code purge} also deletes S3Mock's store.
+   * Does nothing (and says so) when there is nothing to stop. Never stops a process that merely got
+   * the same pid after ours ended.
+   */
+  public DownResult down(boolean purge) {
+    Optional<SandboxState> state = SandboxState.read(dir);
+    Optional<Long> stopped = Optional.empty();
+    Optional<String> note = Optional.empty();
+    if (state.isPresent()) {
+      SandboxState s = state.get();
+      if (s.processAlive()) {
+        stopProcess(s.pid());
+        stopped = Optional.of(s.pid());
+      } else if (s.pidReused()) {
+        note = Optional.of("pid " + s.pid() + " now belongs to another process; left it alone");
+      } else {
+        note = Optional.of("process " + s.pid() + " had already ended");
+      }
+    } else {
+      note = Optional.of("no sandbox was running here");
+    }
+    SandboxState.delete(dir);
+    boolean purged = false;
+    if (purge && Files.exists(storeRoot())) {
+      deleteTree(storeRoot());
+      purged = true;
+    }
+    return new DownResult(state, stopped, purged, note);
+  }
+
+  /**
+   * @param stoppedPid the pid stopped, if a process was running
+   * @param purgedStore whether S3Mock's store was deleted
+   */
+  public record DownResult(
+      Optional<SandboxState> state,
+      Optional<Long> stoppedPid,
+      boolean purgedStore,
+      Optional<String> note) {
+    public DownResult {
+      requireNonNull(state, "state is null");
+      requireNonNull(stoppedPid, "stoppedPid is null");
+      requireNonNull(note, "note is null");
+    }
+  }
+
+  /** The running sandbox's server, for its known gaps and listeners. */
+  public static LocalS3Server attach(SandboxState state) {
+    ServerKind kind = kind(state.kind());
+    int port = state.endpoint().getPort();
+    return switch (kind) {
+      case s3mock ->
+          S3MockServer.attach(
+              state.pid(),
+              port,
+              state.listeners().stream()
+                  .filter(l -> l.port() != port)
+                  .mapToInt(LocalS3Server.Listener::port)
+                  .findFirst()
+                  .orElse(-1));
+      case moto -> MotoServer.attach(state.pid(), port);
+    };
+  }
+
+  public static ServerKind kind(String name) {
+    try {
+      return ServerKind.valueOf(name);
+    } catch (IllegalArgumentException e) {
+      throw QuarryException.user(
+          "unknown sandbox server '"
+              + name
+              + "'; valid: "
+              + String.join(", ", Stream.of(ServerKind.values()).map(Enum::name).toList()));
+    }
+  }
+
+  private static void stopProcess(long pid) {
+    ServerProcess.stop(pid);
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      if (System.nanoTime() > deadline) {
+        throw QuarryException.external("process " + pid + " did not stop; kill it by hand", null);
+      }
+      ServerProcess.sleep(Duration.ofMillis(100));
+    }
+  }
+
+  /**
+   * moto_server's location, checked before starting so a missing install gets a clear message:
+   * {@code $QUARRY_MOTO_SERVER}, else {@code moto_server} on PATH.
+   */
+  private static void requireMotoExecutable() {
+    String configured = System.getenv("QUARRY_MOTO_SERVER");
+    if (configured != null && !configured.isBlank()) {
+      Path path = Path.of(configured);
+      if (path.getNameCount() > 1 && !Files.isExecutable(path)) {
+        throw QuarryException.user("QUARRY_MOTO_SERVER=" + configured + " is not an executable");
+      }
+      return;
+    }
+    String pathVariable = System.getenv().getOrDefault("PATH", "");
+    for (String entry : pathVariable.split(File.pathSeparator)) {
+      if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, "moto_server"))) {
+        return;
+      }
+    }
+    throw QuarryException.user(
+        "moto_server is not on PATH; install it with \"pip install 'moto[server]'\" or set"
+            + " QUARRY_MOTO_SERVER to its location");
+  }
+
+  private static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw QuarryException.user("cannot create the sandbox directory " + dir + ": " + e);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
+      for (Path p : all) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + root, e);
+    }
+  }
+}
