@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.quarry.io.AtomicFiles;
 import dev.quarry.sandbox.LocalS3Server.Listener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -100,26 +99,7 @@ public record SandboxState(
 
   /** Writes the state atomically: a reader sees the old file or the new one, never half of one. */
   public void write(Path sandboxDir) {
-    try {
-      Files.createDirectories(sandboxDir);
-      Path temp = Files.createTempFile(sandboxDir, FILE_NAME, ".tmp");
-      try {
-        MAPPER.writeValue(temp.toFile(), this);
-        try {
-          Files.move(
-              temp,
-              file(sandboxDir),
-              StandardCopyOption.ATOMIC_MOVE,
-              StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(temp, file(sandboxDir), StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(temp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file(sandboxDir), e);
-    }
+    AtomicFiles.writeJson(file(sandboxDir), this);
   }
 
   public static void delete(Path sandboxDir) {
