@@ -6,12 +6,9 @@ import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -104,27 +101,18 @@ public final class MetadataRefresher {
     requireNonNull(progress, "progress is null");
     String namespace = MetadataTables.namespace(bucket);
     Path namespaceDir = warehouse.root().resolve(namespace);
+    NamespaceLock lock = NamespaceLock.acquire(namespaceDir);
     try {
-      Files.createDirectories(namespaceDir);
-      try (FileChannel lockFile =
-              FileChannel.open(
-                  namespaceDir.resolve(".lock"),
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.WRITE);
-          FileLock lock = lockFile.tryLock()) {
-        if (lock == null) {
-          throw QuarryException.user(
-              "another refresh or import of " + namespace + " is running (" + namespaceDir + ")");
-        }
-        Path work = Files.createTempDirectory(namespaceDir, ".refresh-");
-        try {
-          return refreshLocked(bucket, namespace, concurrency, progress, work);
-        } finally {
-          deleteTree(work);
-        }
+      Path work = Files.createTempDirectory(namespaceDir, ".refresh-");
+      try {
+        return refreshLocked(bucket, namespace, concurrency, progress, work);
+      } finally {
+        deleteTree(work);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      lock.close();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.quarry.metadata;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -37,11 +38,13 @@ public record RefreshSummary(
     requireNonNull(duration, "duration is null");
   }
 
+  @JsonProperty
   public long journalRows() {
     return creates + updates + deleteMarkersCreated + permanentDeletes;
   }
 
   /** Versions and delete markers read per second, over the whole refresh. */
+  @JsonProperty
   public double objectsPerSecond() {
     double seconds = Math.max(duration.toNanos() / 1e9, 1e-3);
     return (versions + deleteMarkers) / seconds;
