@@ -1,0 +1,260 @@
+package dev.quarry.metadata;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.error.Problem;
+import dev.quarry.error.ProblemsException;
+import dev.quarry.error.QuarryException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Loads S3 Metadata tables exported from AWS (e.g. Athena {@code UNLOAD ... WITH (format =
+ * 'PARQUET')}) into the warehouse: the inventory replaces the local one, the journal is appended as
+ * a new file. Both files are checked against {@link MetadataTables} before anything is written;
+ * compatible types are converted (a timestamp with time zone to UTC, a narrower integer to bigint,
+ * timestamps of other precisions to microseconds) and extra columns are left out.
+ *
+ * <p>AWS's sequence numbers are kept as they are; they order the records of one key within AWS's
+ * data, but not against those of a later local refresh.
+ */
+public final class MetadataImporter {
+  private static final DateTimeFormatter FILE_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+
+  private static final Set<String> TIMESTAMPS =
+      Set.of(
+          "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS");
+  private static final Set<String> INTEGERS =
+      Set.of("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT");
+
+  private final Warehouse warehouse;
+  private final Clock clock;
+
+  public MetadataImporter(Warehouse warehouse, Clock clock) {
+    this.warehouse = requireNonNull(warehouse, "warehouse is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  /**
+   * What an import wrote.
+   *
+   * @param notes things worth knowing that did not stop the import, e.g. ignored columns
+   */
+  public record ImportSummary(
+      String bucket,
+      String namespace,
+      Long inventoryRows,
+      Long journalRows,
+      String inventoryFile,
+      String journalFile,
+      List<String> notes) {
+    public ImportSummary {
+      requireNonNull(bucket, "bucket is null");
+      requireNonNull(namespace, "namespace is null");
+      notes = List.copyOf(notes);
+    }
+  }
+
+  /**
+   * @param inventory an inventory export, or null
+   * @param journal a journal export, or null
+   */
+  public ImportSummary importTables(String bucket, Path inventory, Path journal) {
+    MetadataRefresher.checkBucketName(bucket);
+    if (inventory == null && journal == null) {
+      throw QuarryException.user("nothing to import: give --inventory, --journal or both");
+    }
+    String namespace = MetadataTables.namespace(bucket);
+    List<Problem> problems = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    try (DuckDBConnection db = DuckDb.open(null)) {
+      String inventorySelect =
+          inventory == null
+              ? null
+              : check(db, bucket, inventory, MetadataTables.INVENTORY_COLUMNS, problems, notes);
+      String journalSelect =
+          journal == null
+              ? null
+              : check(db, bucket, journal, MetadataTables.JOURNAL_COLUMNS, problems, notes);
+      if (!problems.isEmpty()) {
+        throw new ProblemsException(problems);
+      }
+      NamespaceLock lock = NamespaceLock.acquire(warehouse.root().resolve(namespace));
+      try {
+        Instant now = clock.instant();
+        Long inventoryRows = null;
+        Long journalRows = null;
+        Path inventoryFile = null;
+        Path journalFile = null;
+        if (journalSelect != null) {
+          journalFile =
+              warehouse
+                  .tableDir(namespace, MetadataTables.JOURNAL)
+                  .resolve("journal-" + FILE_TIME.format(now) + "-import.parquet");
+          journalRows = DuckDb.copyToParquet(db, journalSelect, journalFile);
+        }
+        if (inventorySelect != null) {
+          List<Path> old = warehouse.parquetFiles(namespace, MetadataTables.INVENTORY);
+          inventoryFile =
+              warehouse
+                  .tableDir(namespace, MetadataTables.INVENTORY)
+                  .resolve(MetadataRefresher.INVENTORY_FILE);
+          inventoryRows = DuckDb.copyToParquet(db, inventorySelect, inventoryFile);
+          for (Path file : old) {
+            if (!file.equals(inventoryFile)) {
+              Files.deleteIfExists(file);
+            }
+          }
+        }
+        RefreshState state =
+            RefreshState.read(warehouse.stateFile(namespace))
+                .orElse(new RefreshState(bucket, namespace, null, null, null, 0));
+        new RefreshState(
+                bucket,
+                namespace,
+                state.endpoint(),
+                state.lastRefresh(),
+                now,
+                state.lastSequenceNumber())
+            .write(warehouse.stateFile(namespace));
+        return new ImportSummary(
+            bucket,
+            namespace,
+            inventoryRows,
+            journalRows,
+            inventoryFile == null ? null : inventoryFile.toString(),
+            journalFile == null ? null : journalFile.toString(),
+            notes);
+      } finally {
+        lock.close();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("DuckDB failed while importing into " + namespace, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Checks one file's columns and bucket; returns the SELECT that reads it in the table's exact
+   * shape, or null when it has problems (added to {@code problems}).
+   */
+  private static String check(
+      Connection db,
+      String bucket,
+      Path file,
+      List<MetadataTables.Column> expected,
+      List<Problem> problems,
+      List<String> notes)
+      throws SQLException {
+    String name = file.toString();
+    if (!Files.isRegularFile(file)) {
+      problems.add(new Problem(name, 0, 0, "", "file not found"));
+      return null;
+    }
+    String source = "read_parquet(" + DuckDb.literal(file) + ")";
+    Map<String, String> actual = new LinkedHashMap<>();
+    try (Statement statement = db.createStatement();
+        ResultSet rs = statement.executeQuery("DESCRIBE SELECT * FROM " + source)) {
+      while (rs.next()) {
+        actual.put(rs.getString(1).toLowerCase(Locale.ROOT), rs.getString(2));
+      }
+    } catch (SQLException e) {
+      problems.add(new Problem(name, 0, 0, "", "not a readable Parquet file: " + firstLine(e)));
+      return null;
+    }
+    int before = problems.size();
+    List<String> selected = new ArrayList<>();
+    for (MetadataTables.Column column : expected) {
+      String type = actual.get(column.name());
+      String ident = DuckDb.identifier(column.name());
+      if (type == null) {
+        problems.add(
+            new Problem(
+                name,
+                0,
+                0,
+                column.name(),
+                "missing column '" + column.name() + "' (expected type " + column.type() + ")"));
+      } else if (type.equals(column.type())) {
+        selected.add(ident);
+      } else if (compatible(column.type(), type)) {
+        selected.add("CAST(" + ident + " AS " + column.type() + ") AS " + ident);
+      } else {
+        problems.add(
+            new Problem(
+                name,
+                0,
+                0,
+                column.name(),
+                "column '" + column.name() + "' has type " + type + "; expected " + column.type()));
+      }
+    }
+    Set<String> known =
+        expected.stream().map(MetadataTables.Column::name).collect(Collectors.toSet());
+    List<String> extra = actual.keySet().stream().filter(c -> !known.contains(c)).toList();
+    if (!extra.isEmpty()) {
+      notes.add(name + ": ignored columns not in the table: " + String.join(", ", extra));
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    try (Statement statement = db.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT DISTINCT bucket FROM "
+                    + source
+                    + " WHERE bucket IS DISTINCT FROM "
+                    + DuckDb.literal(bucket)
+                    + " LIMIT 5")) {
+      List<String> others = new ArrayList<>();
+      while (rs.next()) {
+        others.add(String.valueOf(rs.getString(1)));
+      }
+      if (!others.isEmpty()) {
+        problems.add(
+            new Problem(
+                name,
+                0,
+                0,
+                "bucket",
+                "rows of other buckets (" + String.join(", ", others) + "); expected " + bucket));
+        return null;
+      }
+    }
+    return "SELECT " + String.join(", ", selected) + " FROM " + source;
+  }
+
+  private static boolean compatible(String expected, String actual) {
+    return switch (expected) {
+      case "TIMESTAMP" -> TIMESTAMPS.contains(actual);
+      case "BIGINT" -> INTEGERS.contains(actual);
+      default -> false;
+    };
+  }
+
+  private static String firstLine(SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,576 @@
+package dev.quarry.metadata;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.error.ErrorKind;
+import dev.quarry.error.QuarryException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.duckdb.DuckDBConnection;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
+import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectVersion;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Builds a bucket's local S3 Metadata tables from an S3 endpoint.
+ *
+ * <p>The inventory is rebuilt from ListObjectVersions (every version and delete marker), with
+ * HeadObject and GetObjectTagging per version, read concurrently and streamed into DuckDB. The
+ * journal gets one new file per refresh with the changes since the previous inventory, found by SQL
+ * over the old and new inventory; the first refresh backfills it from the version history.
+ *
+ * <p>What a local journal cannot know: {@code requester}, {@code source_ip_address} and {@code
+ * request_id} are NULL; changes between two refreshes that cancel out (an object put and deleted in
+ * between) are not seen; a version that disappeared is recorded at the refresh time, not the time
+ * it was deleted; UPDATE_METADATA rows are recorded at the refresh time.
+ *
+ * <pre>{@code
+ * var refresher = new MetadataRefresher(warehouse, s3, "http://127.0.0.1:9090", Clock.systemUTC());
+ * RefreshSummary summary = refresher.refresh("starwatcher", 16, RefreshProgress.NONE);
+ * }</pre>
+ */
+public final class MetadataRefresher {
+  public static final String INVENTORY_FILE = "inventory.parquet";
+  public static final int DEFAULT_CONCURRENCY = 16;
+
+  /** S3 bucket naming rules, loosely: also keeps names safe inside file names and SQL. */
+  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.\\-_]{1,254}");
+
+  private static final DateTimeFormatter FILE_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+
+  private final Warehouse warehouse;
+  private final S3Client s3;
+  private final String endpoint;
+  private final Clock clock;
+
+  /**
+   * @param s3 a client whose connection pool holds at least the concurrency used
+   * @param endpoint what state.json records as the source, e.g. the endpoint URL or {@code aws}
+   */
+  public MetadataRefresher(Warehouse warehouse, S3Client s3, String endpoint, Clock clock) {
+    this.warehouse = requireNonNull(warehouse, "warehouse is null");
+    this.s3 = requireNonNull(s3, "s3 is null");
+    this.endpoint = requireNonNull(endpoint, "endpoint is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  public static void checkBucketName(String bucket) {
+    if (bucket == null || !BUCKET.matcher(bucket).matches()) {
+      throw QuarryException.user(
+          "'" + bucket + "' is not a valid bucket name (lower-case letters, digits, '.', '-')");
+    }
+  }
+
+  public RefreshSummary refresh(String bucket, int concurrency, RefreshProgress progress) {
+    checkBucketName(bucket);
+    if (concurrency < 1 || concurrency > 1024) {
+      throw QuarryException.user("--concurrency must be between 1 and 1024, not " + concurrency);
+    }
+    requireNonNull(progress, "progress is null");
+    String namespace = MetadataTables.namespace(bucket);
+    Path namespaceDir = warehouse.root().resolve(namespace);
+    NamespaceLock lock = NamespaceLock.acquire(namespaceDir);
+    try {
+      Path work = Files.createTempDirectory(namespaceDir, ".refresh-");
+      try {
+        return refreshLocked(bucket, namespace, concurrency, progress, work);
+      } finally {
+        deleteTree(work);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      lock.close();
+    }
+  }
+
+  private RefreshSummary refreshLocked(
+      String bucket, String namespace, int concurrency, RefreshProgress progress, Path work)
+      throws IOException {
+    Instant started = clock.instant();
+    RefreshState state =
+        RefreshState.read(warehouse.stateFile(namespace))
+            .orElse(new RefreshState(bucket, namespace, endpoint, null, null, 0));
+    try (DuckDBConnection db = DuckDb.open(work.resolve("refresh.duckdb"))) {
+      try (Statement statement = db.createStatement()) {
+        // spills of large buckets go next to the database, inside the warehouse
+        statement.execute("SET temp_directory = " + DuckDb.literal(work.resolve("spill")));
+      }
+      Counts counts = collect(db, bucket, concurrency, progress);
+      // every listed version has been read: changes after this instant belong to the next refresh
+      Instant refreshTime = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      return writeTables(db, bucket, namespace, state, counts, refreshTime, started);
+    } catch (SQLException e) {
+      throw new IllegalStateException("DuckDB failed while refreshing " + namespace, e);
+    }
+  }
+
+  private record Counts(long versions, long deleteMarkers, long vanished) {}
+
+  /** Lists, reads and streams every version and delete marker into the table {@code listed}. */
+  private Counts collect(
+      DuckDBConnection db, String bucket, int concurrency, RefreshProgress progress)
+      throws SQLException {
+    VersionReader reader = new VersionReader(s3);
+    AtomicLong done = new AtomicLong();
+    AtomicLong listed = new AtomicLong();
+    AtomicLong vanished = new AtomicLong();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long versions = 0;
+    long markers = 0;
+    // in-flight reads are bounded too, so that listing never runs far ahead of reading
+    int inFlight = concurrency * 4;
+    Semaphore slots = new Semaphore(inFlight);
+    long startNanos = System.nanoTime();
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency, daemon("quarry-head"));
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(daemon("quarry-progress"));
+    boolean[] listingComplete = {false};
+    ticker.scheduleAtFixedRate(
+        () -> {
+          double seconds = Math.max((System.nanoTime() - startNanos) / 1e9, 1e-3);
+          progress.update(done.get(), listed.get(), listingComplete[0], done.get() / seconds);
+        },
+        500,
+        500,
+        TimeUnit.MILLISECONDS);
+    try (InventoryWriter writer = new InventoryWriter(db, 10_000)) {
+      String keyMarker = null;
+      String versionIdMarker = null;
+      long order = 0;
+      do {
+        ListObjectVersionsResponse page = listPage(bucket, keyMarker, versionIdMarker);
+        List<Listed> entries = merge(page);
+        for (Listed entry : entries) {
+          throwIfFailed(failure);
+          long position = order++;
+          listed.incrementAndGet();
+          if (entry.marker() != null) {
+            DeleteMarkerEntry m = entry.marker();
+            markers++;
+            writer.add(
+                InventoryRow.deleteMarker(
+                    bucket,
+                    m.key(),
+                    VersionReader.tableVersionId(m.versionId()),
+                    m.lastModified(),
+                    position));
+            done.incrementAndGet();
+          } else {
+            ObjectVersion v = entry.version();
+            versions++;
+            slots.acquire();
+            pool.execute(
+                () -> {
+                  try {
+                    reader
+                        .read(bucket, v, position)
+                        .ifPresentOrElse(
+                            row -> {
+                              try {
+                                writer.add(row);
+                              } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new IllegalStateException("interrupted", e);
+                              }
+                            },
+                            vanished::incrementAndGet);
+                    done.incrementAndGet();
+                  } catch (Throwable t) {
+                    failure.compareAndSet(null, describe(bucket, v, t));
+                  } finally {
+                    slots.release();
+                  }
+                });
+          }
+        }
+        if (Boolean.TRUE.equals(page.isTruncated())) {
+          if (entries.isEmpty()
+              || (Objects.equals(keyMarker, page.nextKeyMarker())
+                  && Objects.equals(versionIdMarker, page.nextVersionIdMarker()))) {
+            throw new QuarryException(
+                ErrorKind.EXTERNAL,
+                "ListObjectVersions of "
+                    + bucket
+                    + " does not advance (key marker '"
+                    + page.nextKeyMarker()
+                    + "'); the server's paging is broken");
+          }
+          keyMarker = page.nextKeyMarker();
+          versionIdMarker = page.nextVersionIdMarker();
+        } else {
+          keyMarker = null;
+        }
+      } while (keyMarker != null);
+      listingComplete[0] = true;
+      slots.acquire(inFlight);
+      throwIfFailed(failure);
+      long written = writer.finish();
+      if (written + vanished.get() != versions + markers) {
+        throw new IllegalStateException(
+            "listed "
+                + (versions + markers)
+                + " versions and markers but stored "
+                + written
+                + " (+"
+                + vanished.get()
+                + " gone)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QuarryException(ErrorKind.USER, "refresh of " + bucket + " interrupted", e);
+    } finally {
+      pool.shutdownNow();
+      ticker.shutdownNow();
+      awaitQuietly(ticker);
+      progress.finish();
+    }
+    checkUnique(db, bucket);
+    return new Counts(versions - vanished.get(), markers, vanished.get());
+  }
+
+  private ListObjectVersionsResponse listPage(
+      String bucket, String keyMarker, String versionIdMarker) {
+    try {
+      // the server's default page size: S3Mock pages wrongly with a small max-keys
+      return s3.listObjectVersions(
+          b -> b.bucket(bucket).keyMarker(keyMarker).versionIdMarker(versionIdMarker));
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        throw QuarryException.user(
+            "bucket '" + bucket + "' not found at " + endpoint + " (" + errorCode(e) + ")");
+      }
+      throw QuarryException.external(
+          "ListObjectVersions of bucket '" + bucket + "' failed at " + endpoint, e);
+    } catch (SdkException e) {
+      throw QuarryException.external("cannot reach " + endpoint + " to list " + bucket, e);
+    }
+  }
+
+  /** A page's versions and delete markers in listing order: by key, newest first within a key. */
+  private record Listed(
+      String key,
+      Instant lastModified,
+      boolean latest,
+      ObjectVersion version,
+      DeleteMarkerEntry marker) {}
+
+  private static List<Listed> merge(ListObjectVersionsResponse page) {
+    List<Listed> entries = new ArrayList<>();
+    for (ObjectVersion v : page.versions()) {
+      entries.add(
+          new Listed(v.key(), v.lastModified(), Boolean.TRUE.equals(v.isLatest()), v, null));
+    }
+    for (DeleteMarkerEntry m : page.deleteMarkers()) {
+      entries.add(
+          new Listed(m.key(), m.lastModified(), Boolean.TRUE.equals(m.isLatest()), null, m));
+    }
+    entries.sort(
+        Comparator.comparing(Listed::key, MetadataRefresher::compareUtf8)
+            .thenComparing(Listed::latest, Comparator.reverseOrder())
+            .thenComparing(Listed::lastModified, Comparator.reverseOrder()));
+    return entries;
+  }
+
+  /** S3 orders keys by their UTF-8 bytes. */
+  static int compareUtf8(String a, String b) {
+    return Arrays.compareUnsigned(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void checkUnique(DuckDBConnection db, String bucket) throws SQLException {
+    try (Statement statement = db.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT count(*) - count(DISTINCT (key, coalesce(version_id, ''))) FROM "
+                    + InventoryWriter.TABLE)) {
+      rs.next();
+      long duplicates = rs.getLong(1);
+      if (duplicates > 0) {
+        throw new QuarryException(
+            ErrorKind.EXTERNAL,
+            "ListObjectVersions of "
+                + bucket
+                + " listed "
+                + duplicates
+                + " versions more than once; the server's paging is broken");
+      }
+    }
+  }
+
+  private RefreshSummary writeTables(
+      DuckDBConnection db,
+      String bucket,
+      String namespace,
+      RefreshState state,
+      Counts counts,
+      Instant refreshTime,
+      Instant started)
+      throws SQLException, IOException {
+    List<Path> oldInventory = warehouse.parquetFiles(namespace, MetadataTables.INVENTORY);
+    boolean firstRefresh = oldInventory.isEmpty();
+    String refreshLiteral = timestampLiteral(refreshTime);
+    try (Statement sql = db.createStatement()) {
+      if (firstRefresh) {
+        sql.execute(
+            "CREATE TABLE old_inv ("
+                + DuckDb.columnDefinitions(MetadataTables.INVENTORY_COLUMNS)
+                + ")");
+      } else {
+        sql.execute(
+            "CREATE VIEW old_inv AS SELECT "
+                + DuckDb.columnNames(MetadataTables.INVENTORY_COLUMNS)
+                + " FROM read_parquet(["
+                + String.join(", ", oldInventory.stream().map(DuckDb::literal).toList())
+                + "])");
+      }
+      // version ids are never empty, so '' stands for the null version in joins
+      sql.execute("CREATE MACRO vid(v) AS coalesce(v, '')");
+      // maps compare by entry order; tags read twice may come back in another order
+      sql.execute("CREATE MACRO canon(m) AS list_sort(map_entries(m))");
+      sql.execute("CREATE MACRO secs(t) AS date_trunc('second', t)");
+      String objectColumns =
+          "size, last_modified_date, e_tag, storage_class, is_multipart, encryption_status,"
+              + " is_bucket_key_enabled, kms_key_arn, checksum_algorithm, object_tags,"
+              + " user_metadata";
+      String newColumns = "n." + objectColumns.replace(", ", ", n.");
+      sql.execute(
+          "CREATE TABLE changes AS "
+              // a version or marker not in the previous inventory; a null version whose
+              // content changed was overwritten in an unversioned bucket: also a new object
+              + "SELECT n.key, n.version_id,"
+              + " CASE WHEN n.is_delete_marker THEN 'DELETE' ELSE 'CREATE' END AS record_type,"
+              + " n.last_modified_date AS record_timestamp, n.is_delete_marker, "
+              + newColumns
+              + ", n.listing_order"
+              + " FROM listed n LEFT JOIN old_inv o"
+              + " ON o.key = n.key AND vid(o.version_id) = vid(n.version_id)"
+              + " WHERE o.key IS NULL"
+              + " OR o.is_delete_marker IS DISTINCT FROM n.is_delete_marker"
+              + " OR (NOT n.is_delete_marker AND (o.e_tag IS DISTINCT FROM n.e_tag"
+              + "   OR secs(o.last_modified_date) IS DISTINCT FROM secs(n.last_modified_date)))"
+              + " UNION ALL "
+              // the same version with other tags, metadata, storage class or encryption
+              + "SELECT n.key, n.version_id, 'UPDATE_METADATA', "
+              + refreshLiteral
+              + ", FALSE, "
+              + newColumns
+              + ", n.listing_order"
+              + " FROM listed n JOIN old_inv o"
+              + " ON o.key = n.key AND vid(o.version_id) = vid(n.version_id)"
+              + " WHERE NOT n.is_delete_marker AND o.is_delete_marker IS NOT DISTINCT FROM FALSE"
+              + " AND o.e_tag IS NOT DISTINCT FROM n.e_tag"
+              + " AND secs(o.last_modified_date) IS NOT DISTINCT FROM secs(n.last_modified_date)"
+              + " AND (canon(o.object_tags) IS DISTINCT FROM canon(n.object_tags)"
+              + "   OR canon(o.user_metadata) IS DISTINCT FROM canon(n.user_metadata)"
+              + "   OR o.storage_class IS DISTINCT FROM n.storage_class"
+              + "   OR o.encryption_status IS DISTINCT FROM n.encryption_status"
+              + "   OR o.kms_key_arn IS DISTINCT FROM n.kms_key_arn"
+              + "   OR o.is_bucket_key_enabled IS DISTINCT FROM n.is_bucket_key_enabled"
+              + "   OR o.checksum_algorithm IS DISTINCT FROM n.checksum_algorithm)"
+              + " UNION ALL "
+              // gone: permanently deleted (a version or a delete marker)
+              + "SELECT o.key, o.version_id, 'DELETE', "
+              + refreshLiteral
+              + ", NULL::BOOLEAN, NULL::BIGINT, NULL::TIMESTAMP, NULL::VARCHAR, NULL::VARCHAR,"
+              + " NULL::BOOLEAN, NULL::VARCHAR, NULL::BOOLEAN, NULL::VARCHAR, NULL::VARCHAR,"
+              + " NULL::MAP(VARCHAR, VARCHAR), NULL::MAP(VARCHAR, VARCHAR), NULL::BIGINT"
+              + " FROM old_inv o ANTI JOIN listed n"
+              + " ON o.key = n.key AND vid(o.version_id) = vid(n.version_id)");
+      try (PreparedStatement numbered =
+          db.prepareStatement(
+              "CREATE TABLE journal AS SELECT c.*, lpad(CAST(CAST(? AS BIGINT) + row_number()"
+                  + " OVER (ORDER BY record_timestamp, key, listing_order DESC NULLS FIRST,"
+                  + " vid(version_id)) AS VARCHAR), "
+                  + RefreshState.SEQUENCE_WIDTH
+                  + ", '0') AS sequence_number FROM changes c")) {
+        numbered.setLong(1, state.lastSequenceNumber());
+        numbered.execute();
+      }
+    }
+    long[] byType = journalCounts(db);
+    long journalRows = byType[0] + byType[1] + byType[2] + byType[3];
+
+    String bucketLiteral = DuckDb.literal(bucket);
+    Path journalFile = null;
+    boolean hasJournal = !warehouse.parquetFiles(namespace, MetadataTables.JOURNAL).isEmpty();
+    if (journalRows > 0 || !hasJournal) {
+      journalFile =
+          warehouse
+              .tableDir(namespace, MetadataTables.JOURNAL)
+              .resolve(
+                  "journal-"
+                      + FILE_TIME.format(refreshTime)
+                      + "-"
+                      + RefreshState.sequenceNumber(state.lastSequenceNumber() + 1)
+                      + ".parquet");
+      DuckDb.copyToParquet(
+          db,
+          "SELECT "
+              + bucketLiteral
+              + " AS bucket, key, sequence_number, record_type, record_timestamp, version_id,"
+              + " is_delete_marker, "
+              + objectColumnsList()
+              + ", NULL::VARCHAR AS requester, NULL::VARCHAR AS source_ip_address,"
+              + " NULL::VARCHAR AS request_id FROM journal ORDER BY sequence_number",
+          journalFile);
+    }
+    Path inventoryFile =
+        warehouse.tableDir(namespace, MetadataTables.INVENTORY).resolve(INVENTORY_FILE);
+    DuckDb.copyToParquet(
+        db,
+        "SELECT "
+            + bucketLiteral
+            + " AS bucket, n.key, coalesce(j.sequence_number, o.sequence_number) AS"
+            + " sequence_number, n.version_id, n.is_delete_marker, n."
+            + objectColumnsList().replace(", ", ", n.")
+            + " FROM listed n"
+            + " LEFT JOIN journal j ON j.key = n.key AND vid(j.version_id) = vid(n.version_id)"
+            + "   AND j.is_delete_marker IS NOT NULL"
+            + " LEFT JOIN old_inv o ON o.key = n.key AND vid(o.version_id) = vid(n.version_id)"
+            + " ORDER BY n.key, n.listing_order",
+        inventoryFile);
+    for (Path old : oldInventory) {
+      if (!old.equals(inventoryFile)) {
+        Files.deleteIfExists(old);
+      }
+    }
+    long lastSequence = state.lastSequenceNumber() + journalRows;
+    new RefreshState(bucket, namespace, endpoint, refreshTime, state.lastImport(), lastSequence)
+        .write(warehouse.stateFile(namespace));
+    return new RefreshSummary(
+        bucket,
+        namespace,
+        refreshTime,
+        counts.versions(),
+        counts.deleteMarkers(),
+        counts.vanished(),
+        byType[0],
+        byType[1],
+        byType[2],
+        byType[3],
+        journalRows == 0 ? null : RefreshState.sequenceNumber(state.lastSequenceNumber() + 1),
+        journalRows == 0 ? null : RefreshState.sequenceNumber(lastSequence),
+        firstRefresh,
+        inventoryFile.toString(),
+        journalFile == null ? null : journalFile.toString(),
+        Duration.between(started, clock.instant()));
+  }
+
+  private static String objectColumnsList() {
+    return "size, last_modified_date, e_tag, storage_class, is_multipart, encryption_status,"
+        + " is_bucket_key_enabled, kms_key_arn, checksum_algorithm, object_tags, user_metadata";
+  }
+
+  /** CREATE, UPDATE_METADATA, DELETE of a delete marker, permanent DELETE. */
+  private static long[] journalCounts(DuckDBConnection db) throws SQLException {
+    try (Statement statement = db.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT count(*) FILTER (WHERE record_type = 'CREATE'),"
+                    + " count(*) FILTER (WHERE record_type = 'UPDATE_METADATA'),"
+                    + " count(*) FILTER (WHERE record_type = 'DELETE' AND is_delete_marker),"
+                    + " count(*) FILTER (WHERE record_type = 'DELETE' AND is_delete_marker IS NULL)"
+                    + " FROM journal")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
+    }
+  }
+
+  static String timestampLiteral(Instant instant) {
+    return "TIMESTAMP '" + LocalDateTime.ofInstant(instant, ZoneOffset.UTC) + "'";
+  }
+
+  private static Throwable describe(String bucket, ObjectVersion v, Throwable t) {
+    if (t instanceof SdkException e) {
+      return QuarryException.external(
+          "reading s3://"
+              + bucket
+              + "/"
+              + v.key()
+              + " version "
+              + v.versionId()
+              + " failed: "
+              + e.getMessage(),
+          e);
+    }
+    return t;
+  }
+
+  private static void throwIfFailed(AtomicReference<Throwable> failure) {
+    Throwable t = failure.get();
+    if (t instanceof RuntimeException r) {
+      throw r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    if (t != null) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  private static String errorCode(S3Exception e) {
+    return e.awsErrorDetails() == null ? "HTTP " + e.statusCode() : e.awsErrorDetails().errorCode();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicLong count = new AtomicLong();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static void awaitQuietly(ExecutorService executor) {
+    try {
+      executor.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a leftover hidden folder is harmless
+    }
+  }
+}
