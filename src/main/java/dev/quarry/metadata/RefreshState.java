@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.AtomicFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -65,13 +65,6 @@ public record RefreshState(
 
   /** Written to a temporary file and renamed, so a crash never leaves half a file. */
   public void write(Path file) {
-    try {
-      Files.createDirectories(file.getParent());
-      Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-      MAPPER.writeValue(temp.toFile(), this);
-      DuckDb.moveAtomically(temp, file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    AtomicFiles.writeJson(file, this);
   }
 }
