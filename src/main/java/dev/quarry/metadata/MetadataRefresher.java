@@ -261,12 +261,23 @@ public final class MetadataRefresher {
     return new Counts(versions - vanished.get(), markers, vanished.get());
   }
 
+  /**
+   * Asked-for page size. S3 never returns more than 1,000 entries a page and pages correctly;
+   * S3Mock 5.2.0 honours a larger max-keys, and its paging is broken (each page mixes 1,000
+   * versions with delete markers of a wider key range, and the next key marker skips entries), so a
+   * sandbox bucket is listed in one page.
+   */
+  private static final int LIST_PAGE_SIZE = 100_000;
+
   private ListObjectVersionsResponse listPage(
       String bucket, String keyMarker, String versionIdMarker) {
     try {
-      // the server's default page size: S3Mock pages wrongly with a small max-keys
       return s3.listObjectVersions(
-          b -> b.bucket(bucket).keyMarker(keyMarker).versionIdMarker(versionIdMarker));
+          b ->
+              b.bucket(bucket)
+                  .keyMarker(keyMarker)
+                  .versionIdMarker(versionIdMarker)
+                  .maxKeys(LIST_PAGE_SIZE));
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         throw QuarryException.user(
