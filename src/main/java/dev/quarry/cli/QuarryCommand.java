@@ -18,8 +18,12 @@ import picocli.CommandLine.IFactory;
       "Turns a query over S3 Metadata tables into a tracked S3 Batch Operations job, on AWS or on"
           + " this machine.",
       "",
-      "Start here:  quarry sandbox up && quarry sandbox seed && quarry metadata refresh --bucket"
-          + " starwatcher && quarry plan playbooks/restore-rainy-training.yaml"
+      "Start here, all on this machine:",
+      "  quarry sandbox up                                # a local S3 server",
+      "  quarry sandbox seed                              # the demo bucket 'starwatcher'",
+      "  quarry metadata refresh --bucket starwatcher     # its S3 Metadata tables",
+      "  quarry plan playbooks/restore-rainy-training.yaml  # the dry run of a playbook",
+      ""
     },
     subcommands = {
       ValidateCommand.class,

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
           + " for the example playbooks: camera images tagged weather/category in STANDARD,"
           + " STANDARD_IA, GLACIER and DEEP_ARCHIVE; service logs; AMI exports with ami-name and"
           + " instance-id metadata; keys with spaces, +, %%, commas, quotes and non-ASCII"
-          + " characters. Every object is encrypted (about 30% SSE-KMS with the sandbox's demo"
+          + " characters. Every object is encrypted (about 30%% SSE-KMS with the sandbox's demo"
           + " key); some objects have 2-3 versions; about 1 in 30 camera objects is deleted last"
           + " (delete markers).",
       "Prints what the server accepted, including how many objects each example playbook"
