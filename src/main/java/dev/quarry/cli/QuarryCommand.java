@@ -51,7 +51,7 @@ public final class QuarryCommand implements Runnable {
 
   /** Runs the CLI with the given context and returns the exit code. */
   public static int execute(CliContext context, String... args) {
-    CommandLine cli = new CommandLine(new QuarryCommand(), new ContextFactory(context));
+    CommandLine cli = commandLine(context);
     cli.setOut(context.out());
     cli.setErr(context.err());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -70,6 +70,11 @@ public final class QuarryCommand implements Runnable {
     context.out().flush();
     context.err().flush();
     return code;
+  }
+
+  /** The command tree, each command built with the context. */
+  static CommandLine commandLine(CliContext context) {
+    return new CommandLine(new QuarryCommand(), new ContextFactory(context));
   }
 
   private static int handle(CliContext context, CommandLine commandLine, Exception e) {

@@ -19,7 +19,15 @@ import picocli.CommandLine;
 class HelpTest {
   static Stream<List<String>> commands() {
     List<List<String>> paths = new ArrayList<>();
-    collect(new CommandLine(new QuarryCommand()), new ArrayList<>(), paths);
+    collect(
+        QuarryCommand.commandLine(
+            new CliContext(
+                Map.of(),
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()),
+                false)),
+        new ArrayList<>(),
+        paths);
     return paths.stream();
   }
 
