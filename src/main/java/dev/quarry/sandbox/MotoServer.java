@@ -11,12 +11,10 @@ import java.util.Map;
  * archive-tier errors) and Athena's API with canned results; no S3 Control jobs.
  */
 public final class MotoServer implements LocalS3Server {
-  private final Process process;
   private final long pid;
   private final int port;
 
-  private MotoServer(Process process, long pid, int port) {
-    this.process = process;
+  private MotoServer(long pid, int port) {
     this.pid = pid;
     this.port = port;
   }
@@ -35,11 +33,11 @@ public final class MotoServer implements LocalS3Server {
         URI.create("http://127.0.0.1:" + port + "/moto-api/"),
         Duration.ofSeconds(60),
         log);
-    return new MotoServer(process, process.pid(), port);
+    return new MotoServer(process.pid(), port);
   }
 
   static MotoServer attach(long pid, int port) {
-    return new MotoServer(null, pid, port);
+    return new MotoServer(pid, port);
   }
 
   @Override
@@ -74,19 +72,6 @@ public final class MotoServer implements LocalS3Server {
 
   @Override
   public void stop() {
-    if (process != null) {
-      process.descendants().forEach(ProcessHandle::destroy);
-      process.destroy();
-      try {
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
-    } else {
-      ServerProcess.stop(pid);
-    }
+    ServerProcess.stop(pid);
   }
 }

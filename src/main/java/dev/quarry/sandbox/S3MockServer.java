@@ -22,13 +22,11 @@ public final class S3MockServer implements LocalS3Server {
   public static final String DEMO_KMS_KEY_ARN =
       "arn:aws:kms:us-east-1:111122223333:key/" + DEMO_KMS_KEY_ID;
 
-  private final Process process;
   private final long pid;
   private final int port;
   private final int httpPort;
 
-  private S3MockServer(Process process, long pid, int port, int httpPort) {
-    this.process = process;
+  private S3MockServer(long pid, int port, int httpPort) {
     this.pid = pid;
     this.port = port;
     this.httpPort = httpPort;
@@ -67,12 +65,12 @@ public final class S3MockServer implements LocalS3Server {
     Process process = ServerProcess.start(command, environment, log);
     URI probe = URI.create("http://127.0.0.1:" + port + "/favicon.ico");
     ServerProcess.awaitHttp(process, probe, Duration.ofSeconds(90), log);
-    return new S3MockServer(process, process.pid(), port, httpPort);
+    return new S3MockServer(process.pid(), port, httpPort);
   }
 
   /** Re-attaches to a server started by an earlier command. */
   static S3MockServer attach(long pid, int port, int httpPort) {
-    return new S3MockServer(null, pid, port, httpPort);
+    return new S3MockServer(pid, port, httpPort);
   }
 
   /**
@@ -149,18 +147,6 @@ public final class S3MockServer implements LocalS3Server {
 
   @Override
   public void stop() {
-    if (process != null) {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
-    } else {
-      ServerProcess.stop(pid);
-    }
+    ServerProcess.stop(pid);
   }
 }

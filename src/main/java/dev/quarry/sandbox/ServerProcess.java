@@ -74,11 +74,15 @@ final class ServerProcess {
     }
   }
 
-  /** Ends the process with the given pid: politely, then forcibly after a grace period. */
+  /**
+   * Ends the process with the given pid and its descendants (moto_server's launcher has some):
+   * politely, then forcibly after a grace period.
+   */
   static void stop(long pid) {
     ProcessHandle.of(pid)
         .ifPresent(
             handle -> {
+              handle.descendants().forEach(ProcessHandle::destroy);
               handle.destroy();
               try {
                 handle.onExit().get(10, TimeUnit.SECONDS);
