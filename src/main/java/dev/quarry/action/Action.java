@@ -35,6 +35,13 @@ public interface Action {
    */
   JobOperation jobOperation(String bucket);
 
+  /**
+   * The task the local executor runs for each manifest row, against the endpoint of {@code s3}.
+   * Must never delete or overwrite anything its Javadoc does not promise (for rollback-deletes:
+   * never a version that is not a delete marker).
+   */
+  LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3);
+
   /** Problems that make this action unusable on AWS, empty when there are none. */
   default java.util.List<String> awsLimitations() {
     return java.util.List.of();

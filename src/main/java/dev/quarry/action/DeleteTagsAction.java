@@ -39,4 +39,9 @@ public record DeleteTagsAction() implements Action {
         .s3DeleteObjectTagging(S3DeleteObjectTaggingOperation.builder().build())
         .build();
   }
+
+  @Override
+  public LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3) {
+    throw new UnsupportedOperationException("local task of " + type() + " not written yet");
+  }
 }

@@ -76,4 +76,9 @@ public record PutTagsAction(Map<String, String> tags, Mode mode) implements Acti
             "mode: merge is not possible on AWS: S3PutObjectTagging replaces the whole tag set")
         : List.of();
   }
+
+  @Override
+  public LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3) {
+    throw new UnsupportedOperationException("local task of " + type() + " not written yet");
+  }
 }

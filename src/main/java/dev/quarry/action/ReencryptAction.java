@@ -113,4 +113,9 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
                     .build())
             .build());
   }
+
+  @Override
+  public LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3) {
+    throw new UnsupportedOperationException("local task of " + type() + " not written yet");
+  }
 }

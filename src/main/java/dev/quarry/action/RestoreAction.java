@@ -77,4 +77,9 @@ public record RestoreAction(Archive archive, Integer days, Tier tier) implements
                 .build())
         .build();
   }
+
+  @Override
+  public LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3) {
+    throw new UnsupportedOperationException("local task of " + type() + " not written yet");
+  }
 }

@@ -47,4 +47,9 @@ public record RevertToVersionAction() implements Action {
                 .build())
         .build();
   }
+
+  @Override
+  public LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3) {
+    throw new UnsupportedOperationException("local task of " + type() + " not written yet");
+  }
 }

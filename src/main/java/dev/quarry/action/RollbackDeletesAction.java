@@ -62,4 +62,9 @@ public record RollbackDeletesAction(String functionArn) implements Action {
         ? java.util.List.of("action.function-arn is required on AWS (the rollback Lambda)")
         : java.util.List.of();
   }
+
+  @Override
+  public LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3) {
+    throw new UnsupportedOperationException("local task of " + type() + " not written yet");
+  }
 }
