@@ -26,6 +26,15 @@ public interface Action {
     return true;
   }
 
+  /**
+   * Whether running a task twice on the same row leaves the same result as running it once. After a
+   * crash, a task of a non-idempotent action that may have run (a copy in place makes a version
+   * each time) is reported as failed rather than run again.
+   */
+  default boolean idempotent() {
+    return true;
+  }
+
   /** Whether the action can lose data or history, so it needs a limit and a confirmation. */
   boolean destructive();
 

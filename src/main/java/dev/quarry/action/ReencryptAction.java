@@ -68,6 +68,12 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
   }
 
   @Override
+  public boolean idempotent() {
+    // each copy in place writes a new current version
+    return false;
+  }
+
+  @Override
   public boolean destructive() {
     // a copy in place replaces the current version (and, unversioned, the only copy)
     return true;

@@ -32,6 +32,12 @@ public record RevertToVersionAction() implements Action {
   }
 
   @Override
+  public boolean idempotent() {
+    // each copy in place writes a new current version
+    return false;
+  }
+
+  @Override
   public boolean destructive() {
     return true;
   }
