@@ -1,0 +1,125 @@
+package dev.quarry.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quarry.error.QuarryException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  private Path configFile() throws Exception {
+    return Files.writeString(
+        dir.resolve("quarry.yaml"),
+        """
+        default-profile: local
+        profiles:
+          local:
+            s3-endpoint: http://127.0.0.1:9090
+            state-dir: /var/quarry
+          prod:
+            engine: athena
+            executor: s3control
+            region: eu-west-1
+        """);
+  }
+
+  /**
+   * An environment naming a configuration file that does not exist (a quarry.yaml in the working
+   * directory must not leak into these tests).
+   */
+  private Map<String, String> noFile() {
+    return Map.of("QUARRY_CONFIG", dir.resolve("absent.yaml").toString());
+  }
+
+  private static ConfigLoader.Flags flags(Path config, String profile, String endpoint) {
+    return new ConfigLoader.Flags(config, profile, endpoint, null);
+  }
+
+  @Test
+  void theDefaultProfileOfTheFileApplies() throws Exception {
+    // when
+    QuarryConfig config = new ConfigLoader(Map.of()).load(flags(configFile(), null, null));
+
+    // then
+    assertThat(config.profile()).isEqualTo("local");
+    assertThat(config.s3Endpoint()).contains(URI.create("http://127.0.0.1:9090"));
+    assertThat(config.stateDir()).isEqualTo(Path.of("/var/quarry"));
+    assertThat(config.engine()).isEqualTo("embedded");
+    assertThat(config.region()).isEqualTo("us-east-1");
+  }
+
+  @Test
+  void aFlagBeatsTheEnvironmentWhichBeatsTheProfile() throws Exception {
+    // given
+    Path file = configFile();
+    Map<String, String> env = Map.of("QUARRY_S3_ENDPOINT", "http://127.0.0.1:7000");
+
+    // when
+    QuarryConfig fromEnv = new ConfigLoader(env).load(flags(file, null, null));
+    QuarryConfig fromFlag = new ConfigLoader(env).load(flags(file, null, "http://127.0.0.1:8000"));
+
+    // then
+    assertThat(fromEnv.s3Endpoint()).contains(URI.create("http://127.0.0.1:7000"));
+    assertThat(fromFlag.s3Endpoint()).contains(URI.create("http://127.0.0.1:8000"));
+  }
+
+  @Test
+  void aProfileIsChosenByFlagOrEnvironment() throws Exception {
+    // when
+    QuarryConfig config =
+        new ConfigLoader(Map.of("QUARRY_PROFILE", "prod")).load(flags(configFile(), null, null));
+
+    // then
+    assertThat(config.engine()).isEqualTo("athena");
+    assertThat(config.executor()).isEqualTo("s3control");
+    assertThat(config.region()).isEqualTo("eu-west-1");
+    assertThat(config.s3Endpoint()).isEmpty();
+  }
+
+  @Test
+  void anUnknownProfileListsTheValidOnes() throws Exception {
+    Path file = configFile();
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(flags(file, "staging", null)))
+        .isInstanceOf(QuarryException.class)
+        .hasMessage(file + ": unknown profile 'staging'; valid: local, prod");
+  }
+
+  @Test
+  void anUnknownSettingIsNamedWithTheValidOnes() throws Exception {
+    // given
+    Path file =
+        Files.writeString(dir.resolve("typo.yaml"), "profiles:\n  local:\n    s3-endpont: x\n");
+
+    // when / then
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(flags(file, null, null)))
+        .hasMessageStartingWith(file + ": profiles.local.s3-endpont: unknown setting; valid: ")
+        .hasMessageContaining("s3-endpoint");
+  }
+
+  @Test
+  void aMalformedEndpointIsAUserError() {
+    assertThatThrownBy(() -> new ConfigLoader(noFile()).load(flags(null, null, "localhost")))
+        .isInstanceOf(QuarryException.class)
+        .hasMessageContaining("is not a URL such as http://127.0.0.1:9090");
+  }
+
+  @Test
+  void withoutAFileEverythingHasItsDefault() {
+    // when
+    QuarryConfig config =
+        new ConfigLoader(noFile()).load(new ConfigLoader.Flags(null, null, null, null));
+
+    // then
+    assertThat(config.stateDir()).isEqualTo(Path.of(".quarry"));
+    assertThat(config.manifestsDir()).isEqualTo(Path.of("manifests"));
+    assertThat(config.s3Endpoint()).isEmpty();
+    assertThat(config.credentials()).isEmpty();
+  }
+}
