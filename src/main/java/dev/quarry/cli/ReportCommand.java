@@ -1,0 +1,225 @@
+package dev.quarry.cli;
+
+import dev.quarry.error.QuarryException;
+import dev.quarry.io.AtomicFiles;
+import dev.quarry.manifest.Manifest;
+import dev.quarry.report.CompletionReport;
+import dev.quarry.report.CompletionReportReader;
+import dev.quarry.report.ReportHtml;
+import dev.quarry.report.ReportLocation;
+import dev.quarry.report.ReportReview;
+import dev.quarry.report.RetryManifestWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** {@code quarry report}: reviews a job's completion report. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Reviews a job's completion report (Report_CSV_20180820, as S3 Batch Operations or the local"
+          + " executor writes it): how many tasks ran, succeeded and failed, and the failures"
+          + " grouped by error code with some of their keys.",
+      "Every results file is checked against the MD5 manifest.json gives for it.",
+      "",
+      "Examples:",
+      "  quarry report --location reports/ --job 5078d22c-bad2-4ba8-82e2-3c120c719a38",
+      "  quarry report --location s3://my-reports/batch --job 5078d22c-... --output json",
+      "  quarry report --location s3://my-reports/batch --job 5078d22c-... \\",
+      "      --failed-manifest retry.csv --html report.html",
+      ""
+    })
+public final class ReportCommand implements Runnable {
+  @Mixin GlobalOptions global;
+
+  @Option(
+      names = "--location",
+      paramLabel = "DIR|S3URI",
+      description =
+          "The report prefix the job was given: a folder, or s3://bucket/prefix. The report is"
+              + " <location>/job-<job-id>/manifest.json.")
+  String location;
+
+  @Option(
+      names = "--job",
+      required = true,
+      paramLabel = "JOB-ID",
+      description = "The job whose report to read.")
+  String jobId;
+
+  @Option(
+      names = "--examples",
+      paramLabel = "N",
+      defaultValue = "5",
+      description = "Keys shown per group of failures (default: ${DEFAULT-VALUE}).")
+  int examples;
+
+  @Option(
+      names = "--failed-manifest",
+      paramLabel = "FILE",
+      description =
+          "Also write the failed tasks as a manifest (S3BatchOperations_CSV_20180820) to submit"
+              + " again. Nothing is written when no task failed.")
+  Path failedManifest;
+
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description = "Also write the review as a self-contained HTML page.")
+  Path html;
+
+  private final CliContext context;
+  private final ReportLocator locator;
+
+  public ReportCommand(CliContext context) {
+    this(context, ReportLocator.NONE);
+  }
+
+  public ReportCommand(CliContext context, ReportLocator locator) {
+    this.context = context;
+    this.locator = locator;
+  }
+
+  @Override
+  public void run() {
+    if (global.output() == OutputFormat.csv) {
+      throw QuarryException.user("report prints text or json, not csv");
+    }
+    if (examples < 0) {
+      throw QuarryException.user("--examples must be 0 or more, not " + examples);
+    }
+    ReportLocation where = location();
+    ReportReview.Builder review = ReportReview.builder(jobId, examples);
+    CompletionReport report;
+    Optional<Manifest> retry = Optional.empty();
+    try (S3Client s3 = where instanceof ReportLocation.S3 ? s3() : null;
+        RetryManifestWriter retryWriter =
+            failedManifest == null ? null : new RetryManifestWriter(failedManifest)) {
+      report =
+          CompletionReportReader.read(
+              where,
+              jobId,
+              s3,
+              row -> {
+                review.accept(row);
+                if (retryWriter != null) {
+                  retryWriter.accept(row);
+                }
+              });
+      if (retryWriter != null) {
+        retry = retryWriter.finish();
+      }
+    }
+    ReportReview result = review.build();
+    if (html != null) {
+      AtomicFiles.write(html, ReportHtml.render(result).getBytes(StandardCharsets.UTF_8));
+    }
+    switch (global.output()) {
+      case json -> {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("report", report.manifestKey());
+        out.put("review", result);
+        if (failedManifest != null) {
+          out.put("failedManifest", retry.map(m -> m.file().toString()).orElse(null));
+        }
+        if (html != null) {
+          out.put("html", html.toString());
+        }
+        context.out().println(Json.write(out));
+      }
+      case text, csv -> printText(report, result, retry);
+    }
+  }
+
+  private ReportLocation location() {
+    if (location == null) {
+      return locator
+          .locate(jobId)
+          .orElseThrow(
+              () ->
+                  QuarryException.user(
+                      "where is the report of job " + jobId + "? Give --location DIR|s3://B/P"));
+    }
+    if (location.startsWith("s3://")) {
+      // not java.net.URI: a prefix may hold any character a key may
+      String rest = location.substring("s3://".length());
+      int slash = rest.indexOf('/');
+      String bucket = slash < 0 ? rest : rest.substring(0, slash);
+      if (bucket.isEmpty()) {
+        throw QuarryException.user("--location " + location + ": no bucket in the S3 URI");
+      }
+      String prefix = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("^/+|/+$", "");
+      return new ReportLocation.S3(bucket, prefix);
+    }
+    return new ReportLocation.Local(Path.of(location));
+  }
+
+  private S3Client s3() {
+    return dev.quarry.config.S3Clients.create(context.config(global), 4);
+  }
+
+  private void printText(CompletionReport report, ReportReview review, Optional<Manifest> retry) {
+    var out = context.out();
+    out.printf(
+        "Job %s: %d %s, %d succeeded, %d failed%n",
+        review.jobId(),
+        review.tasks(),
+        review.tasks() == 1 ? "task" : "tasks",
+        review.succeeded(),
+        review.failed());
+    out.printf("Report: %s%n", report.manifestKey());
+    if (!review.failures().isEmpty()) {
+      out.println();
+      out.println("Failures by error code:");
+      for (ReportReview.FailureGroup group : review.failures()) {
+        out.printf(
+            "  %s%s: %d %s%n",
+            group.errorCode().isEmpty() ? "(no error code)" : group.errorCode(),
+            group.httpStatus() > 0 ? " (HTTP " + group.httpStatus() + ")" : "",
+            group.count(),
+            group.count() == 1 ? "task" : "tasks");
+        for (String key : group.exampleKeys()) {
+          out.println("    " + printable(key));
+        }
+        long more = group.count() - group.exampleKeys().size();
+        if (more > 0 && !group.exampleKeys().isEmpty()) {
+          out.printf("    ... and %d more%n", more);
+        }
+      }
+    }
+    if (failedManifest != null) {
+      out.println();
+      out.println(
+          retry
+              .map(m -> "Retry manifest: " + m.file() + " (" + m.rows() + " rows)")
+              .orElse("No task failed: no retry manifest written."));
+    }
+    if (html != null) {
+      out.println("HTML: " + html);
+    }
+  }
+
+  /** A key on one line: control characters shown as escapes. */
+  private static String printable(String key) {
+    StringBuilder out = new StringBuilder(key.length());
+    key.codePoints()
+        .forEach(
+            c -> {
+              if (c == '\n') {
+                out.append("\\n");
+              } else if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
+    return out.toString();
+  }
+}
