@@ -107,7 +107,8 @@ public record RollbackDeletesAction(String functionArn) implements Action {
                     400,
                     "rollback-deletes needs the delete marker's version id; nothing deleted");
               }
-              Lock lock = KEY_LOCKS[Math.floorMod(Objects.hash(row.bucket(), row.key()), 64)];
+              Lock lock =
+                  KEY_LOCKS[Math.floorMod(Objects.hash(row.bucket(), row.key()), KEY_LOCKS.length)];
               lock.lock();
               try {
                 return rollBack(s3, row);
