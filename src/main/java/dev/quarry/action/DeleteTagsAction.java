@@ -1,6 +1,9 @@
 package dev.quarry.action;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3control.model.JobOperation;
 import software.amazon.awssdk.services.s3control.model.S3DeleteObjectTaggingOperation;
 
@@ -11,6 +14,10 @@ import software.amazon.awssdk.services.s3control.model.S3DeleteObjectTaggingOper
  * action:
  *   type: delete-tags
  * }</pre>
+ *
+ * <p>Locally, each row is one DeleteObjectTagging, on the row's version when it names one. moto
+ * answers 500 for a key that does not exist (AWS: 404 NoSuchKey), which the executor retries as
+ * transient before recording it.
  */
 public record DeleteTagsAction() implements Action {
   @JsonCreator
@@ -41,7 +48,14 @@ public record DeleteTagsAction() implements Action {
   }
 
   @Override
-  public LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3) {
-    throw new UnsupportedOperationException("local task of " + type() + " not written yet");
+  public LocalTask localTask(S3Client s3) {
+    requireNonNull(s3, "s3 is null");
+    return row ->
+        S3Errors.guard(
+            () -> {
+              s3.deleteObjectTagging(
+                  b -> b.bucket(row.bucket()).key(row.key()).versionId(row.versionId()));
+              return TaskOutcome.succeeded("tags removed");
+            });
   }
 }

@@ -1,7 +1,16 @@
 package dev.quarry.action;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.TaggingDirective;
 import software.amazon.awssdk.services.s3control.model.JobOperation;
 import software.amazon.awssdk.services.s3control.model.ObjectEncryption;
 import software.amazon.awssdk.services.s3control.model.S3CopyObjectOperation;
@@ -24,6 +33,20 @@ import software.amazon.awssdk.services.s3control.model.S3UpdateObjectEncryptionS
  *   kms-key: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
  *   bucket-key: true
  * }</pre>
+ *
+ * <p>Locally, each row is a HeadObject then a CopyObject of the current object onto itself with
+ * {@code MetadataDirective COPY} and {@code TaggingDirective COPY} (user metadata, content type and
+ * the other system metadata, and tags stay), the new encryption, and the object's own storage class
+ * unless {@code storage-class} names one: a copy without a storage class would make it STANDARD.
+ * The copy is conditional on the ETag HeadObject saw, so an object overwritten in between is not
+ * copied over with stale settings; that 412 is thrown as transient and the retry starts afresh.
+ * Object ACLs and Object Lock settings are not copied (as with any CopyObject).
+ *
+ * <p>{@code kms-key} is sent as written: AWS takes an ARN, key id or alias. S3Mock only takes the
+ * bare key id of a key it was configured with and answers an ARN with {@code 400
+ * KMS.NotFoundException}, which the task reports as it comes. An object still in an archive tier
+ * fails with S3's {@code 403 ObjectNotInActiveTierError}. Rows never name versions ({@link
+ * #acceptsVersionId()}); the task always copies the current object.
  */
 public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, String storageClass)
     implements Action {
@@ -121,7 +144,47 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
   }
 
   @Override
-  public LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3) {
-    throw new UnsupportedOperationException("local task of " + type() + " not written yet");
+  public LocalTask localTask(S3Client s3) {
+    requireNonNull(s3, "s3 is null");
+    String done =
+        KMS.equals(sse)
+            ? "re-encrypted with aws:kms key " + kmsKey + (bucketKey ? ", bucket key on" : "")
+            : "re-encrypted with AES256 (SSE-S3)";
+    return row ->
+        S3Errors.guard(
+            () -> {
+              HeadObjectResponse head = s3.headObject(b -> b.bucket(row.bucket()).key(row.key()));
+              CopyObjectRequest.Builder copy =
+                  CopyObjectRequest.builder()
+                      .sourceBucket(row.bucket())
+                      .sourceKey(row.key())
+                      .destinationBucket(row.bucket())
+                      .destinationKey(row.key())
+                      .copySourceIfMatch(head.eTag())
+                      .metadataDirective(MetadataDirective.COPY)
+                      .taggingDirective(TaggingDirective.COPY)
+                      .storageClass(
+                          storageClass != null ? storageClass : head.storageClassAsString());
+              if (KMS.equals(sse)) {
+                copy.serverSideEncryption(ServerSideEncryption.AWS_KMS)
+                    .ssekmsKeyId(kmsKey)
+                    .bucketKeyEnabled(bucketKey);
+              } else {
+                copy.serverSideEncryption(ServerSideEncryption.AES256);
+              }
+              try {
+                s3.copyObject(copy.build());
+              } catch (S3Exception e) {
+                if (e.statusCode() == 412) {
+                  throw new TransientTaskException(
+                      "PreconditionFailed",
+                      412,
+                      "the object changed while it was being re-encrypted; try again",
+                      e);
+                }
+                throw e;
+              }
+              return TaskOutcome.succeeded(done);
+            });
   }
 }

@@ -1,6 +1,12 @@
 package dev.quarry.action;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+import software.amazon.awssdk.services.s3.model.TaggingDirective;
 import software.amazon.awssdk.services.s3control.model.JobOperation;
 import software.amazon.awssdk.services.s3control.model.S3CopyObjectOperation;
 import software.amazon.awssdk.services.s3control.model.S3MetadataDirective;
@@ -14,6 +20,14 @@ import software.amazon.awssdk.services.s3control.model.S3MetadataDirective;
  * action:
  *   type: revert-to-version
  * }</pre>
+ *
+ * <p>Locally, each row is a CopyObject from the row's version onto the same key ({@code
+ * MetadataDirective COPY}, {@code TaggingDirective COPY}), as the AWS job does: the copy becomes a
+ * new current version with that version's content, metadata and tags. Like the AWS job it sets no
+ * storage class or encryption, so the bucket's defaults apply. A row without a version id fails
+ * ({@code MissingVersionId}, 400) without copying; a version that does not exist fails with S3's
+ * {@code 404 NoSuchVersion}. S3Mock refuses this copy ({@code 400 InvalidRequest}, "copy an object
+ * to itself without changing …"): it ignores the source version id; AWS and moto accept it.
  */
 public record RevertToVersionAction() implements Action {
   @JsonCreator
@@ -55,7 +69,32 @@ public record RevertToVersionAction() implements Action {
   }
 
   @Override
-  public LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3) {
-    throw new UnsupportedOperationException("local task of " + type() + " not written yet");
+  public LocalTask localTask(S3Client s3) {
+    requireNonNull(s3, "s3 is null");
+    return row ->
+        S3Errors.guard(
+            () -> {
+              if (row.versionId() == null) {
+                return TaskOutcome.failed(
+                    "MissingVersionId",
+                    400,
+                    "revert-to-version needs the version id to bring back; nothing copied");
+              }
+              CopyObjectResponse copied =
+                  s3.copyObject(
+                      b ->
+                          b.sourceBucket(row.bucket())
+                              .sourceKey(row.key())
+                              .sourceVersionId(row.versionId())
+                              .destinationBucket(row.bucket())
+                              .destinationKey(row.key())
+                              .metadataDirective(MetadataDirective.COPY)
+                              .taggingDirective(TaggingDirective.COPY));
+              return TaskOutcome.succeeded(
+                  "version "
+                      + row.versionId()
+                      + " copied in place"
+                      + (copied.versionId() == null ? "" : " as " + copied.versionId()));
+            });
   }
 }
