@@ -121,10 +121,12 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
 
   /**
    * The no-copy alternative, for SSE-S3 or SSE-KMS objects going to SSE-KMS; empty for a target of
-   * SSE-S3, which the operation does not offer.
+   * SSE-S3 or a storage class change, which the operation does not offer, and for a kms-key given
+   * as a bare key id, since the operation takes only a key ARN.
    */
   public java.util.Optional<JobOperation> updateEncryptionOperation() {
-    if (!KMS.equals(sse) || storageClass != null) {
+    // the operation takes only a key ARN; a bare key id would be refused by CreateJob
+    if (!KMS.equals(sse) || storageClass != null || !kmsKey.startsWith("arn:")) {
       return java.util.Optional.empty();
     }
     return java.util.Optional.of(
