@@ -80,6 +80,18 @@ public final class LocalBatchJobs implements BatchJobs {
   static final String TOO_MANY_FAILURES = "more than 50% of tasks failed";
   private static final String SPRING_JOB = "quarry-job";
 
+  /**
+   * Spring logs through java.util.logging here; its INFO lines ("Resuming job execution ...") are
+   * not for a CLI user. Held in a field: JUL keeps loggers only weakly.
+   */
+  private static final java.util.logging.Logger SPRING_LOG = quietSpring();
+
+  private static java.util.logging.Logger quietSpring() {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger("org.springframework");
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
+  }
+
   private final JobStore store;
   private final S3Client s3;
   private final Function<ActionSpec, Action> actions;
