@@ -29,6 +29,12 @@ import picocli.CommandLine.IFactory;
       ValidateCommand.class,
       SchemaCommand.class,
       PlanCommand.class,
+      RunCommand.class,
+      JobsCommand.class,
+      JobCommand.class,
+      ConfirmCommand.class,
+      CancelCommand.class,
+      ResumeCommand.class,
       QueryCommand.class,
       MetadataCommand.class,
       SandboxCommand.class,
@@ -37,6 +43,7 @@ import picocli.CommandLine.IFactory;
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0   success",
+      "  1   a job ended Failed or Cancelled (run, confirm, resume)",
       "  2   user error: bad playbook, flag or parameter; a limit exceeded",
       "  3   external failure: an S3 endpoint, Athena or a server did not answer or refused",
       "  70  internal error: a bug in Quarry (the stack trace is printed)"

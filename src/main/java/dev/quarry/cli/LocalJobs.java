@@ -1,0 +1,109 @@
+package dev.quarry.cli;
+
+import dev.quarry.config.QuarryConfig;
+import dev.quarry.config.S3Clients;
+import dev.quarry.error.QuarryException;
+import dev.quarry.job.JobRecord;
+import dev.quarry.job.JobStatus;
+import dev.quarry.job.ProgressListener;
+import dev.quarry.job.local.LocalBatchJobs;
+import dev.quarry.report.ReportLocation;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/** What the job commands share: the local executor for a configuration, and job rendering. */
+final class LocalJobs {
+  static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+
+  private LocalJobs() {}
+
+  static LocalBatchJobs open(QuarryConfig config, int concurrency) {
+    if (!config.executor().equals("local")) {
+      throw QuarryException.user(
+          "profile '"
+              + config.profile()
+              + "' uses executor '"
+              + config.executor()
+              + "'; this build runs jobs with: local");
+    }
+    return LocalBatchJobs.create(
+        config.stateDir(),
+        S3Clients.create(config, concurrency + 2),
+        LocalBatchJobs.Settings.defaults().withConcurrency(concurrency));
+  }
+
+  /** A progress line redrawn in place, for a person at a terminal. */
+  static ProgressListener progressLine(CliContext context) {
+    if (!context.interactive()) {
+      return ProgressListener.NONE;
+    }
+    return job -> {
+      JobRecord.Progress p = job.progress();
+      context
+          .out()
+          .printf(
+              "\r  %-10s %s/%s tasks  (%s failed)  %ss   ",
+              job.status().awsName(),
+              Sizes.count(p.tasksDone()),
+              Sizes.count(p.totalNumberOfTasks()),
+              Sizes.count(p.numberOfTasksFailed()),
+              p.elapsedTimeInActiveSeconds());
+      context.out().flush();
+    };
+  }
+
+  static String progress(JobRecord job) {
+    JobRecord.Progress p = job.progress();
+    return p.tasksDone()
+        + "/"
+        + p.totalNumberOfTasks()
+        + (p.numberOfTasksFailed() > 0 ? " (" + p.numberOfTasksFailed() + " failed)" : "");
+  }
+
+  /** The summary a run, confirm or resume ends with. */
+  static void summary(JobRecord job, PrintWriter out) {
+    JobRecord.Progress p = job.progress();
+    out.printf("Job %s  %s%n", job.jobId(), job.status().awsName());
+    out.printf(
+        "  tasks      %s succeeded, %s failed, of %s%n",
+        Sizes.count(p.numberOfTasksSucceeded()),
+        Sizes.count(p.numberOfTasksFailed()),
+        Sizes.count(p.totalNumberOfTasks()));
+    out.printf("  elapsed    %s%n", Duration.ofSeconds(p.elapsedTimeInActiveSeconds()));
+    job.failureReasons().forEach(r -> out.printf("  failure    %s%n", r));
+    job.report().ifPresent(r -> out.printf("  report     %s%n", location(r, job.jobId())));
+    if (job.status() == JobStatus.SUSPENDED) {
+      out.printf("  waiting for confirmation: quarry confirm %s%n", job.jobId());
+    }
+  }
+
+  /** Where a job's report is: its manifest.json, under {@code <prefix>/job-<jobId>/}. */
+  static String location(ReportLocation location, String jobId) {
+    if (location instanceof ReportLocation.Local local) {
+      return local.prefix().resolve("job-" + jobId).resolve("manifest.json").toString();
+    }
+    ReportLocation.S3 s3 = (ReportLocation.S3) location;
+    return "s3://" + s3.bucket() + "/" + s3.prefix() + "/job-" + jobId + "/manifest.json";
+  }
+
+  /** Exit code of a command that ran a job: 0 when it completed, 1 when it ended otherwise. */
+  static int exitCode(JobRecord job) {
+    return switch (job.status()) {
+      case COMPLETE, SUSPENDED, READY -> 0;
+      case CANCELLED, FAILED -> 1;
+      case NEW, PREPARING, ACTIVE, PAUSING, PAUSED, COMPLETING, CANCELLING, FAILING -> 0;
+    };
+  }
+
+  static void print(CliContext context, GlobalOptions global, JobRecord job) {
+    if (global.output() == OutputFormat.json) {
+      context.out().println(Json.write(Map.of("job", job)));
+    } else {
+      summary(job, context.out());
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.quarry.job;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.playbook.ActionSpec;
+import dev.quarry.playbook.ReportSpec;
+import dev.quarry.report.ReportLocation;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What CreateJob needs, reduced to what both executors use.
+ *
+ * @param clientRequestToken idempotency token (at most 64 characters); derived from the run id
+ * @param priority higher runs first (AWS does not promise a strict order)
+ * @param confirmationRequired the job waits in Suspended until confirmed
+ */
+public record JobRequest(
+    String clientRequestToken,
+    String playbook,
+    String runId,
+    String description,
+    int priority,
+    ActionSpec action,
+    ManifestRef manifest,
+    Report report,
+    boolean confirmationRequired) {
+  public JobRequest {
+    requireNonNull(clientRequestToken, "clientRequestToken is null");
+    if (clientRequestToken.isEmpty() || clientRequestToken.length() > 64) {
+      throw new IllegalArgumentException(
+          "clientRequestToken must be 1 to 64 characters: " + clientRequestToken);
+    }
+    requireNonNull(playbook, "playbook is null");
+    requireNonNull(runId, "runId is null");
+    requireNonNull(description, "description is null");
+    requireNonNull(action, "action is null");
+    requireNonNull(manifest, "manifest is null");
+    requireNonNull(report, "report is null");
+  }
+
+  /** The token for a run: the run id, which is unique and short enough. */
+  public static String tokenFor(String runId) {
+    return runId.length() <= 64 ? runId : runId.substring(0, 64);
+  }
+
+  /**
+   * The manifest: an S3BatchOperations_CSV_20180820 file, its ETag (MD5 in hex) and its fields.
+   *
+   * @param fields {@code [Bucket, Key]} or {@code [Bucket, Key, VersionId]}
+   */
+  public record ManifestRef(Path file, String format, String etag, List<String> fields) {
+    public ManifestRef {
+      requireNonNull(file, "file is null");
+      requireNonNull(format, "format is null");
+      requireNonNull(etag, "etag is null");
+      fields = List.copyOf(fields);
+    }
+
+    public boolean withVersionIds() {
+      return fields.contains("VersionId");
+    }
+  }
+
+  /** CreateJob's Report: where, which tasks, and whether there is one at all. */
+  public record Report(boolean enabled, ReportLocation location, ReportSpec.Scope scope) {
+    public Report {
+      requireNonNull(location, "location is null");
+      requireNonNull(scope, "scope is null");
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.quarry.job.local;
+
+import static dev.quarry.job.local.JobFixture.key;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quarry.action.TaskOutcome;
+import dev.quarry.job.JobRecord;
+import dev.quarry.job.JobStatus;
+import dev.quarry.job.ProgressListener;
+import dev.quarry.report.TaskResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job's process is killed with SIGKILL in the middle of its tasks, then the job is resumed by
+ * another executor: no task is lost, none runs twice when the action is not idempotent, and the
+ * finished ones are not redone.
+ */
+class LocalBatchJobsKillTest {
+  private static final int ROWS = 300;
+
+  /** This row's task never returns in the first process: it is in flight when it is killed. */
+  private static final String HANG = key(40);
+
+  @TempDir Path dir;
+
+  private record Killed(String jobId, List<String> firstCalls) {}
+
+  private Killed runAndKill(boolean idempotent) throws Exception {
+    Path root = dir.resolve("jobs");
+    Path callLog = dir.resolve("calls.log");
+    JobRecord job =
+        JobFixture.jobs(
+                root, new FakeAction(), new JobFixture.RecordingReports(), JobFixture.SETTINGS)
+            .submit(
+                JobFixture.request(
+                    "run-kill", JobFixture.manifest(dir, ROWS), dir.resolve("report"), false));
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                KillTestMain.class.getName(),
+                root.toString(),
+                job.jobId(),
+                callLog.toString(),
+                HANG,
+                Boolean.toString(idempotent))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    List<String> calls = List.of();
+    while (System.nanoTime() < deadline) {
+      calls = Files.exists(callLog) ? Files.readAllLines(callLog) : List.of();
+      if (calls.contains(HANG) && calls.size() >= 100) {
+        break;
+      }
+      assertThat(process.isAlive()).as("child is running; see child.log").isTrue();
+      Thread.sleep(10);
+    }
+    process.destroyForcibly();
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    List<String> firstCalls = Files.readAllLines(callLog);
+    assertThat(firstCalls).contains(HANG).hasSizeGreaterThanOrEqualTo(100).hasSizeLessThan(ROWS);
+    return new Killed(job.jobId(), firstCalls);
+  }
+
+  @Test
+  void aKilledJobOfANonIdempotentActionResumesWithoutRunningAnyTaskTwice() throws Exception {
+    // given: a job killed while tasks were running
+    Killed killed = runAndKill(false);
+    FakeAction action = new FakeAction().nonIdempotent();
+    JobFixture.RecordingReports reports = new JobFixture.RecordingReports();
+    LocalBatchJobs resumed =
+        JobFixture.jobs(dir.resolve("jobs"), action, reports, JobFixture.SETTINGS);
+    assertThat(resumed.describe(killed.jobId()).orElseThrow().status()).isEqualTo(JobStatus.ACTIVE);
+
+    // when
+    JobRecord ended = resumed.execute(killed.jobId(), ProgressListener.NONE);
+
+    // then: every row has exactly one outcome
+    assertThat(ended.status()).isEqualTo(JobStatus.COMPLETE);
+    assertThat(ended.progress().tasksDone()).isEqualTo(ROWS);
+    assertThat(reports.rows).extracting(TaskResult::key).hasSize(ROWS).doesNotHaveDuplicates();
+    // no task ran twice, across both processes
+    List<String> allCalls = new java.util.ArrayList<>(killed.firstCalls());
+    allCalls.addAll(action.callList());
+    assertThat(allCalls).doesNotHaveDuplicates();
+    // the rows in flight when the process died are reported as failed, not run again
+    Map<String, TaskOutcome> outcomes =
+        reports.rows.stream().collect(Collectors.toMap(TaskResult::key, TaskResult::outcome));
+    assertThat(outcomes.get(HANG))
+        .isEqualTo(
+            TaskOutcome.failed(
+                "InterruptedInDoubt",
+                0,
+                "interrupted while running; not retried because the action is not idempotent"));
+    Set<String> inDoubt =
+        outcomes.entrySet().stream()
+            .filter(e -> !e.getValue().succeeded())
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toSet());
+    assertThat(inDoubt).hasSizeLessThanOrEqualTo(JobFixture.SETTINGS.concurrency());
+    assertThat(action.callList()).doesNotContainAnyElementsOf(inDoubt);
+    // every other row ran exactly once, in one process or the other
+    Set<String> ran = new HashSet<>(allCalls);
+    IntStream.range(0, ROWS)
+        .mapToObj(JobFixture::key)
+        .filter(k -> !inDoubt.contains(k))
+        .forEach(k -> assertThat(ran).contains(k));
+    assertThat(ended.transitions())
+        .extracting(JobRecord.Transition::note)
+        .contains("resumed after an interruption");
+  }
+
+  @Test
+  void aKilledJobOfAnIdempotentActionRunsOnlyTheUncommittedTasksAgain() throws Exception {
+    // given
+    Killed killed = runAndKill(true);
+    FakeAction action = new FakeAction();
+    JobFixture.RecordingReports reports = new JobFixture.RecordingReports();
+    LocalBatchJobs resumed =
+        JobFixture.jobs(dir.resolve("jobs"), action, reports, JobFixture.SETTINGS);
+
+    // when
+    JobRecord ended = resumed.execute(killed.jobId(), ProgressListener.NONE);
+
+    // then: all succeed, the row in flight ran again, and at most one uncommitted chunk per
+    // partition was redone
+    assertThat(ended.status()).isEqualTo(JobStatus.COMPLETE);
+    assertThat(reports.rows).extracting(TaskResult::key).hasSize(ROWS).doesNotHaveDuplicates();
+    assertThat(reports.rows).allSatisfy(r -> assertThat(r.outcome().succeeded()).isTrue());
+    Set<String> redone = new HashSet<>(action.callList());
+    redone.retainAll(new HashSet<>(killed.firstCalls()));
+    assertThat(redone)
+        .contains(HANG)
+        .hasSizeLessThanOrEqualTo(
+            JobFixture.SETTINGS.concurrency() * JobFixture.SETTINGS.chunkSize());
+    assertThat(action.callList()).doesNotHaveDuplicates();
+  }
+}
