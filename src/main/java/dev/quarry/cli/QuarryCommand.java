@@ -35,6 +35,7 @@ import picocli.CommandLine.IFactory;
       ConfirmCommand.class,
       CancelCommand.class,
       ResumeCommand.class,
+      ReportCommand.class,
       QueryCommand.class,
       MetadataCommand.class,
       SandboxCommand.class,

@@ -2,6 +2,9 @@ package dev.quarry.cli;
 
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
+import dev.quarry.job.JobRecord;
+import dev.quarry.job.local.JobDirectory;
+import dev.quarry.job.local.LocalBatchJobs;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.report.CompletionReport;
 import dev.quarry.report.CompletionReportReader;
@@ -17,6 +20,7 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** {@code quarry report}: reviews a job's completion report. */
@@ -30,9 +34,10 @@ import software.amazon.awssdk.services.s3.S3Client;
       "Every results file is checked against the MD5 manifest.json gives for it.",
       "",
       "Examples:",
-      "  quarry report --location reports/ --job 5078d22c-bad2-4ba8-82e2-3c120c719a38",
-      "  quarry report --location s3://my-reports/batch --job 5078d22c-... --output json",
-      "  quarry report --location s3://my-reports/batch --job 5078d22c-... \\",
+      "  quarry report 5078d22c-bad2-4ba8-82e2-3c120c719a38      # a job run here: found by its id",
+      "  quarry report --location reports/ 5078d22c-bad2-4ba8-82e2-3c120c719a38",
+      "  quarry report --location s3://my-reports/batch 5078d22c-... --output json",
+      "  quarry report --location s3://my-reports/batch 5078d22c-... \\",
       "      --failed-manifest retry.csv --html report.html",
       ""
     })
@@ -47,11 +52,10 @@ public final class ReportCommand implements Runnable {
               + " <location>/job-<job-id>/manifest.json.")
   String location;
 
-  @Option(
-      names = "--job",
-      required = true,
+  @Parameters(
+      index = "0",
       paramLabel = "JOB-ID",
-      description = "The job whose report to read.")
+      description = "The job whose report to read (see quarry jobs).")
   String jobId;
 
   @Option(
@@ -78,8 +82,14 @@ public final class ReportCommand implements Runnable {
   private final CliContext context;
   private final ReportLocator locator;
 
+  /** Finds a local job's report through its job record. */
   public ReportCommand(CliContext context) {
-    this(context, ReportLocator.NONE);
+    this.context = context;
+    this.locator =
+        id ->
+            new JobDirectory(LocalBatchJobs.jobsDir(context.config(global).stateDir()))
+                .find(id)
+                .flatMap(JobRecord::report);
   }
 
   public ReportCommand(CliContext context, ReportLocator locator) {
@@ -145,7 +155,9 @@ public final class ReportCommand implements Runnable {
           .orElseThrow(
               () ->
                   QuarryException.user(
-                      "where is the report of job " + jobId + "? Give --location DIR|s3://B/P"));
+                      "no local job "
+                          + jobId
+                          + " with a report (see quarry jobs); for another job give --location DIR|s3://B/P"));
     }
     if (location.startsWith("s3://")) {
       // not java.net.URI: a prefix may hold any character a key may

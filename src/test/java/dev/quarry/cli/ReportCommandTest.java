@@ -65,7 +65,7 @@ class ReportCommandTest {
   @Test
   void printsTotalsThenFailuresByErrorCode() {
     // when
-    int code = quarry("--location", dir.resolve("reports").toString(), "--job", JOB);
+    int code = quarry("--location", dir.resolve("reports").toString(), JOB);
 
     // then
     assertThat(code).isZero();
@@ -92,7 +92,6 @@ class ReportCommandTest {
         quarry(
             "--location",
             dir.resolve("reports").toString(),
-            "--job",
             JOB,
             "--output",
             "json",
@@ -124,7 +123,6 @@ class ReportCommandTest {
         quarry(
             "--location",
             dir.resolve("reports").toString(),
-            "--job",
             JOB,
             "--failed-manifest",
             retry.toString(),
@@ -142,8 +140,7 @@ class ReportCommandTest {
   @Test
   void asksTheLocatorWhenNoLocationIsGiven() {
     // when
-    int code =
-        quarry(job -> Optional.of(new ReportLocation.Local(dir.resolve("reports"))), "--job", JOB);
+    int code = quarry(job -> Optional.of(new ReportLocation.Local(dir.resolve("reports"))), JOB);
 
     // then
     assertThat(code).isZero();
@@ -151,25 +148,16 @@ class ReportCommandTest {
   }
 
   @Test
-  void withoutLocationOrLocatorItSaysWhatIsMissing() {
+  void anUnknownLocalJobWithoutLocationSaysWhatIsMissing() {
     // when
-    int code = QuarryCommandWithReport.execute(context, "--job", JOB);
+    int code =
+        QuarryCommand.execute(
+            context, "report", JOB, "--state-dir", dir.resolve("state").toString());
 
     // then
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("Give --location");
-  }
-
-  /** The error handling the real CLI applies, around this command alone. */
-  private static final class QuarryCommandWithReport {
-    static int execute(CliContext context, String... args) {
-      CommandLine cli = new CommandLine(new ReportCommand(context));
-      cli.setExecutionExceptionHandler(
-          (e, commandLine, parseResult) -> {
-            context.err().println("quarry: " + e.getMessage());
-            return e instanceof dev.quarry.error.QuarryException q ? q.kind().exitCode() : 70;
-          });
-      return cli.execute(args);
-    }
+    assertThat(err.toString())
+        .contains("no local job " + JOB + " with a report (see quarry jobs)")
+        .contains("give --location");
   }
 }
