@@ -35,6 +35,7 @@ import software.amazon.awssdk.services.s3.S3Client;
       "",
       "Examples:",
       "  quarry report 5078d22c-bad2-4ba8-82e2-3c120c719a38      # a job run here: found by its id",
+      "  quarry report --playbook reencrypt-to-kms                 # that playbook's latest job",
       "  quarry report --location reports/ 5078d22c-bad2-4ba8-82e2-3c120c719a38",
       "  quarry report --location s3://my-reports/batch 5078d22c-... --output json",
       "  quarry report --location s3://my-reports/batch 5078d22c-... \\",
@@ -54,9 +55,16 @@ public final class ReportCommand implements Runnable {
 
   @Parameters(
       index = "0",
+      arity = "0..1",
       paramLabel = "JOB-ID",
       description = "The job whose report to read (see quarry jobs).")
   String jobId;
+
+  @Option(
+      names = "--playbook",
+      paramLabel = "NAME",
+      description = "Instead of a job id: the latest local job of this playbook.")
+  String playbook;
 
   @Option(
       names = "--examples",
@@ -104,6 +112,12 @@ public final class ReportCommand implements Runnable {
     }
     if (examples < 0) {
       throw QuarryException.user("--examples must be 0 or more, not " + examples);
+    }
+    if ((jobId == null) == (playbook == null)) {
+      throw QuarryException.user("give a JOB-ID or --playbook NAME (one of them)");
+    }
+    if (playbook != null) {
+      jobId = latestJobOf(playbook);
     }
     ReportLocation where = location();
     ReportReview.Builder review = ReportReview.builder(jobId, examples);
@@ -171,6 +185,18 @@ public final class ReportCommand implements Runnable {
       return new ReportLocation.S3(bucket, prefix);
     }
     return new ReportLocation.Local(Path.of(location));
+  }
+
+  private String latestJobOf(String name) {
+    return new JobDirectory(LocalBatchJobs.jobsDir(context.config(global).stateDir()))
+        .list().stream()
+            .filter(job -> job.playbook().equals(name))
+            .max(java.util.Comparator.comparing(JobRecord::created))
+            .map(JobRecord::jobId)
+            .orElseThrow(
+                () ->
+                    QuarryException.user(
+                        "no local job of playbook '" + name + "' (see quarry jobs)"));
   }
 
   private S3Client s3() {

@@ -4,21 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quarry.config.QuarryConfig;
-import dev.quarry.config.S3Clients;
 import dev.quarry.manifest.ManifestReader;
-import dev.quarry.sandbox.SandboxState;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,35 +22,31 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
- * The README's quickstart, run as a user runs it ({@code bin/quickstart} on the packaged jar), and
- * every example plan's manifest compared with what the sandbox's S3 server itself says, object by
- * object: the expected sets are computed here from ListObjectVersions, HeadObject and
+ * The README's quickstart up to its plans ({@code bin/quickstart --plan-only} on the packaged jar),
+ * and every example plan's manifest compared with what the sandbox's S3 server itself says, object
+ * by object: the expected sets are computed here from ListObjectVersions, HeadObject and
  * GetObjectTagging, not from the seed's own summary or from DuckDB.
  */
-class QuickstartIT {
+class QuickstartPlanIT {
   private static final String BUCKET = "starwatcher";
   private static final Set<String> ARCHIVED = Set.of("GLACIER", "DEEP_ARCHIVE");
 
   @TempDir static Path work;
 
-  private static Map<String, String> environment;
+  private static QuickstartRunner quickstart;
   private static String quickstartOutput;
 
   @BeforeAll
   static void runQuickstart() throws Exception {
-    environment =
-        Map.of(
-            "QUARRY_SKIP_BUILD", "1",
-            "QUARRY_STATE_DIR", work.resolve("state").toString(),
-            "QUARRY_MANIFESTS_DIR", work.resolve("manifests").toString());
-    Result result = run(List.of("bin/quickstart"));
+    quickstart = new QuickstartRunner(work);
+    QuickstartRunner.Result result = quickstart.run("bin/quickstart", "--plan-only");
     quickstartOutput = result.output();
     assertThat(result.exitCode()).as(quickstartOutput).isZero();
   }
 
   @AfterAll
   static void stopSandbox() throws Exception {
-    run(List.of("bin/quarry", "sandbox", "down", "--purge"));
+    quickstart.stopSandbox();
   }
 
   @Test
@@ -77,10 +64,11 @@ class QuickstartIT {
   @Test
   void everyManifestHoldsExactlyTheObjectsTheBucketSaysQualify() throws Exception {
     // given what the S3 server holds
-    Truth truth = Truth.read(s3());
+    Truth truth = Truth.read(quickstart.sandboxS3());
 
     // when
-    Result result = run(List.of("bin/quarry", "plan", "playbooks/", "--output", "json"));
+    QuickstartRunner.Result result =
+        quickstart.run("bin/quarry", "plan", "playbooks/", "--output", "json");
 
     // then
     assertThat(result.exitCode()).as(result.output()).isZero();
@@ -149,35 +137,5 @@ class QuickstartIT {
       }
       return truth;
     }
-  }
-
-  private static S3Client s3() {
-    URI endpoint =
-        SandboxState.runningEndpoint(work.resolve("state").resolve("sandbox")).orElseThrow();
-    QuarryConfig config =
-        new QuarryConfig(
-            "test",
-            work.resolve("state"),
-            work.resolve("manifests"),
-            Optional.of(endpoint),
-            "us-east-1",
-            Optional.empty(),
-            "embedded",
-            "local");
-    return S3Clients.create(config, 8);
-  }
-
-  private record Result(int exitCode, String output) {}
-
-  private static Result run(List<String> command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().putAll(environment);
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(10, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new IllegalStateException(command + " did not finish:\n" + output);
-    }
-    return new Result(process.exitValue(), output);
   }
 }
