@@ -30,20 +30,28 @@ import java.util.Optional;
  *     engine: athena
  *     executor: s3control
  *     region: eu-west-1
+ *     athena-workgroup: quarry            # default: primary
+ *     athena-output: s3://my-results/athena/   # default: the workgroup's result location
+ *     athena-catalog: s3tablescatalog/aws-s3   # the default
+ *     athena-database: b_starwatcher      # optional: plain table names resolve here
  * }</pre>
  */
 public final class ConfigLoader {
   /** The settings a profile may hold, with their environment variables. */
   private static final Map<String, String> SETTINGS =
-      Map.of(
-          "s3-endpoint", "QUARRY_S3_ENDPOINT",
-          "state-dir", "QUARRY_STATE_DIR",
-          "manifests-dir", "QUARRY_MANIFESTS_DIR",
-          "region", "QUARRY_REGION",
-          "access-key-id", "QUARRY_ACCESS_KEY_ID",
-          "secret-access-key", "QUARRY_SECRET_ACCESS_KEY",
-          "engine", "QUARRY_ENGINE",
-          "executor", "QUARRY_EXECUTOR");
+      Map.ofEntries(
+          Map.entry("s3-endpoint", "QUARRY_S3_ENDPOINT"),
+          Map.entry("state-dir", "QUARRY_STATE_DIR"),
+          Map.entry("manifests-dir", "QUARRY_MANIFESTS_DIR"),
+          Map.entry("region", "QUARRY_REGION"),
+          Map.entry("access-key-id", "QUARRY_ACCESS_KEY_ID"),
+          Map.entry("secret-access-key", "QUARRY_SECRET_ACCESS_KEY"),
+          Map.entry("engine", "QUARRY_ENGINE"),
+          Map.entry("executor", "QUARRY_EXECUTOR"),
+          Map.entry("athena-workgroup", "QUARRY_ATHENA_WORKGROUP"),
+          Map.entry("athena-output", "QUARRY_ATHENA_OUTPUT"),
+          Map.entry("athena-catalog", "QUARRY_ATHENA_CATALOG"),
+          Map.entry("athena-database", "QUARRY_ATHENA_DATABASE"));
 
   private final Map<String, String> environment;
 
@@ -102,7 +110,25 @@ public final class ConfigLoader {
         first(setting("region", settings), environment.get("AWS_REGION"), null, "us-east-1"),
         credentials,
         first(setting("engine", settings), null, null, "embedded"),
-        first(setting("executor", settings), null, null, "local"));
+        first(setting("executor", settings), null, null, "local"),
+        new QuarryConfig.Athena(
+            Optional.ofNullable(setting("athena-workgroup", settings)),
+            Optional.ofNullable(setting("athena-output", settings))
+                .map(ConfigLoader::outputLocation),
+            Optional.ofNullable(setting("athena-catalog", settings)),
+            Optional.ofNullable(setting("athena-database", settings))));
+  }
+
+  /** An S3 folder URI, with the trailing slash Athena's result keys are appended to. */
+  private static String outputLocation(String text) {
+    String location = text.strip();
+    if (!location.startsWith("s3://")
+        || location.length() <= "s3://".length()
+        || location.charAt("s3://".length()) == '/') {
+      throw QuarryException.user(
+          "athena-output '" + text + "' is not an S3 location such as s3://my-results/athena/");
+    }
+    return location.endsWith("/") ? location : location + "/";
   }
 
   private String setting(String name, JsonNode profile) {

@@ -48,7 +48,11 @@ public final class S3Clients {
     return builder.build();
   }
 
-  private static AwsCredentialsProvider credentials(QuarryConfig config) {
+  /**
+   * The configured static credentials; else, for a local endpoint, any static key; else the AWS
+   * default chain. Other AWS clients of Quarry (Athena) use the same.
+   */
+  public static AwsCredentialsProvider credentials(QuarryConfig config) {
     if (config.credentials().isPresent()) {
       var c = config.credentials().get();
       return StaticCredentialsProvider.create(

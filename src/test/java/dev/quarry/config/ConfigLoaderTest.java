@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,5 +122,60 @@ class ConfigLoaderTest {
     assertThat(config.manifestsDir()).isEqualTo(Path.of("manifests"));
     assertThat(config.s3Endpoint()).isEmpty();
     assertThat(config.credentials()).isEmpty();
+  }
+
+  @Test
+  void athenaSettingsComeFromTheProfileOrTheEnvironment() throws Exception {
+    // given
+    Path file =
+        Files.writeString(
+            dir.resolve("athena.yaml"),
+            """
+            profiles:
+              prod:
+                engine: athena
+                athena-workgroup: quarry
+                athena-output: s3://results/athena
+                athena-catalog: s3tablescatalog/aws-s3
+                athena-database: b_starwatcher
+            """);
+    Map<String, String> env = Map.of("QUARRY_ATHENA_WORKGROUP", "night");
+
+    // when
+    QuarryConfig fromFile = new ConfigLoader(Map.of()).load(flags(file, "prod", null));
+    QuarryConfig fromEnv = new ConfigLoader(env).load(flags(file, "prod", null));
+
+    // then
+    assertThat(fromFile.athena())
+        .isEqualTo(
+            new QuarryConfig.Athena(
+                Optional.of("quarry"),
+                Optional.of("s3://results/athena/"),
+                Optional.of("s3tablescatalog/aws-s3"),
+                Optional.of("b_starwatcher")));
+    assertThat(fromEnv.athena().workgroup()).contains("night");
+  }
+
+  @Test
+  void athenaSettingsAreOptional() throws Exception {
+    // when
+    QuarryConfig config = new ConfigLoader(Map.of()).load(flags(configFile(), "prod", null));
+
+    // then
+    assertThat(config.athena()).isEqualTo(QuarryConfig.Athena.NONE);
+  }
+
+  @Test
+  void anAthenaOutputThatIsNotAnS3LocationIsAUserError() throws Exception {
+    // given
+    Path file =
+        Files.writeString(
+            dir.resolve("bad.yaml"), "profiles:\n  prod:\n    athena-output: results/athena\n");
+
+    // when / then
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(flags(file, "prod", null)))
+        .isInstanceOf(QuarryException.class)
+        .hasMessage(
+            "athena-output 'results/athena' is not an S3 location such as s3://my-results/athena/");
   }
 }
