@@ -7,19 +7,19 @@ import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.Problem;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
-import dev.quarry.metadata.Warehouse;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.QueryEngine;
-import dev.quarry.query.embedded.EmbeddedEngine;
+import dev.quarry.query.QueryEngines;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,16 +74,8 @@ public final class PlanCommand implements Runnable {
     }
     List<Playbook> playbooks = load();
     QuarryConfig config = context.config(global);
-    if (!config.engine().equals("embedded")) {
-      throw QuarryException.user(
-          "profile '"
-              + config.profile()
-              + "' uses engine '"
-              + config.engine()
-              + "'; this build plans with: embedded");
-    }
     List<PlanResult> plans = new ArrayList<>();
-    try (QueryEngine engine = new EmbeddedEngine(new Warehouse(config.warehouseDir()))) {
+    try (QueryEngine engine = QueryEngines.create(config, Optional.empty())) {
       PlanRun planRun = new PlanRun(engine, config.manifestsDir(), Clock.systemUTC());
       for (Playbook playbook : playbooks) {
         if (playbook.action().isEmpty()) {

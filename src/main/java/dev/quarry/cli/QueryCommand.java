@@ -2,11 +2,10 @@ package dev.quarry.cli;
 
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.QuarryException;
-import dev.quarry.metadata.Warehouse;
 import dev.quarry.playbook.ParameterType;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.QueryEngine;
-import dev.quarry.query.embedded.EmbeddedEngine;
+import dev.quarry.query.QueryEngines;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,8 @@ import picocli.CommandLine.Parameters;
     name = "query",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs an Athena (Trino) SQL query over the local S3 Metadata tables with the embedded engine"
+      "Runs an Athena (Trino) SQL query over the S3 Metadata tables with the profile's engine (the"
+          + " embedded one over the local tables by default, or Athena)"
           + " and prints the rows. The tables have AWS's names:"
           + " \"s3tablescatalog/aws-s3\".\"b_<bucket>\".\"journal\" and .\"inventory\"; plain"
           + " journal / inventory name the --bucket's tables (or the only bucket's).",
@@ -77,8 +77,7 @@ public final class QueryCommand implements Runnable {
     if (limit < 0) {
       throw QuarryException.user("--max-rows must be 0 or more, not " + limit);
     }
-    try (QueryEngine engine =
-        new EmbeddedEngine(new Warehouse(config.warehouseDir()), Optional.ofNullable(bucket))) {
+    try (QueryEngine engine = QueryEngines.create(config, Optional.ofNullable(bucket))) {
       RowOutput.print(
           context,
           global.output(),

@@ -10,17 +10,17 @@ import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobRequest;
 import dev.quarry.job.JobStatus;
 import dev.quarry.job.local.LocalBatchJobs;
-import dev.quarry.metadata.Warehouse;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.query.QueryEngine;
-import dev.quarry.query.embedded.EmbeddedEngine;
+import dev.quarry.query.QueryEngines;
 import dev.quarry.report.ReportLocation;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
           "profile '" + config.profile() + "' uses engine '" + config.engine() + "'");
     }
     PlanResult plan;
-    try (QueryEngine engine = new EmbeddedEngine(new Warehouse(config.warehouseDir()))) {
+    try (QueryEngine engine = QueryEngines.create(config, Optional.empty())) {
       plan = new PlanRun(engine, config.manifestsDir(), Clock.systemUTC()).plan(playbook, params);
     }
     if (!plan.limitViolations().isEmpty()) {

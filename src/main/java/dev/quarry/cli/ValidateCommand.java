@@ -2,16 +2,16 @@ package dev.quarry.cli;
 
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.Problem;
-import dev.quarry.metadata.Warehouse;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.playbook.PlaybookValidator;
 import dev.quarry.query.QueryEngine;
-import dev.quarry.query.embedded.EmbeddedEngine;
+import dev.quarry.query.QueryEngines;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -121,7 +121,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
   private QueryEngine embeddedEngine() {
     QuarryConfig config = context.config(global);
-    return new EmbeddedEngine(new Warehouse(config.warehouseDir()));
+    return QueryEngines.create(config, Optional.empty());
   }
 
   private void print(List<FileReport> reports) {
