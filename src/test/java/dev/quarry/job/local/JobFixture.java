@@ -65,7 +65,7 @@ final class JobFixture {
   }
 
   static LocalBatchJobs jobs(
-      Path root, FakeAction action, RecordingReports reports, LocalBatchJobs.Settings settings) {
+      Path root, FakeAction action, CompletionReports reports, LocalBatchJobs.Settings settings) {
     return new LocalBatchJobs(
         root, unusedS3(), spec -> action, reports, settings, Clock.systemUTC());
   }

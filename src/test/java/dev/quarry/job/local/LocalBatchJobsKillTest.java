@@ -80,13 +80,15 @@ class LocalBatchJobsKillTest {
     // given: a job killed while tasks were running
     Killed killed = runAndKill(false);
     FakeAction action = new FakeAction().nonIdempotent();
-    JobFixture.RecordingReports reports = new JobFixture.RecordingReports();
+    // the resumed job writes its completion report for real, in AWS's format
     LocalBatchJobs resumed =
-        JobFixture.jobs(dir.resolve("jobs"), action, reports, JobFixture.SETTINGS);
+        JobFixture.jobs(
+            dir.resolve("jobs"), action, CompletionReports.writer(null), JobFixture.SETTINGS);
     assertThat(resumed.describe(killed.jobId()).orElseThrow().status()).isEqualTo(JobStatus.ACTIVE);
 
     // when
     JobRecord ended = resumed.execute(killed.jobId(), ProgressListener.NONE);
+    Report reports = Report.of(ended);
 
     // then: every row has exactly one outcome
     assertThat(ended.status()).isEqualTo(JobStatus.COMPLETE);
@@ -128,12 +130,14 @@ class LocalBatchJobsKillTest {
     // given
     Killed killed = runAndKill(true);
     FakeAction action = new FakeAction();
-    JobFixture.RecordingReports reports = new JobFixture.RecordingReports();
+    // the resumed job writes its completion report for real, in AWS's format
     LocalBatchJobs resumed =
-        JobFixture.jobs(dir.resolve("jobs"), action, reports, JobFixture.SETTINGS);
+        JobFixture.jobs(
+            dir.resolve("jobs"), action, CompletionReports.writer(null), JobFixture.SETTINGS);
 
     // when
     JobRecord ended = resumed.execute(killed.jobId(), ProgressListener.NONE);
+    Report reports = Report.of(ended);
 
     // then: all succeed, the row in flight ran again, and at most one uncommitted chunk per
     // partition was redone
@@ -147,5 +151,15 @@ class LocalBatchJobsKillTest {
         .hasSizeLessThanOrEqualTo(
             JobFixture.SETTINGS.concurrency() * JobFixture.SETTINGS.chunkSize());
     assertThat(action.callList()).doesNotHaveDuplicates();
+  }
+
+  /** The rows of a job's completion report, read back with the reader of AWS's format. */
+  private record Report(List<TaskResult> rows) {
+    static Report of(JobRecord job) {
+      List<TaskResult> rows = new java.util.ArrayList<>();
+      dev.quarry.report.CompletionReportReader.read(
+          job.report().orElseThrow(), job.jobId(), null, rows::add);
+      return new Report(rows);
+    }
   }
 }
