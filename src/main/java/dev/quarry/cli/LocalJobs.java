@@ -37,6 +37,15 @@ final class LocalJobs {
   }
 
   /** A progress line redrawn in place, for a person at a terminal. */
+  /** Runs a Ready job here, with a progress line on a terminal that ends when the job does. */
+  static JobRecord execute(CliContext context, LocalBatchJobs jobs, String jobId) {
+    JobRecord job = jobs.execute(jobId, progressLine(context));
+    if (context.interactive()) {
+      context.out().println();
+    }
+    return job;
+  }
+
   static ProgressListener progressLine(CliContext context) {
     if (!context.interactive()) {
       return ProgressListener.NONE;

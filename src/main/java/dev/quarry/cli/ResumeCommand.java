@@ -5,7 +5,6 @@ import dev.quarry.job.local.LocalBatchJobs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code quarry resume <id>}: runs an interrupted job again from where it stopped. */
@@ -30,12 +29,7 @@ public final class ResumeCommand implements Callable<Integer> {
   @Parameters(paramLabel = "JOB-ID", description = "The job's id.")
   String jobId;
 
-  @Option(
-      names = "--concurrency",
-      paramLabel = "N",
-      defaultValue = "8",
-      description = "Tasks running at once (default: ${DEFAULT-VALUE}).")
-  int concurrency;
+  @Mixin ExecutorOptions executor;
 
   private final CliContext context;
 
@@ -45,11 +39,8 @@ public final class ResumeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    LocalBatchJobs jobs = LocalJobs.open(context.config(global), concurrency);
-    JobRecord job = jobs.execute(jobId, LocalJobs.progressLine(context));
-    if (context.interactive()) {
-      context.out().println();
-    }
+    LocalBatchJobs jobs = LocalJobs.open(context.config(global), executor.concurrency);
+    JobRecord job = LocalJobs.execute(context, jobs, jobId);
     LocalJobs.print(context, global, job);
     return LocalJobs.exitCode(job);
   }

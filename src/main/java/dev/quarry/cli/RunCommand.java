@@ -64,12 +64,7 @@ public final class RunCommand implements Callable<Integer> {
       description = "Confirm the job without asking (destructive actions, confirm: required).")
   boolean yes;
 
-  @Option(
-      names = "--concurrency",
-      paramLabel = "N",
-      defaultValue = "8",
-      description = "Tasks running at once (default: ${DEFAULT-VALUE}).")
-  int concurrency;
+  @Mixin ExecutorOptions executor;
 
   private final CliContext context;
 
@@ -120,7 +115,7 @@ public final class RunCommand implements Callable<Integer> {
                 new ReportLocation.Local(manifest.getParent().resolve("report")),
                 playbook.report().scope()),
             plan.confirmationRequired() || plan.destructive());
-    LocalBatchJobs jobs = LocalJobs.open(config, concurrency);
+    LocalBatchJobs jobs = LocalJobs.open(config, executor.concurrency);
     JobRecord job = jobs.submit(request);
     if (global.output() == OutputFormat.text) {
       context
@@ -133,10 +128,7 @@ public final class RunCommand implements Callable<Integer> {
       job = jobs.confirm(job.jobId());
     }
     if (job.status() == JobStatus.READY) {
-      job = jobs.execute(job.jobId(), LocalJobs.progressLine(context));
-      if (context.interactive()) {
-        context.out().println();
-      }
+      job = LocalJobs.execute(context, jobs, job.jobId());
     }
     LocalJobs.print(context, global, job);
     return LocalJobs.exitCode(job);

@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import dev.quarry.error.QuarryException;
 import dev.quarry.query.SqlToken.Kind;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,37 @@ public final class SqlTokenizer {
         .map(SqlToken::parameterName)
         .distinct()
         .toList();
+  }
+
+  /**
+   * Checks that the tokens are one query and returns the index just past its last token, trailing
+   * semicolons and trivia left out.
+   *
+   * @param queryStarts the first words (lower case) an engine accepts, e.g. select, with, values
+   * @throws QuarryException (user) for an empty text, another statement, or more than one
+   */
+  public static int singleQueryEnd(List<SqlToken> tokens, java.util.Set<String> queryStarts) {
+    SqlToken first = tokens.stream().filter(t -> !t.isTrivia()).findFirst().orElse(null);
+    if (first == null) {
+      throw QuarryException.user("the query is empty");
+    }
+    if (!queryStarts.contains(first.text().toLowerCase(java.util.Locale.ROOT))) {
+      throw QuarryException.user(
+          "only queries run here (SELECT, WITH, VALUES); the statement starts with "
+              + first.text());
+    }
+    int end = tokens.size();
+    while (end > 0 && (tokens.get(end - 1).isTrivia() || tokens.get(end - 1).isSymbol(";"))) {
+      end--;
+    }
+    for (int i = 0; i < end; i++) {
+      if (tokens.get(i).isSymbol(";")) {
+        throw QuarryException.user(
+            "the text holds more than one statement (a ';' before the end); run one query at a"
+                + " time");
+      }
+    }
+    return end;
   }
 
   /** Line (1-based) of an offset in a text, to point at a token in a playbook's query. */

@@ -363,23 +363,11 @@ public final class AthenaEngine implements QueryEngine {
     long count = 0;
     for (List<String> row = csv.next(); row != null; row = csv.next()) {
       count++;
-      String bucketValue = at(row, bucket);
-      String keyValue = at(row, key);
-      if (bucketValue == null || keyValue == null) {
-        throw QuarryException.user(
-            "row "
-                + count
-                + " of the query has a NULL "
-                + (bucketValue == null ? "bucket" : "key")
-                + " (key "
-                + keyValue
-                + "); every selected object needs a bucket and a key: filter the others out"
-                + " with WHERE bucket IS NOT NULL AND key IS NOT NULL");
-      }
       sink.accept(
-          new ObjectRow(
-              bucketValue,
-              keyValue,
+          ObjectRow.selected(
+              count,
+              at(row, bucket),
+              at(row, key),
               emptyToNull(at(row, version)),
               toLong(at(row, size), count),
               emptyToNull(at(row, storageClass))));

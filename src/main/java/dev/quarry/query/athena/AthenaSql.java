@@ -14,7 +14,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -69,29 +68,12 @@ final class AthenaSql {
    */
   static Prepared prepare(BoundQuery query) {
     List<SqlToken> tokens = SqlTokenizer.tokenize(query.sql());
-    SqlToken first = tokens.stream().filter(t -> !t.isTrivia()).findFirst().orElse(null);
-    if (first == null) {
-      throw QuarryException.user("the query is empty");
-    }
-    if (!QUERY_STARTS.contains(first.text().toLowerCase(Locale.ROOT))) {
-      throw QuarryException.user(
-          "only queries run here (SELECT, WITH, VALUES); the statement starts with "
-              + first.text());
-    }
-    int end = tokens.size();
-    while (end > 0 && (tokens.get(end - 1).isTrivia() || tokens.get(end - 1).isSymbol(";"))) {
-      end--;
-    }
+    int end = SqlTokenizer.singleQueryEnd(tokens, QUERY_STARTS);
     StringBuilder sql = new StringBuilder();
     List<String> parameters = new ArrayList<>();
     Set<String> missing = new LinkedHashSet<>();
     for (int i = 0; i < end; i++) {
       SqlToken token = tokens.get(i);
-      if (token.isSymbol(";")) {
-        throw QuarryException.user(
-            "the text holds more than one statement (a ';' before the end); run one query at a"
-                + " time");
-      }
       if (token.isSymbol("?")) {
         throw QuarryException.user(
             "line "

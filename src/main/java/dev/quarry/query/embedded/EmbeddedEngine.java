@@ -155,23 +155,11 @@ public final class EmbeddedEngine implements QueryEngine {
       try (ResultSet rs = statement.executeQuery()) {
         while (rs.next()) {
           count++;
-          String bucketValue = rs.getString(1);
-          String keyValue = rs.getString(2);
-          if (bucketValue == null || keyValue == null) {
-            throw QuarryException.user(
-                "row "
-                    + count
-                    + " of the query has a NULL "
-                    + (bucketValue == null ? "bucket" : "key")
-                    + " (key "
-                    + keyValue
-                    + "); every selected object needs a bucket and a key: filter the others out"
-                    + " with WHERE bucket IS NOT NULL AND key IS NOT NULL");
-          }
           sink.accept(
-              new ObjectRow(
-                  bucketValue,
-                  keyValue,
+              ObjectRow.selected(
+                  count,
+                  rs.getString(1),
+                  rs.getString(2),
                   rs.getString(3),
                   toLong(rs.getObject(4), count),
                   rs.getString(5)));
@@ -364,26 +352,7 @@ public final class EmbeddedEngine implements QueryEngine {
 
   /** Returns where the query ends, without its trailing semicolons. */
   private static int checkSingleQuery(List<SqlToken> tokens) {
-    SqlToken first = tokens.stream().filter(t -> !t.isTrivia()).findFirst().orElse(null);
-    if (first == null) {
-      throw QuarryException.user("the query is empty");
-    }
-    if (!QUERY_STARTS.contains(first.text().toLowerCase(Locale.ROOT))) {
-      throw QuarryException.user(
-          "only queries run here (SELECT, WITH, VALUES); the statement starts with "
-              + first.text());
-    }
-    int end = tokens.size();
-    while (end > 0 && (tokens.get(end - 1).isTrivia() || tokens.get(end - 1).isSymbol(";"))) {
-      end--;
-    }
-    for (int i = 0; i < end; i++) {
-      if (tokens.get(i).isSymbol(";")) {
-        throw QuarryException.user(
-            "the text holds more than one statement (a ';' before the end); run one query at a"
-                + " time");
-      }
-    }
+    int end = SqlTokenizer.singleQueryEnd(tokens, QUERY_STARTS);
     SqlToken last = tokens.get(end - 1);
     return last.offset() + last.text().length();
   }
