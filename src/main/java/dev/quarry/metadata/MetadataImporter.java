@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.quarry.error.Problem;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.ProcessLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,7 +99,7 @@ public final class MetadataImporter {
       if (!problems.isEmpty()) {
         throw new ProblemsException(problems);
       }
-      NamespaceLock lock = NamespaceLock.acquire(warehouse.root().resolve(namespace));
+      ProcessLock lock = MetadataRefresher.lockNamespace(warehouse.root().resolve(namespace));
       try {
         Instant now = clock.instant();
         Long inventoryRows = null;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.ProcessLock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +102,7 @@ public final class MetadataRefresher {
     requireNonNull(progress, "progress is null");
     String namespace = MetadataTables.namespace(bucket);
     Path namespaceDir = warehouse.root().resolve(namespace);
-    NamespaceLock lock = NamespaceLock.acquire(namespaceDir);
+    ProcessLock lock = lockNamespace(namespaceDir);
     try {
       Path work = Files.createTempDirectory(namespaceDir, ".refresh-");
       try {
@@ -583,5 +584,18 @@ public final class MetadataRefresher {
     } catch (IOException e) {
       // a leftover hidden folder is harmless
     }
+  }
+
+  /** One writer per namespace at a time (a refresh or an import), across processes. */
+  static ProcessLock lockNamespace(Path namespaceDir) {
+    return ProcessLock.tryAcquire(namespaceDir.resolve(".lock"))
+        .orElseThrow(
+            () ->
+                QuarryException.user(
+                    "another refresh or import of "
+                        + namespaceDir.getFileName()
+                        + " is running ("
+                        + namespaceDir
+                        + ")"));
   }
 }

@@ -7,16 +7,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
+import dev.quarry.io.ProcessLock;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobRequest;
 import dev.quarry.report.ReportLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -112,20 +110,15 @@ final class JobStore {
   static <T> T locked(Path lockFile, Supplier<T> body) {
     ReentrantLock local =
         LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
+    // threads of this process take turns first: the JVM refuses overlapping file locks
     local.lock();
     try {
-      Files.createDirectories(lockFile.getParent());
-      try (FileChannel channel =
-          FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-        FileLock lock = channel.lock();
-        try {
-          return body.get();
-        } finally {
-          lock.release();
-        }
+      ProcessLock lock = ProcessLock.acquire(lockFile);
+      try {
+        return body.get();
+      } finally {
+        lock.close();
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot lock " + lockFile, e);
     } finally {
       local.unlock();
     }

@@ -7,6 +7,7 @@ import dev.quarry.action.ActionRegistry;
 import dev.quarry.action.LocalTask;
 import dev.quarry.app.ManifestInfo;
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.ProcessLock;
 import dev.quarry.job.BatchJobs;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobRequest;
@@ -278,7 +279,7 @@ public final class LocalBatchJobs implements BatchJobs {
             });
     if (job.status() == JobStatus.CANCELLING) {
       // nobody runs it (the process that did died): finish the cancel here
-      Optional<RunLock> free = RunLock.tryAcquire(store.dir(jobId));
+      Optional<ProcessLock> free = ProcessLock.tryAcquire(runLock(jobId));
       if (free.isPresent()) {
         free.get().close();
         return execute(jobId, ProgressListener.NONE);
@@ -296,7 +297,7 @@ public final class LocalBatchJobs implements BatchJobs {
    */
   public JobRecord execute(String jobId, ProgressListener listener) {
     store.get(jobId);
-    Optional<RunLock> lock = RunLock.tryAcquire(store.dir(jobId));
+    Optional<ProcessLock> lock = ProcessLock.tryAcquire(runLock(jobId));
     if (lock.isEmpty()) {
       throw QuarryException.user("job " + jobId + " is running in another process");
     }
@@ -637,5 +638,13 @@ public final class LocalBatchJobs implements BatchJobs {
     ManifestException(String message) {
       super(message);
     }
+  }
+
+  /**
+   * Held by the one process that runs a job; free on an Active job, it means the job was
+   * interrupted.
+   */
+  private Path runLock(String jobId) {
+    return store.dir(jobId).resolve("run.lock");
   }
 }
