@@ -10,7 +10,6 @@ import dev.quarry.query.athena.MotoAthena;
 import dev.quarry.sandbox.LocalS3Server;
 import dev.quarry.testing.S3Servers;
 import java.io.BufferedWriter;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -185,7 +184,7 @@ public final class AthenaStreamBenchmark {
                       .destinationBucket(bucket)
                       .destinationKey(key));
         }
-        return maxLiveHeapMiB(
+        return LiveHeap.maxMiB(
             () -> {
               long start = System.nanoTime();
               moto.release();
@@ -224,30 +223,5 @@ public final class AthenaStreamBenchmark {
         out.write("\"\n");
       }
     }
-  }
-
-  /** Runs {@code work} while sampling the heap that survives a full GC; returns its maximum. */
-  private static double maxLiveHeapMiB(Runnable work) throws InterruptedException {
-    AtomicLong max = new AtomicLong();
-    Thread sampler =
-        new Thread(
-            () -> {
-              var memory = ManagementFactory.getMemoryMXBean();
-              while (!Thread.currentThread().isInterrupted()) {
-                System.gc();
-                max.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                try {
-                  Thread.sleep(50);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    System.gc();
-    sampler.start();
-    work.run();
-    sampler.interrupt();
-    sampler.join();
-    return max.get() / (1024.0 * 1024.0);
   }
 }

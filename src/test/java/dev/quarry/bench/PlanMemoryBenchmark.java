@@ -10,7 +10,6 @@ import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.embedded.EmbeddedEngine;
 import dev.quarry.testing.TestWarehouse;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Shows that a plan's Java heap does not grow with the number of objects: a plan of 200,000 and of
@@ -61,9 +59,9 @@ public final class PlanMemoryBenchmark {
       Path warehouse = dir.resolve("warehouse-" + sizes[i]);
       write(warehouse, sizes[i]);
       long start = System.nanoTime();
-      streaming[i] = maxLiveHeapMiB(() -> plan(warehouse, dir, playbook));
+      streaming[i] = LiveHeap.maxMiB(() -> plan(warehouse, dir, playbook));
       double seconds = (System.nanoTime() - start) / 1e9;
-      collected[i] = maxLiveHeapMiB(() -> collectThenWrite(warehouse, dir));
+      collected[i] = LiveHeap.maxMiB(() -> collectThenWrite(warehouse, dir));
       System.out.printf(
           Locale.ROOT,
           "%-10d %12.1f %16.0f %18.1f %12.1f%n",
@@ -116,30 +114,5 @@ public final class PlanMemoryBenchmark {
       rows.forEach(writer::write);
       writer.finish();
     }
-  }
-
-  /** Runs {@code work} while sampling the heap that survives a full GC; returns its maximum. */
-  private static double maxLiveHeapMiB(Runnable work) throws InterruptedException {
-    AtomicLong max = new AtomicLong();
-    Thread sampler =
-        new Thread(
-            () -> {
-              var memory = ManagementFactory.getMemoryMXBean();
-              while (!Thread.currentThread().isInterrupted()) {
-                System.gc();
-                max.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                try {
-                  Thread.sleep(50);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    System.gc();
-    sampler.start();
-    work.run();
-    sampler.interrupt();
-    sampler.join();
-    return max.get() / (1024.0 * 1024.0);
   }
 }
