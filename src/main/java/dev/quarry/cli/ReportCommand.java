@@ -224,7 +224,7 @@ public final class ReportCommand implements Runnable {
             group.count(),
             group.count() == 1 ? "task" : "tasks");
         for (String key : group.exampleKeys()) {
-          out.println("    " + printable(key));
+          out.println("    " + RowOutput.oneLine(key));
         }
         long more = group.count() - group.exampleKeys().size();
         if (more > 0 && !group.exampleKeys().isEmpty()) {
@@ -242,22 +242,5 @@ public final class ReportCommand implements Runnable {
     if (html != null) {
       out.println("HTML: " + html);
     }
-  }
-
-  /** A key on one line: control characters shown as escapes. */
-  private static String printable(String key) {
-    StringBuilder out = new StringBuilder(key.length());
-    key.codePoints()
-        .forEach(
-            c -> {
-              if (c == '\n') {
-                out.append("\\n");
-              } else if (Character.isISOControl(c)) {
-                out.append(String.format("\\u%04x", c));
-              } else {
-                out.appendCodePoint(c);
-              }
-            });
-    return out.toString();
   }
 }

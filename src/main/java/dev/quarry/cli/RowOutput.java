@@ -16,6 +16,23 @@ import org.apache.commons.csv.CSVPrinter;
 final class RowOutput {
   private RowOutput() {}
 
+  /** Text on one line for a terminal: a newline shown as \n, other control characters escaped. */
+  static String oneLine(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (c == '\n') {
+                out.append("\\n");
+              } else if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
+    return out.toString();
+  }
+
   /**
    * Runs {@code query} with a visitor that prints at most {@code limit} rows and stops reading
    * after them.
@@ -109,19 +126,7 @@ final class RowOutput {
               : value instanceof Map<?, ?> || value instanceof List<?>
                   ? Json.MAPPER.valueToTree(value).toString()
                   : value.toString();
-      StringBuilder out = new StringBuilder();
-      text.codePoints()
-          .forEach(
-              c -> {
-                if (c == '\n') {
-                  out.append("\\n");
-                } else if (Character.isISOControl(c)) {
-                  out.append(String.format("\\u%04x", c));
-                } else {
-                  out.appendCodePoint(c);
-                }
-              });
-      return out.toString();
+      return oneLine(text);
     }
 
     @Override
