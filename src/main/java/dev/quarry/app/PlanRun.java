@@ -6,8 +6,6 @@ import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.action.OperationView;
 import dev.quarry.action.ReencryptAction;
-import dev.quarry.error.Problem;
-import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.manifest.Manifest;
@@ -56,12 +54,9 @@ public final class PlanRun {
                         QuarryException.user(
                             playbook.source()
                                 + ": a report-only playbook (no action) has no manifest to plan")));
-    List<Problem> problems = PlaybookValidator.checkColumns(playbook, engine::columns);
-    if (!problems.isEmpty()) {
-      throw new ProblemsException(problems);
-    }
     BoundQuery query = new BoundQuery(playbook.query(), parameters);
-    List<String> columns = engine.columns(query);
+    // one question to the engine (on Athena, a query of its own)
+    List<String> columns = PlaybookValidator.columnsFor(playbook, query, engine::columns);
     boolean withVersionIds =
         action.needsVersionId() || (action.acceptsVersionId() && columns.contains("version_id"));
 
@@ -101,6 +96,7 @@ public final class PlanRun {
         playbook.limits().maxObjects().isPresent()
             ? playbook.limits().maxObjects().getAsLong()
             : null;
+    OperationView operation = OperationView.of(action.jobOperation(bucket));
     return new PlanResult(
         playbook.name(),
         runId,
@@ -115,14 +111,14 @@ public final class PlanRun {
         stats.sample(),
         action.type(),
         action.destructive(),
-        OperationView.of(action.jobOperation(bucket)),
+        operation,
         alternative(action),
         info,
         manifestJson,
         maxObjects,
         playbook.limits().confirm() == Limits.Confirm.REQUIRED,
         limitViolations(playbook, stats),
-        awsLimitations(action, buckets));
+        awsLimitations(action, operation, buckets));
   }
 
   private static Optional<OperationView> alternative(Action action) {
@@ -150,10 +146,10 @@ public final class PlanRun {
     return violations;
   }
 
-  private static List<String> awsLimitations(Action action, List<PlanResult.Group> buckets) {
+  private static List<String> awsLimitations(
+      Action action, OperationView operation, List<PlanResult.Group> buckets) {
     List<String> limitations = new ArrayList<>(action.awsLimitations());
-    boolean copiesInPlace =
-        OperationView.of(action.jobOperation("b")).name().equals("S3PutObjectCopy");
+    boolean copiesInPlace = operation.name().equals("S3PutObjectCopy");
     if (copiesInPlace && buckets.size() > 1) {
       limitations.add(
           "the objects are in "

@@ -4,6 +4,7 @@ import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.Problem;
+import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.playbook.SourceMap.Position;
 import dev.quarry.query.BoundQuery;
@@ -65,7 +66,28 @@ public final class PlaybookValidator {
     return checkColumns(playbook, Position.UNKNOWN, engine);
   }
 
+  /**
+   * The columns {@code query} (the playbook's query with its run's values) returns, asked of the
+   * engine once, after checking them as {@link #checkColumns(Playbook, Columns)} does.
+   *
+   * @throws ProblemsException when the query does not run or lacks a column the action needs
+   */
+  public static List<String> columnsFor(Playbook playbook, BoundQuery query, Columns engine) {
+    Checked checked = check(playbook, Position.UNKNOWN, query, engine);
+    if (!checked.problems().isEmpty()) {
+      throw new ProblemsException(checked.problems());
+    }
+    return checked.returned();
+  }
+
   private static List<Problem> checkColumns(Playbook playbook, Position at, Columns engine) {
+    return check(playbook, at, sampleQuery(playbook), engine).problems();
+  }
+
+  /** What the engine said the query returns (empty when it refused it), and what is wrong. */
+  private record Checked(List<String> returned, List<Problem> problems) {}
+
+  private static Checked check(Playbook playbook, Position at, BoundQuery query, Columns engine) {
     // a report-only playbook's query may return anything; an action needs objects
     Optional<Action> action = playbook.action().map(ActionRegistry::create);
     List<String> required = new ArrayList<>();
@@ -75,36 +97,39 @@ public final class PlaybookValidator {
     }
     List<String> returned;
     try {
-      returned = engine.of(sampleQuery(playbook));
+      returned = engine.of(query);
     } catch (QuarryException e) {
       if (e.kind() != ErrorKind.USER) {
         throw e;
       }
-      return List.of(problem(playbook, at, "the query does not run: " + e.getMessage()));
+      return new Checked(
+          List.of(), List.of(problem(playbook, at, "the query does not run: " + e.getMessage())));
     }
     // engines differ in the case they report names in; SQL names are case-insensitive
     Set<String> present =
         returned.stream().map(c -> c.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
     List<String> missing = required.stream().filter(c -> !present.contains(c)).toList();
     if (missing.isEmpty()) {
-      return List.of();
+      return new Checked(returned, List.of());
     }
     String why =
         action
             .filter(Action::needsVersionId)
             .map(a -> " (action '" + a.type() + "' acts on exact versions, so it needs version_id)")
             .orElse("");
-    return List.of(
-        problem(
-            playbook,
-            at,
-            "the query must return "
-                + String.join(", ", required)
-                + why
-                + "; missing: "
-                + String.join(", ", missing)
-                + "; it returns: "
-                + (returned.isEmpty() ? "no columns" : String.join(", ", returned))));
+    return new Checked(
+        returned,
+        List.of(
+            problem(
+                playbook,
+                at,
+                "the query must return "
+                    + String.join(", ", required)
+                    + why
+                    + "; missing: "
+                    + String.join(", ", missing)
+                    + "; it returns: "
+                    + (returned.isEmpty() ? "no columns" : String.join(", ", returned)))));
   }
 
   /** The playbook's query with every parameter bound to its default or a placeholder. */

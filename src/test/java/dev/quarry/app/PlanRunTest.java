@@ -58,9 +58,10 @@ class PlanRunTest {
         .containsExactly(
             new PlanResult.Group("camera/", 2, 150), new PlanResult.Group("ami-exports/", 1, 1000));
     assertThat(plan.parameters()).containsEntry("weather", "snow");
-    // the objects are read with the given value (the column check may use the default)
-    assertThat(engine.asked.get(engine.asked.size() - 1).parameters())
-        .containsEntry("weather", "snow");
+    // one question for the columns, one for the objects, both with the given value
+    assertThat(engine.asked)
+        .hasSize(2)
+        .allSatisfy(q -> assertThat(q.parameters()).containsEntry("weather", "snow"));
     assertThat(plan.operation().name()).isEqualTo("S3InitiateRestoreObject");
     assertThat(plan.operation().parameters().toString())
         .isEqualTo("{\"ExpirationInDays\":5,\"GlacierJobTier\":\"BULK\"}");
