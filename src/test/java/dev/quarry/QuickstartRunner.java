@@ -1,15 +1,14 @@
 package dev.quarry;
 
-import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
 import dev.quarry.sandbox.SandboxState;
+import dev.quarry.testing.S3Servers;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -52,17 +51,7 @@ final class QuickstartRunner {
   S3Client sandboxS3() {
     URI endpoint =
         SandboxState.runningEndpoint(work.resolve("state").resolve("sandbox")).orElseThrow();
-    return S3Clients.create(
-        new QuarryConfig(
-            "test",
-            work.resolve("state"),
-            manifests(),
-            Optional.of(endpoint),
-            "us-east-1",
-            Optional.empty(),
-            "embedded",
-            "local"),
-        8);
+    return S3Clients.create(S3Servers.config(endpoint, work.resolve("state")), 8);
   }
 
   void stopSandbox() throws IOException, InterruptedException {

@@ -45,11 +45,16 @@ public final class S3Servers {
 
   /** A configuration pointing at {@code server}, with its state under {@code stateDir}. */
   public static QuarryConfig config(LocalS3Server server, Path stateDir) {
+    return config(server.endpoint(), stateDir);
+  }
+
+  /** A configuration pointing at {@code endpoint}, with its state under {@code stateDir}. */
+  public static QuarryConfig config(URI endpoint, Path stateDir) {
     return new QuarryConfig(
         "test",
         stateDir,
         stateDir.resolve("manifests"),
-        Optional.of(server.endpoint()),
+        Optional.of(endpoint),
         "us-east-1",
         Optional.empty(),
         "embedded",
