@@ -34,6 +34,13 @@ import java.util.Optional;
  *     athena-output: s3://my-results/athena/   # default: the workgroup's result location
  *     athena-catalog: s3tablescatalog/aws-s3   # the default
  *     athena-database: b_starwatcher      # optional: plain table names resolve here
+ *     account-id: "111122223333"
+ *     aws-profile: prod-admin             # a named profile of ~/.aws/config; default: SDK chain
+ *     role-arn: arn:aws:iam::111122223333:role/quarry-batch-operations
+ *     manifest-location: s3://my-quarry/manifests/
+ *     report-location: s3://my-quarry/reports/
+ *     rollback-function-arn: arn:aws:lambda:eu-west-1:111122223333:function:quarry-rollback
+ *     s3control-endpoint: http://127.0.0.1:9091   # only for a local S3 Control API
  * }</pre>
  */
 public final class ConfigLoader {
@@ -51,7 +58,14 @@ public final class ConfigLoader {
           Map.entry("athena-workgroup", "QUARRY_ATHENA_WORKGROUP"),
           Map.entry("athena-output", "QUARRY_ATHENA_OUTPUT"),
           Map.entry("athena-catalog", "QUARRY_ATHENA_CATALOG"),
-          Map.entry("athena-database", "QUARRY_ATHENA_DATABASE"));
+          Map.entry("athena-database", "QUARRY_ATHENA_DATABASE"),
+          Map.entry("account-id", "QUARRY_ACCOUNT_ID"),
+          Map.entry("aws-profile", "QUARRY_AWS_PROFILE"),
+          Map.entry("role-arn", "QUARRY_ROLE_ARN"),
+          Map.entry("manifest-location", "QUARRY_MANIFEST_LOCATION"),
+          Map.entry("report-location", "QUARRY_REPORT_LOCATION"),
+          Map.entry("s3control-endpoint", "QUARRY_S3CONTROL_ENDPOINT"),
+          Map.entry("rollback-function-arn", "QUARRY_ROLLBACK_FUNCTION_ARN"));
 
   private final Map<String, String> environment;
 
@@ -102,12 +116,17 @@ public final class ConfigLoader {
         accessKey != null && secretKey != null
             ? Optional.of(new StaticCredentials(accessKey, secretKey))
             : Optional.empty();
+    QuarryConfig.Aws aws = aws(configFile, profile, settings);
     return new QuarryConfig(
         profile,
         stateDir,
         manifestsDir,
         Optional.ofNullable(endpoint).map(ConfigLoader::endpoint),
-        first(setting("region", settings), environment.get("AWS_REGION"), null, "us-east-1"),
+        first(
+            setting("region", settings),
+            environment.get("AWS_REGION"),
+            aws.awsProfile().flatMap(AwsProfiles::region).orElse(null),
+            "us-east-1"),
         credentials,
         first(setting("engine", settings), null, null, "embedded"),
         first(setting("executor", settings), null, null, "local"),
@@ -116,7 +135,64 @@ public final class ConfigLoader {
             Optional.ofNullable(setting("athena-output", settings))
                 .map(ConfigLoader::outputLocation),
             Optional.ofNullable(setting("athena-catalog", settings)),
-            Optional.ofNullable(setting("athena-database", settings))));
+            Optional.ofNullable(setting("athena-database", settings))),
+        aws);
+  }
+
+  private QuarryConfig.Aws aws(Path file, String profile, JsonNode settings) {
+    String where = file + ": profiles." + profile + ".";
+    Optional<String> accountId = Optional.ofNullable(setting("account-id", settings));
+    accountId
+        .filter(id -> !id.matches("\\d{12}"))
+        .ifPresent(
+            id -> {
+              throw QuarryException.user(
+                  where + "account-id: '" + id + "' is not a 12-digit AWS account id");
+            });
+    Optional<String> roleArn = Optional.ofNullable(setting("role-arn", settings));
+    roleArn
+        .filter(arn -> !arn.matches("arn:aws[a-z-]*:iam::\\d{12}:role/.+"))
+        .ifPresent(
+            arn -> {
+              throw QuarryException.user(
+                  where
+                      + "role-arn: '"
+                      + arn
+                      + "' is not an IAM role ARN such as"
+                      + " arn:aws:iam::111122223333:role/quarry-batch-operations");
+            });
+    Optional<String> functionArn = Optional.ofNullable(setting("rollback-function-arn", settings));
+    functionArn
+        .filter(arn -> !arn.matches("arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:function:.+"))
+        .ifPresent(
+            arn -> {
+              throw QuarryException.user(
+                  where
+                      + "rollback-function-arn: '"
+                      + arn
+                      + "' is not a Lambda function ARN such as"
+                      + " arn:aws:lambda:us-east-1:111122223333:function:quarry-rollback");
+            });
+    return new QuarryConfig.Aws(
+        accountId,
+        Optional.ofNullable(
+            first(setting("aws-profile", settings), environment.get("AWS_PROFILE"), null, null)),
+        roleArn,
+        s3Location(where, "manifest-location", setting("manifest-location", settings)),
+        s3Location(where, "report-location", setting("report-location", settings)),
+        Optional.ofNullable(setting("s3control-endpoint", settings)).map(ConfigLoader::endpoint),
+        functionArn);
+  }
+
+  private static Optional<QuarryConfig.S3Uri> s3Location(String where, String name, String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(QuarryConfig.S3Uri.parse(text));
+    } catch (IllegalArgumentException e) {
+      throw QuarryException.user(where + name + ": '" + text + "' is " + e.getMessage());
+    }
   }
 
   /** An S3 folder URI, with the trailing slash Athena's result keys are appended to. */

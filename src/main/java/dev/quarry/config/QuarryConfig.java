@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param credentials static credentials for that endpoint; empty means the AWS default chain
  * @param engine the query engine: {@code embedded} or {@code athena}
  * @param athena where the {@code athena} engine runs its queries
+ * @param aws what the {@code s3control} executor and AWS clients need beyond the region
  */
 public record QuarryConfig(
     String profile,
@@ -26,7 +27,8 @@ public record QuarryConfig(
     Optional<StaticCredentials> credentials,
     String engine,
     String executor,
-    Athena athena) {
+    Athena athena,
+    Aws aws) {
   public QuarryConfig {
     requireNonNull(profile, "profile is null");
     requireNonNull(stateDir, "stateDir is null");
@@ -37,6 +39,31 @@ public record QuarryConfig(
     requireNonNull(engine, "engine is null");
     requireNonNull(executor, "executor is null");
     requireNonNull(athena, "athena is null");
+    requireNonNull(aws, "aws is null");
+  }
+
+  /** Settings without AWS job options, for commands and tests that never submit to AWS. */
+  public QuarryConfig(
+      String profile,
+      Path stateDir,
+      Path manifestsDir,
+      Optional<URI> s3Endpoint,
+      String region,
+      Optional<StaticCredentials> credentials,
+      String engine,
+      String executor,
+      Athena athena) {
+    this(
+        profile,
+        stateDir,
+        manifestsDir,
+        s3Endpoint,
+        region,
+        credentials,
+        engine,
+        executor,
+        athena,
+        Aws.NONE);
   }
 
   /** Settings without Athena options, for commands and tests that never use Athena. */
@@ -58,7 +85,8 @@ public record QuarryConfig(
         credentials,
         engine,
         executor,
-        Athena.NONE);
+        Athena.NONE,
+        Aws.NONE);
   }
 
   /**
@@ -83,6 +111,95 @@ public record QuarryConfig(
       requireNonNull(outputLocation, "outputLocation is null");
       requireNonNull(catalog, "catalog is null");
       requireNonNull(database, "database is null");
+    }
+  }
+
+  /**
+   * What S3 Batch Operations on AWS ({@code executor: s3control}) needs; each option empty means
+   * not configured (commands that need one say so).
+   *
+   * @param accountId the 12-digit account that owns the jobs ({@code x-amz-account-id})
+   * @param awsProfile a named profile of {@code ~/.aws/config} for credentials and region; empty
+   *     means the SDK's default chain
+   * @param roleArn the IAM role Batch Operations assumes to run the jobs
+   * @param manifestLocation {@code s3://bucket/prefix/} where manifests are uploaded
+   * @param reportLocation {@code s3://bucket/prefix/} where completion reports are written
+   * @param s3ControlEndpoint an S3 Control endpoint other than AWS's, such as the sandbox's
+   * @param rollbackFunctionArn the rollback Lambda, for rollback-deletes playbooks that name none
+   */
+  public record Aws(
+      Optional<String> accountId,
+      Optional<String> awsProfile,
+      Optional<String> roleArn,
+      Optional<S3Uri> manifestLocation,
+      Optional<S3Uri> reportLocation,
+      Optional<URI> s3ControlEndpoint,
+      Optional<String> rollbackFunctionArn) {
+    public static final Aws NONE =
+        new Aws(
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty());
+
+    public Aws {
+      requireNonNull(accountId, "accountId is null");
+      requireNonNull(awsProfile, "awsProfile is null");
+      requireNonNull(roleArn, "roleArn is null");
+      requireNonNull(manifestLocation, "manifestLocation is null");
+      requireNonNull(reportLocation, "reportLocation is null");
+      requireNonNull(s3ControlEndpoint, "s3ControlEndpoint is null");
+      requireNonNull(rollbackFunctionArn, "rollbackFunctionArn is null");
+    }
+  }
+
+  /**
+   * An S3 folder, {@code s3://bucket/prefix/}.
+   *
+   * @param prefix the key prefix, empty or ending in {@code /}
+   */
+  public record S3Uri(String bucket, String prefix) {
+    public S3Uri {
+      requireNonNull(bucket, "bucket is null");
+      requireNonNull(prefix, "prefix is null");
+      if (bucket.isEmpty()) {
+        throw new IllegalArgumentException("bucket is empty");
+      }
+      if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+        prefix = prefix + "/";
+      }
+    }
+
+    /**
+     * Parses {@code s3://bucket/prefix}.
+     *
+     * @throws IllegalArgumentException when {@code text} is not such a location
+     */
+    public static S3Uri parse(String text) {
+      String t = text.strip();
+      if (!t.startsWith("s3://")) {
+        throw new IllegalArgumentException("not an S3 location such as s3://my-bucket/quarry/");
+      }
+      String rest = t.substring("s3://".length());
+      int slash = rest.indexOf('/');
+      String bucket = slash < 0 ? rest : rest.substring(0, slash);
+      if (bucket.isEmpty()) {
+        throw new IllegalArgumentException("not an S3 location such as s3://my-bucket/quarry/");
+      }
+      return new S3Uri(bucket, slash < 0 ? "" : rest.substring(slash + 1));
+    }
+
+    /** The bucket's ARN, as CreateJob's Report.Bucket wants it. */
+    public String bucketArn() {
+      return "arn:aws:s3:::" + bucket;
+    }
+
+    @Override
+    public String toString() {
+      return "s3://" + bucket + "/" + prefix;
     }
   }
 
@@ -121,6 +238,7 @@ public record QuarryConfig(
         credentials,
         engine,
         executor,
-        athena);
+        athena,
+        aws);
   }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
@@ -49,14 +50,17 @@ public final class S3Clients {
   }
 
   /**
-   * The configured static credentials; else, for a local endpoint, any static key; else the AWS
-   * default chain. Other AWS clients of Quarry (Athena) use the same.
+   * The configured static credentials; else the configured named AWS profile; else, for a local
+   * endpoint, any static key; else the AWS default chain. Every AWS client of Quarry uses the same.
    */
   public static AwsCredentialsProvider credentials(QuarryConfig config) {
     if (config.credentials().isPresent()) {
       var c = config.credentials().get();
       return StaticCredentialsProvider.create(
           AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()));
+    }
+    if (config.aws().awsProfile().isPresent()) {
+      return ProfileCredentialsProvider.create(config.aws().awsProfile().get());
     }
     if (config.s3Endpoint().map(S3Clients::isLocal).orElse(false)) {
       return StaticCredentialsProvider.create(LOCAL);

@@ -178,4 +178,74 @@ class ConfigLoaderTest {
         .hasMessage(
             "athena-output 'results/athena' is not an S3 location such as s3://my-results/athena/");
   }
+
+  @Test
+  void awsJobSettingsComeFromTheProfile() throws Exception {
+    // given
+    Path file =
+        Files.writeString(
+            dir.resolve("aws.yaml"),
+            """
+            profiles:
+              prod:
+                executor: s3control
+                account-id: "111122223333"
+                aws-profile: prod-admin
+                role-arn: arn:aws:iam::111122223333:role/quarry-batch
+                manifest-location: s3://quarry-jobs/manifests
+                report-location: s3://quarry-jobs/reports/
+                s3control-endpoint: http://127.0.0.1:9091
+                rollback-function-arn: arn:aws:lambda:eu-west-1:111122223333:function:rollback
+            """);
+
+    // when
+    QuarryConfig config = new ConfigLoader(Map.of()).load(flags(file, "prod", null));
+
+    // then
+    QuarryConfig.Aws aws = config.aws();
+    assertThat(aws.accountId()).contains("111122223333");
+    assertThat(aws.awsProfile()).contains("prod-admin");
+    assertThat(aws.roleArn()).contains("arn:aws:iam::111122223333:role/quarry-batch");
+    assertThat(aws.manifestLocation())
+        .contains(new QuarryConfig.S3Uri("quarry-jobs", "manifests/"));
+    assertThat(aws.reportLocation().orElseThrow().bucketArn())
+        .isEqualTo("arn:aws:s3:::quarry-jobs");
+    assertThat(aws.reportLocation().orElseThrow().prefix()).isEqualTo("reports/");
+    assertThat(aws.s3ControlEndpoint()).contains(URI.create("http://127.0.0.1:9091"));
+    assertThat(aws.rollbackFunctionArn())
+        .contains("arn:aws:lambda:eu-west-1:111122223333:function:rollback");
+  }
+
+  @Test
+  void theAwsProfileComesFromAwsProfileWhenQuarryNamesNone() {
+    // when
+    QuarryConfig config =
+        new ConfigLoader(
+                Map.of(
+                    "QUARRY_CONFIG", dir.resolve("absent.yaml").toString(), "AWS_PROFILE", "dev"))
+            .load(flags(null, null, null));
+
+    // then
+    assertThat(config.aws().awsProfile()).contains("dev");
+    assertThat(config.aws().accountId()).isEmpty();
+  }
+
+  @Test
+  void malformedAwsSettingsAreUserErrorsNamingTheSetting() throws Exception {
+    // given
+    Map<String, String> badAccount = Map.of("QUARRY_ACCOUNT_ID", "1234");
+    Map<String, String> badRole = Map.of("QUARRY_ROLE_ARN", "quarry-role");
+    Map<String, String> badLocation = Map.of("QUARRY_REPORT_LOCATION", "quarry-jobs/reports");
+    Path file = configFile();
+
+    // then
+    assertThatThrownBy(() -> new ConfigLoader(badAccount).load(flags(file, "prod", null)))
+        .isInstanceOf(QuarryException.class)
+        .hasMessageContaining("profiles.prod.account-id: '1234' is not a 12-digit AWS account id");
+    assertThatThrownBy(() -> new ConfigLoader(badRole).load(flags(file, "prod", null)))
+        .hasMessageContaining("role-arn: 'quarry-role' is not an IAM role ARN");
+    assertThatThrownBy(() -> new ConfigLoader(badLocation).load(flags(file, "prod", null)))
+        .hasMessageContaining(
+            "report-location: 'quarry-jobs/reports' is not an S3 location such as s3://");
+  }
 }
