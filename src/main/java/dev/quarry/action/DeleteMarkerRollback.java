@@ -1,0 +1,155 @@
+package dev.quarry.action;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
+import software.amazon.awssdk.services.s3.model.ListObjectVersionsRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectVersion;
+
+/**
+ * Removes one delete marker, and only a delete marker: the one safe rollback step that both the
+ * local {@code rollback-deletes} task and the AWS rollback Lambda ({@code
+ * dev.quarry.lambda.RollbackHandler}) run. It needs nothing but an {@link S3Client}, so the Lambda
+ * artifact carries it without the rest of Quarry.
+ *
+ * <p>ListObjectVersions from the key (as a prefix, so only entries of exactly that key count) says
+ * whether the version is a delete marker, a real version or gone. Then, and only for a marker,
+ * DeleteObject removes exactly that version. Outcomes:
+ *
+ * <ul>
+ *   <li>a marker: removed, "delete marker removed";
+ *   <li>a real version: FAILED {@code NotADeleteMarker} (400, Quarry's own refusal), nothing
+ *       deleted;
+ *   <li>no such version: SUCCEEDED, "delete marker already removed"; a missing bucket fails with
+ *       S3's {@code 404 NoSuchBucket};
+ *   <li>no version id: FAILED {@code MissingVersionId} (400), nothing deleted.
+ * </ul>
+ *
+ * <p>Throttling, 5xx answers and network failures are thrown as {@link TransientTaskException}, so
+ * the caller retries (the local executor with backoff, S3 Batch Operations on a {@code
+ * TemporaryFailure}).
+ *
+ * <p>Why a listing and not HeadObject with the version id (AWS and moto answer 405 with {@code
+ * x-amz-delete-marker: true} for a marker): S3Mock 5.2.0 keeps answering "delete marker" for a
+ * marker it has already removed, and asked to delete that marker again it deletes the key's current
+ * version. The listing is right on all three. For the same reason check and delete of one key never
+ * run at the same time in this JVM.
+ */
+public final class DeleteMarkerRollback {
+  /** One lock per stripe of bucket+key, shared by every instance in this JVM. */
+  private static final Lock[] KEY_LOCKS = newLocks(64);
+
+  private final S3Client s3;
+
+  public DeleteMarkerRollback(S3Client s3) {
+    this.s3 = requireNonNull(s3, "s3 is null");
+  }
+
+  /**
+   * Removes the delete marker {@code versionId} of {@code bucket}/{@code key}, if it is one.
+   *
+   * @param versionId the marker's version id; null fails the task
+   * @throws TransientTaskException when S3 says to try again later, or did not answer
+   */
+  public TaskOutcome rollBack(String bucket, String key, String versionId) {
+    return rollBack(bucket, List.of(requireNonNull(key, "key is null")), versionId);
+  }
+
+  /**
+   * Like {@link #rollBack(String, String, String)} where the key is known only as a few candidate
+   * spellings (a URL-encoded key whose {@code +} may stand for itself or for a space). The first
+   * candidate that has the version decides; a version id names one version of one key, so the
+   * others cannot also have it. None has it: the marker is already gone.
+   *
+   * @throws TransientTaskException when S3 says to try again later, or did not answer
+   */
+  public TaskOutcome rollBack(String bucket, List<String> candidateKeys, String versionId) {
+    requireNonNull(bucket, "bucket is null");
+    if (candidateKeys.isEmpty()) {
+      throw new IllegalArgumentException("no candidate key");
+    }
+    return S3Errors.guard(
+        () -> {
+          if (versionId == null) {
+            return TaskOutcome.failed(
+                "MissingVersionId",
+                400,
+                "rollback-deletes needs the delete marker's version id; nothing deleted");
+          }
+          for (String key : candidateKeys) {
+            Lock lock = KEY_LOCKS[Math.floorMod(Objects.hash(bucket, key), KEY_LOCKS.length)];
+            lock.lock();
+            try {
+              switch (find(bucket, key, versionId)) {
+                case DELETE_MARKER -> {
+                  s3.deleteObject(b -> b.bucket(bucket).key(key).versionId(versionId));
+                  return TaskOutcome.succeeded("delete marker removed");
+                }
+                case OBJECT_VERSION -> {
+                  return TaskOutcome.failed(
+                      "NotADeleteMarker",
+                      400,
+                      "version " + versionId + " is not a delete marker; nothing deleted");
+                }
+                case ABSENT -> {
+                  // try the next spelling of the key
+                }
+              }
+            } finally {
+              lock.unlock();
+            }
+          }
+          return TaskOutcome.succeeded("delete marker already removed");
+        });
+  }
+
+  /** What a version id names. */
+  private enum Found {
+    DELETE_MARKER,
+    OBJECT_VERSION,
+    ABSENT
+  }
+
+  private Found find(String bucket, String key, String versionId) {
+    ListObjectVersionsRequest.Builder request =
+        ListObjectVersionsRequest.builder().bucket(bucket).prefix(key);
+    while (true) {
+      ListObjectVersionsResponse page = s3.listObjectVersions(request.build());
+      for (DeleteMarkerEntry marker : page.deleteMarkers()) {
+        if (marker.key().equals(key) && versionId.equals(marker.versionId())) {
+          return Found.DELETE_MARKER;
+        }
+      }
+      for (ObjectVersion version : page.versions()) {
+        if (version.key().equals(key) && versionId.equals(version.versionId())) {
+          return Found.OBJECT_VERSION;
+        }
+      }
+      // the key sorts before every longer key its prefix matches: one of those means we are past it
+      boolean pastKey =
+          Stream.concat(
+                  page.deleteMarkers().stream().map(DeleteMarkerEntry::key),
+                  page.versions().stream().map(ObjectVersion::key))
+              .anyMatch(k -> !k.equals(key));
+      if (pastKey || !Boolean.TRUE.equals(page.isTruncated())) {
+        return Found.ABSENT;
+      }
+      request.keyMarker(page.nextKeyMarker()).versionIdMarker(page.nextVersionIdMarker());
+    }
+  }
+
+  private static Lock[] newLocks(int count) {
+    Lock[] locks = new Lock[count];
+    for (int i = 0; i < count; i++) {
+      locks[i] = new ReentrantLock();
+    }
+    return locks;
+  }
+}
