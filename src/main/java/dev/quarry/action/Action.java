@@ -45,6 +45,18 @@ public interface Action {
   JobOperation jobOperation(String bucket);
 
   /**
+   * What the IAM role S3 Batch Operations assumes needs to run {@link #jobOperation(String)}, apart
+   * from reading the manifest and writing the report: {@code quarry iam-policy} builds the role's
+   * policy from it. Example, for a restore: {@code RolePermissions.onObjects("...",
+   * "s3:RestoreObject")}.
+   *
+   * @param versioned whether the manifest names versions ({@link #needsVersionId()}, or the query
+   *     returns {@code version_id} and {@link #acceptsVersionId()}); version-specific actions such
+   *     as {@code s3:PutObjectVersionTagging} are only needed then
+   */
+  RolePermissions rolePermissions(boolean versioned);
+
+  /**
    * The task the local executor runs for each manifest row, against the endpoint of {@code s3}.
    * Must never delete or overwrite anything its Javadoc does not promise (for rollback-deletes:
    * never a version that is not a delete marker).

@@ -48,6 +48,18 @@ public record DeleteTagsAction() implements Action {
   }
 
   @Override
+  public RolePermissions rolePermissions(boolean versioned) {
+    return versioned
+        ? RolePermissions.onObjects(
+            "S3DeleteObjectTagging calls DeleteObjectTagging on each named version",
+            "s3:DeleteObjectTagging",
+            "s3:DeleteObjectVersionTagging")
+        : RolePermissions.onObjects(
+            "S3DeleteObjectTagging calls DeleteObjectTagging on each current object",
+            "s3:DeleteObjectTagging");
+  }
+
+  @Override
   public LocalTask localTask(S3Client s3) {
     requireNonNull(s3, "s3 is null");
     return row ->

@@ -89,6 +89,18 @@ public record PutTagsAction(Map<String, String> tags, Mode mode) implements Acti
         : List.of();
   }
 
+  @Override
+  public RolePermissions rolePermissions(boolean versioned) {
+    return versioned
+        ? RolePermissions.onObjects(
+            "S3PutObjectTagging calls PutObjectTagging on each named version",
+            "s3:PutObjectTagging",
+            "s3:PutObjectVersionTagging")
+        : RolePermissions.onObjects(
+            "S3PutObjectTagging calls PutObjectTagging on each current object",
+            "s3:PutObjectTagging");
+  }
+
   /** S3's limit on tags per object. */
   static final int MAX_TAGS = 10;
 

@@ -92,6 +92,14 @@ public record RestoreAction(Archive archive, Integer days, Tier tier) implements
   }
 
   @Override
+  public RolePermissions rolePermissions(boolean versioned) {
+    // RestoreObject with a versionId is authorized by s3:RestoreObject too: there is no
+    // version-specific restore action
+    return RolePermissions.onObjects(
+        "S3InitiateRestoreObject calls RestoreObject on each object", "s3:RestoreObject");
+  }
+
+  @Override
   public LocalTask localTask(S3Client s3) {
     requireNonNull(s3, "s3 is null");
     RestoreRequest request = restoreRequest();

@@ -63,6 +63,24 @@ public record RollbackDeletesAction(String functionArn) implements Action {
   }
 
   @Override
+  public RolePermissions rolePermissions(boolean versioned) {
+    // the job's role only invokes the function; the function's own role lists versions to check
+    // a row names a delete marker, then deletes that version (DeleteObject with a versionId)
+    return new RolePermissions(
+        java.util.List.of(),
+        java.util.List.of(),
+        java.util.Optional.empty(),
+        java.util.Optional.of(
+            new RolePermissions.FunctionUse(
+                java.util.Optional.ofNullable(functionArn),
+                java.util.List.of("s3:DeleteObjectVersion"),
+                java.util.List.of("s3:ListBucketVersions"),
+                "the rollback Lambda lists each key's versions (ListObjectVersions) to check the"
+                    + " row names a delete marker, then deletes that marker's version")),
+        "LambdaInvoke calls the rollback Lambda once per row; the job itself touches no object");
+  }
+
+  @Override
   public java.util.List<String> awsLimitations() {
     return functionArn == null
         ? java.util.List.of("action.function-arn is required on AWS (the rollback Lambda)")

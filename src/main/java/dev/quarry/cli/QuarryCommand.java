@@ -36,6 +36,7 @@ import picocli.CommandLine.IFactory;
       CancelCommand.class,
       ResumeCommand.class,
       ReportCommand.class,
+      IamPolicyCommand.class,
       QueryCommand.class,
       MetadataCommand.class,
       SandboxCommand.class,

@@ -115,6 +115,67 @@ class ActionRegistryTest {
     assertThat(described).containsExactlyInAnyOrderElementsOf(read);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("definitions")
+  void declaresTheRolePermissionsItsOperationNeeds(ActionDefinition definition) throws Exception {
+    // given
+    Playbook playbook = new PlaybookLoader().load(example(definition.type())).orThrow();
+    Action action = ActionRegistry.create(playbook.action().orElseThrow());
+
+    // when
+    RolePermissions plain = action.rolePermissions(false);
+    RolePermissions versioned = action.rolePermissions(true);
+
+    // then every action grants something, named as IAM spells actions, and says why
+    for (RolePermissions permissions : List.of(plain, versioned)) {
+      assertThat(permissions.why()).isNotBlank();
+      assertThat(!permissions.objectActions().isEmpty() || permissions.function().isPresent())
+          .as("grants its operation something")
+          .isTrue();
+      assertThat(permissions.objectActions())
+          .allMatch(a -> a.matches("s3:[A-Z][A-Za-z]+"), "an s3 action");
+      assertThat(permissions.bucketActions())
+          .allMatch(a -> a.matches("s3:[A-Z][A-Za-z]+"), "an s3 action");
+      permissions
+          .kmsKey()
+          .ifPresent(key -> assertThat(key.actions()).allMatch(a -> a.matches("kms:[A-Z]\\w+")));
+    }
+    // version-specific actions only for a manifest that names versions
+    assertThat(plain.objectActions()).noneMatch(a -> a.contains("Version"));
+    assertThat(plain.objectActions())
+        .as("what the example's operation needs without version ids")
+        .containsExactlyElementsOf(OBJECT_ACTIONS.get(definition.type()));
+  }
+
+  /** What each action's role needs on objects without version ids: extend with a new action. */
+  private static final Map<String, List<String>> OBJECT_ACTIONS =
+      Map.of(
+          "restore", List.of("s3:RestoreObject"),
+          "reencrypt",
+              List.of(
+                  "s3:GetObject",
+                  "s3:GetObjectAcl",
+                  "s3:GetObjectTagging",
+                  "s3:PutObject",
+                  "s3:PutObjectAcl",
+                  "s3:PutObjectTagging"),
+          "rollback-deletes", List.of(),
+          "revert-to-version",
+              List.of(
+                  "s3:GetObject",
+                  "s3:GetObjectAcl",
+                  "s3:GetObjectTagging",
+                  "s3:PutObject",
+                  "s3:PutObjectAcl",
+                  "s3:PutObjectTagging"),
+          "put-tags", List.of("s3:PutObjectTagging"),
+          "delete-tags", List.of("s3:DeleteObjectTagging"));
+
+  @Test
+  void everyActionHasExpectedObjectActionsInThisTest() {
+    assertThat(OBJECT_ACTIONS.keySet()).containsExactlyInAnyOrderElementsOf(ActionRegistry.types());
+  }
+
   @Test
   void reencryptOffersTheStorageClassesBatchOperationsKnows() {
     // given

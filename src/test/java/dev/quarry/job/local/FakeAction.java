@@ -108,6 +108,11 @@ final class FakeAction implements Action {
   }
 
   @Override
+  public dev.quarry.action.RolePermissions rolePermissions(boolean versioned) {
+    return dev.quarry.action.RolePermissions.onObjects("a fake: never submitted to AWS");
+  }
+
+  @Override
   public LocalTask localTask(S3Client s3) {
     return this::run;
   }
