@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
       SandboxUpCommand.class,
       SandboxSeedCommand.class,
       SandboxStatusCommand.class,
-      SandboxDownCommand.class
+      SandboxDownCommand.class,
+      SandboxControlServerCommand.class
     },
     footerHeading = "%nExamples:%n",
     footer = {
@@ -47,7 +48,21 @@ public final class SandboxCommand implements Runnable {
     view.put("kind", state.kind());
     view.put("pid", state.pid());
     view.put("startedAt", state.startedAt());
-    view.put("endpoints", Map.of("s3", state.endpoint().toString()));
+    Map<String, Object> endpoints = new LinkedHashMap<>();
+    endpoints.put("s3", state.endpoint().toString());
+    state.controlProcess().ifPresent(c -> endpoints.put("s3control", c.endpoint().toString()));
+    view.put("endpoints", endpoints);
+    state
+        .controlProcess()
+        .ifPresent(
+            c -> {
+              Map<String, Object> control = new LinkedHashMap<>();
+              control.put("pid", c.pid());
+              control.put("endpoint", c.endpoint().toString());
+              control.put("running", c.running());
+              control.put("log", c.log());
+              view.put("s3control", control);
+            });
     view.put("listeners", state.listeners());
     view.put("storeRoot", state.storeRoot());
     view.put("log", state.log());

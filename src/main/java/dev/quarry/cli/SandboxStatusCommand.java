@@ -85,6 +85,16 @@ public final class SandboxStatusCommand implements Runnable {
         "Sandbox running: %s (pid %d), up %s%n",
         state.kind(), state.pid(), SandboxCommand.duration(state.uptime(Instant.now())));
     out.printf("  %-13s %s%n", "S3 endpoint", state.endpoint());
+    state
+        .controlProcess()
+        .ifPresent(
+            c ->
+                out.printf(
+                    "  %-13s %s (pid %d%s)%n",
+                    "S3 Control",
+                    c.endpoint(),
+                    c.pid(),
+                    c.running() ? "" : ", NOT running: restart with 'quarry sandbox up'"));
     SandboxCommand.printListeners(out, state);
     out.printf(
         "  %-13s %s%n",

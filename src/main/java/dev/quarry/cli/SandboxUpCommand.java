@@ -22,13 +22,26 @@ import picocli.CommandLine.Option;
           + " <state-dir>/sandbox/s3mock-store. No RestoreObject and no archive-tier errors.",
       "moto: moto_server (pip install 'moto[server]'); in memory, so 'down' loses every bucket;"
           + " faithful Glacier semantics.",
+      "",
+      "Also starts a local S3 Control endpoint (S3 Batch Operations CreateJob, DescribeJob,"
+          + " ListJobs, UpdateJobStatus; any 12-digit account id) whose jobs run with Quarry's"
+          + " local executor against the S3 server; 'sandbox status' shows its URL (endpoints"
+          + ".s3control). AWS SDKs and the AWS CLI put the account id in front of the endpoint's"
+          + " host, so:",
+      "  AWS SDK for Java v2: an endpointProvider returning the URL (endpointOverride is not"
+          + " enough).",
+      "  AWS CLI / boto3: --endpoint-url http://localhost:PORT, where <account>.localhost must"
+          + " resolve to 127.0.0.1 (systemd-resolved does; else a line '127.0.0.1"
+          + " 111122223333.localhost' in /etc/hosts), or in boto3 strip the prefix from the host"
+          + " in a 'before-sign.s3-control.*' event handler.",
       ""
     },
     footerHeading = "%nExamples:%n",
     footer = {
       "  quarry sandbox up",
       "  quarry sandbox up --server moto",
-      "  quarry sandbox up --state-dir /tmp/q -o json"
+      "  quarry sandbox up --state-dir /tmp/q -o json",
+      "  quarry sandbox status -o json | jq -r .endpoints.s3control"
     })
 public final class SandboxUpCommand implements Runnable {
   @Mixin GlobalOptions global;
@@ -72,6 +85,12 @@ public final class SandboxUpCommand implements Runnable {
     }
     out.printf("Sandbox started: %s (pid %d)%n", state.kind(), state.pid());
     out.printf("  %-13s %s%n", "S3 endpoint", state.endpoint());
+    state
+        .controlProcess()
+        .ifPresent(
+            c ->
+                out.printf(
+                    "  %-13s %s (pid %d, log %s)%n", "S3 Control", c.endpoint(), c.pid(), c.log()));
     SandboxCommand.printListeners(out, state);
     state
         .store()
@@ -95,5 +114,15 @@ public final class SandboxUpCommand implements Runnable {
         state.endpoint());
     out.println(
         "Next: quarry sandbox seed    Status: quarry sandbox status    Stop: quarry sandbox down");
+    state
+        .controlProcess()
+        .ifPresent(
+            c ->
+                out.printf(
+                    "S3 Batch Operations (any 12-digit account; see 'sandbox up --help' for boto3):%n"
+                        + "  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1"
+                        + " --endpoint-url http://localhost:%d s3control list-jobs --account-id"
+                        + " 111122223333%n",
+                    c.endpoint().getPort()));
   }
 }

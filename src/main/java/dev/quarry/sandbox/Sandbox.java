@@ -6,11 +6,15 @@ import dev.quarry.error.QuarryException;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -90,6 +94,15 @@ public final class Sandbox {
                 + "); run 'quarry sandbox down' first to start "
                 + kind.name());
       }
+      if (running.controlProcess().filter(SandboxState.Control::running).isEmpty()) {
+        // an older sandbox, or its control endpoint died: give it one
+        running
+            .controlProcess()
+            .filter(SandboxState.Control::processAlive)
+            .ifPresent(c -> stopProcess(c.pid()));
+        running = running.withControl(startControl(running.endpoint()));
+        running.write(dir);
+      }
       return new UpResult(running, true, Optional.empty());
     }
     Optional<String> replaced = Optional.empty();
@@ -114,8 +127,15 @@ public final class Sandbox {
         };
     SandboxState state = SandboxState.of(server, store, log(kind));
     try {
+      state = state.withControl(startControl(server.endpoint()));
+    } catch (RuntimeException e) {
+      server.stop();
+      throw e;
+    }
+    try {
       state.write(dir);
     } catch (RuntimeException e) {
+      state.controlProcess().ifPresent(c -> ServerProcess.stop(c.pid()));
       server.stop();
       throw e;
     }
@@ -156,6 +176,10 @@ public final class Sandbox {
     } else {
       note = Optional.of("no sandbox was running here");
     }
+    state
+        .flatMap(SandboxState::controlProcess)
+        .filter(SandboxState.Control::processAlive)
+        .ifPresent(c -> stopProcess(c.pid()));
     SandboxState.delete(dir);
     boolean purged = false;
     if (purge && Files.exists(storeRoot())) {
@@ -197,6 +221,51 @@ public final class Sandbox {
                   .orElse(-1));
       case moto -> MotoServer.attach(state.pid(), port);
     };
+  }
+
+  public Path controlLog() {
+    return dir.resolve("s3control.log");
+  }
+
+  /**
+   * Starts the S3 Control endpoint as a process of its own ({@code quarry sandbox control-server},
+   * a hidden command of the same jar or classpath), for the S3 server at {@code s3}, its jobs under
+   * the state directory's {@code control/}.
+   */
+  private SandboxState.Control startControl(URI s3) {
+    int port = ServerProcess.freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-Xmx512m");
+    command.add("-cp");
+    command.add(classPath());
+    command.addAll(
+        List.of(
+            "dev.quarry.cli.Main",
+            "sandbox",
+            "control-server",
+            "--port",
+            Integer.toString(port),
+            "--s3-endpoint",
+            s3.toString(),
+            "--state-dir",
+            dir.toAbsolutePath().getParent().toString()));
+    Process process = ServerProcess.start(command, Map.of(), controlLog());
+    URI endpoint = URI.create("http://127.0.0.1:" + port);
+    ServerProcess.awaitHttp(
+        process, endpoint.resolve("/v20180820/jobs"), Duration.ofSeconds(60), controlLog());
+    Instant started = process.toHandle().info().startInstant().orElse(null);
+    return new SandboxState.Control(
+        process.pid(), started, endpoint, controlLog().toAbsolutePath().toString());
+  }
+
+  /**
+   * Quarry's own classes and libraries: this JVM's classpath, which is quarry.jar under {@code java
+   * -jar} (the code location alone is not: under a test runner it is the unshaded jar).
+   */
+  private static String classPath() {
+    return System.getProperty("java.class.path");
   }
 
   public static ServerKind kind(String name) {

@@ -27,6 +27,7 @@ import java.util.Optional;
  *     an unrelated process that got the same pid after ours ended (null when unknown)
  * @param storeRoot where the server keeps objects; null for a server that keeps them in memory
  * @param log the server's output
+ * @param control the S3 Control endpoint's process, null when none was started (an older state)
  */
 public record SandboxState(
     String kind,
@@ -36,7 +37,8 @@ public record SandboxState(
     List<Listener> listeners,
     Instant startedAt,
     String storeRoot,
-    String log) {
+    String log,
+    Control control) {
   static final String FILE_NAME = "state.json";
 
   private static final ObjectMapper MAPPER =
@@ -69,7 +71,43 @@ public record SandboxState(
         server.listeners(),
         Instant.now(),
         storeRoot.map(p -> p.toAbsolutePath().toString()).orElse(null),
-        log.toAbsolutePath().toString());
+        log.toAbsolutePath().toString(),
+        null);
+  }
+
+  /**
+   * The sandbox's S3 Control endpoint ({@code dev.quarry.sandbox.control.S3ControlEndpoint}), a
+   * process of its own running Batch Operations jobs against the S3 server.
+   *
+   * @param processStart as for the S3 server: tells our process apart from a reused pid
+   */
+  public record Control(long pid, Instant processStart, URI endpoint, String log) {
+    public Control {
+      requireNonNull(endpoint, "endpoint is null");
+      requireNonNull(log, "log is null");
+    }
+
+    /** Whether our endpoint's process is alive (not merely some process with the same pid). */
+    public boolean processAlive() {
+      return ProcessHandle.of(pid)
+          .filter(ProcessHandle::isAlive)
+          .filter(h -> sameStart(h, processStart))
+          .isPresent();
+    }
+
+    public boolean running() {
+      return processAlive() && ServerProcess.answers(endpoint);
+    }
+  }
+
+  /** This state with the S3 Control endpoint's process. */
+  public SandboxState withControl(Control next) {
+    return new SandboxState(
+        kind, pid, processStart, endpoint, listeners, startedAt, storeRoot, log, next);
+  }
+
+  public Optional<Control> controlProcess() {
+    return Optional.ofNullable(control);
   }
 
   public static Path file(Path sandboxDir) {
@@ -134,6 +172,10 @@ public record SandboxState(
   }
 
   private boolean isOurs(ProcessHandle handle) {
+    return sameStart(handle, processStart);
+  }
+
+  private static boolean sameStart(ProcessHandle handle, Instant processStart) {
     if (processStart == null) {
       return true;
     }

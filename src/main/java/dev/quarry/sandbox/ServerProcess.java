@@ -48,7 +48,12 @@ final class ServerProcess {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw QuarryException.external(
-            "server exited with code " + process.exitValue() + " while starting; see " + log, null);
+            "server exited with code "
+                + process.exitValue()
+                + " while starting; see "
+                + log
+                + lastLines(log),
+            null);
       }
       if (answers(probe)) {
         return;
@@ -59,6 +64,17 @@ final class ServerProcess {
     throw QuarryException.external(
         "server did not answer at " + probe + " within " + timeout.toSeconds() + " s; see " + log,
         null);
+  }
+
+  /** The end of the log, so the reason shows where the failure is reported. */
+  private static String lastLines(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      List<String> last = lines.subList(Math.max(0, lines.size() - 5), lines.size());
+      return last.isEmpty() ? "" : ":\n  " + String.join("\n  ", last);
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   static boolean answers(URI probe) {

@@ -99,6 +99,7 @@ class SandboxStateTest {
         List.of(new Listener("127.0.0.1", endpoint.getPort(), "S3 API")),
         Instant.parse("2025-06-11T10:00:00Z"),
         "/tmp/store",
-        "/tmp/s3mock.log");
+        "/tmp/s3mock.log",
+        null);
   }
 }
