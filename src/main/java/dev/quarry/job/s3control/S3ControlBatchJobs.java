@@ -151,6 +151,17 @@ public final class S3ControlBatchJobs implements BatchJobs {
     return describeKnown(jobId);
   }
 
+  /**
+   * Submits a run saved on this machine again, with its saved request and token: the job it made,
+   * or the one it was making when it was interrupted. Empty when this machine has no such run.
+   */
+  public Optional<JobRecord> resubmit(String runId) {
+    if (!runId.matches("[A-Za-z0-9._-]+") || runId.matches("\\.+")) {
+      return Optional.empty();
+    }
+    return store.find(runId).map(s -> submit(s.request()));
+  }
+
   /** A run saved earlier: the same token and manifest, or the request is not a retry. */
   private static Submission sameRun(
       Submission saved, JobRequest request, String bucket, String key) {
