@@ -111,6 +111,11 @@ public final class RunCommand implements Callable<Integer> {
       throw QuarryException.user(
           "refusing to run " + playbook.name() + ": " + String.join("; ", plan.limitViolations()));
     }
+    if (plan.objects() == 0 && backend instanceof JobBackend.Aws) {
+      // Batch Operations fails a job whose manifest is empty, and bills it: submit nothing
+      context.err().println("quarry: the query selected no objects; nothing submitted");
+      return 0;
+    }
     Path manifest = Path.of(plan.manifest().file());
     JobRequest request =
         new JobRequest(
