@@ -97,7 +97,8 @@ final class LocalJobs {
       return local.prefix().resolve("job-" + jobId).resolve("manifest.json").toString();
     }
     ReportLocation.S3 s3 = (ReportLocation.S3) location;
-    return "s3://" + s3.bucket() + "/" + s3.prefix() + "/job-" + jobId + "/manifest.json";
+    String prefix = s3.prefix().isEmpty() ? "" : s3.prefix() + "/";
+    return "s3://" + s3.bucket() + "/" + prefix + "job-" + jobId + "/manifest.json";
   }
 
   /** Exit code of a command that ran a job: 0 when it completed, 1 when it ended otherwise. */
