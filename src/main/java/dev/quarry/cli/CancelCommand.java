@@ -5,14 +5,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code quarry cancel <id>}: cancels a local job that has not ended. */
+/** {@code quarry cancel <id>}: cancels a job that has not ended. */
 @Command(
     name = "cancel",
     mixinStandardHelpOptions = true,
     description = {
-      "Cancels a local job that has not ended, like UpdateJobStatus(Cancelled). A job running in"
-          + " another process goes to Cancelling and stops between chunks of tasks; its report"
-          + " lists the tasks that ran.",
+      "Cancels a job that has not ended: UpdateJobStatus(Cancelled) on S3 Batch Operations"
+          + " (executor: s3control), or its local equivalent. A running job goes to Cancelling"
+          + " and stops (locally: between chunks of tasks); its report lists the tasks that ran.",
       "",
       "Examples:",
       "  quarry cancel 0b6f3c9e-6a55-4f7e-9a43-3f1a3c1f2b7d",
@@ -32,7 +32,7 @@ public final class CancelCommand implements Runnable {
 
   @Override
   public void run() {
-    JobRecord job = LocalJobs.open(context.config(global), 1).cancel(jobId);
+    JobRecord job = JobBackend.open(context.config(global), 1).jobs().cancel(jobId);
     LocalJobs.print(context, global, job);
   }
 }

@@ -1,24 +1,28 @@
 package dev.quarry.cli;
 
+import dev.quarry.config.QuarryConfig;
 import dev.quarry.job.JobRecord;
-import dev.quarry.job.local.LocalBatchJobs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code quarry confirm <id>}: approves a Suspended job and runs it here. */
+/** {@code quarry confirm <id>}: approves a Suspended job, then runs or follows it. */
 @Command(
     name = "confirm",
     mixinStandardHelpOptions = true,
     description = {
-      "Confirms a job waiting for confirmation (Suspended to Ready, like UpdateJobStatus(Ready))"
-          + " and runs it in this process until it ends. Exit status 1 when it ends Failed or"
-          + " Cancelled.",
+      "Confirms a job waiting for confirmation (Suspended to Ready, UpdateJobStatus(Ready)), then"
+          + " takes it to its end: with the local executor it runs in this process; with S3 Batch"
+          + " Operations (executor: s3control) it runs on AWS and Quarry follows it with"
+          + " DescribeJob. Prints the summary and the completion report's failures.",
+      "Exit status 1 when it ends Failed or Cancelled.",
       "",
       "Examples:",
       "  quarry confirm 0b6f3c9e-6a55-4f7e-9a43-3f1a3c1f2b7d",
       "  quarry confirm 0b6f3c9e-6a55-4f7e-9a43-3f1a3c1f2b7d --concurrency 16",
+      "  quarry confirm 0b6f3c9e-6a55-4f7e-9a43-3f1a3c1f2b7d --profile prod --no-wait",
       ""
     })
 public final class ConfirmCommand implements Callable<Integer> {
@@ -29,6 +33,11 @@ public final class ConfirmCommand implements Callable<Integer> {
 
   @Mixin ExecutorOptions executor;
 
+  @Option(
+      names = "--no-wait",
+      description = "Confirm only: print the job and return (S3 Batch Operations runs it anyway).")
+  boolean noWait;
+
   private final CliContext context;
 
   public ConfirmCommand(CliContext context) {
@@ -37,10 +46,13 @@ public final class ConfirmCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    LocalBatchJobs jobs = LocalJobs.open(context.config(global), executor.concurrency);
-    jobs.confirm(jobId);
-    JobRecord job = LocalJobs.execute(context, jobs, jobId);
-    LocalJobs.print(context, global, job);
+    QuarryConfig config = context.config(global);
+    JobBackend backend = JobBackend.open(config, executor.concurrency);
+    JobRecord job = backend.jobs().confirm(jobId);
+    if (!noWait) {
+      job = backend.follow(context, jobId);
+    }
+    LocalJobs.finish(context, global, config, job);
     return LocalJobs.exitCode(job);
   }
 }

@@ -9,13 +9,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code quarry job <id>}: one local job in detail. */
+/** {@code quarry job <id>}: one job in detail. */
 @Command(
     name = "job",
     mixinStandardHelpOptions = true,
     description = {
-      "Shows one local job: status, progress, timings, failure reasons, its report's location"
-          + " and every status transition.",
+      "Shows one job of the profile's executor: status, progress, timings, failure reasons, its"
+          + " report's location and every status transition (with S3 Batch Operations, executor:"
+          + " s3control, from DescribeJob, and the transitions this machine has seen).",
       "",
       "Examples:",
       "  quarry job 0b6f3c9e-6a55-4f7e-9a43-3f1a3c1f2b7d",
@@ -38,9 +39,20 @@ public final class JobCommand implements Runnable {
   public void run() {
     var config = context.config(global);
     JobRecord job =
-        new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir()))
-            .find(jobId)
-            .orElseThrow(() -> QuarryException.user("no local job " + jobId));
+        config.executor().equals("local")
+            ? new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir()))
+                .find(jobId)
+                .orElseThrow(() -> QuarryException.user("no local job " + jobId))
+            : JobBackend.open(config, 1)
+                .jobs()
+                .describe(jobId)
+                .orElseThrow(
+                    () ->
+                        QuarryException.user(
+                            "S3 Batch Operations has no job "
+                                + jobId
+                                + " in account "
+                                + config.aws().accountId().orElse("?")));
     if (global.output() == OutputFormat.json) {
       context.out().println(Json.write(Map.of("job", job)));
       return;

@@ -7,17 +7,20 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code quarry jobs}: the local jobs. */
+/** {@code quarry jobs}: the profile's executor's jobs. */
 @Command(
     name = "jobs",
     mixinStandardHelpOptions = true,
     description = {
-      "Lists the jobs of the local executor, newest first: id, playbook, status, progress"
-          + " (tasks done/total) and when each was created.",
+      "Lists the jobs of the profile's executor, newest first: id, playbook, status, progress"
+          + " (tasks done/total) and when each was created. With S3 Batch Operations (executor:"
+          + " s3control) these are the account's jobs as ListJobs returns them (the last 90"
+          + " days), Quarry's and others'.",
       "",
       "Examples:",
       "  quarry jobs",
       "  quarry jobs --output json",
+      "  quarry jobs --profile prod",
       ""
     })
 public final class JobsCommand implements Runnable {
@@ -32,14 +35,19 @@ public final class JobsCommand implements Runnable {
   @Override
   public void run() {
     var config = context.config(global);
+    boolean local = config.executor().equals("local");
+    // locally, only look: no executor (and no S3 client) is needed to read the job files
     List<JobRecord> jobs =
-        new dev.quarry.job.local.JobDirectory(LocalBatchJobs.jobsDir(config.stateDir())).list();
+        local
+            ? new dev.quarry.job.local.JobDirectory(LocalBatchJobs.jobsDir(config.stateDir()))
+                .list()
+            : JobBackend.open(config, 1).jobs().list();
     if (global.output() == OutputFormat.json) {
       context.out().println(Json.write(Map.of("jobs", jobs)));
       return;
     }
     if (jobs.isEmpty()) {
-      context.out().println("No local jobs.");
+      context.out().println(local ? "No local jobs." : "No jobs (ListJobs keeps 90 days).");
       return;
     }
     String format = "%-36s  %-24s  %-10s  %-18s  %s%n";

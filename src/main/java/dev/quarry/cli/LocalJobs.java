@@ -7,36 +7,36 @@ import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobStatus;
 import dev.quarry.job.ProgressListener;
 import dev.quarry.job.local.LocalBatchJobs;
+import dev.quarry.report.CompletionReportReader;
 import dev.quarry.report.ReportLocation;
+import dev.quarry.report.ReportReview;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.s3.S3Client;
 
-/** What the job commands share: the local executor for a configuration, and job rendering. */
+/**
+ * What the job commands share: the local executor for a configuration, job rendering, and the
+ * review of a finished job's completion report (read from a folder or from S3).
+ */
 final class LocalJobs {
   static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
   private LocalJobs() {}
 
+  /** The local executor; {@link JobBackend#open} picks it when the profile says so. */
   static LocalBatchJobs open(QuarryConfig config, int concurrency) {
-    if (!config.executor().equals("local")) {
-      throw QuarryException.user(
-          "profile '"
-              + config.profile()
-              + "' uses executor '"
-              + config.executor()
-              + "'; this build runs jobs with: local");
-    }
     return LocalBatchJobs.create(
         config.stateDir(),
         S3Clients.create(config, concurrency + 2),
         LocalBatchJobs.Settings.defaults().withConcurrency(concurrency));
   }
 
-  /** A progress line redrawn in place, for a person at a terminal. */
   /** Runs a Ready job here, with a progress line on a terminal that ends when the job does. */
   static JobRecord execute(CliContext context, LocalBatchJobs jobs, String jobId) {
     JobRecord job = jobs.execute(jobId, progressLine(context));
@@ -46,6 +46,7 @@ final class LocalJobs {
     return job;
   }
 
+  /** A progress line redrawn in place, for a person at a terminal. */
   static ProgressListener progressLine(CliContext context) {
     if (!context.interactive()) {
       return ProgressListener.NONE;
@@ -96,7 +97,8 @@ final class LocalJobs {
       return local.prefix().resolve("job-" + jobId).resolve("manifest.json").toString();
     }
     ReportLocation.S3 s3 = (ReportLocation.S3) location;
-    return "s3://" + s3.bucket() + "/" + s3.prefix() + "/job-" + jobId + "/manifest.json";
+    String prefix = s3.prefix().isEmpty() ? "" : s3.prefix() + "/";
+    return "s3://" + s3.bucket() + "/" + prefix + "job-" + jobId + "/manifest.json";
   }
 
   /** Exit code of a command that ran a job: 0 when it completed, 1 when it ended otherwise. */
@@ -113,6 +115,40 @@ final class LocalJobs {
       context.out().println(Json.write(Map.of("job", job)));
     } else {
       summary(job, context.out());
+    }
+  }
+
+  /**
+   * Prints the job as a run, confirm or resume ends: its summary, then, once it has ended with a
+   * report, the report's failures (read back with {@link CompletionReportReader}, from S3 for a job
+   * on AWS). JSON has the job and the review.
+   */
+  static void finish(CliContext context, GlobalOptions global, QuarryConfig config, JobRecord job) {
+    Optional<ReportReview> review = review(context, config, job);
+    if (global.output() == OutputFormat.json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("job", job);
+      review.ifPresent(r -> out.put("review", r));
+      context.out().println(Json.write(out));
+      return;
+    }
+    summary(job, context.out());
+    review.ifPresent(r -> ReportCommand.printFailures(context.out(), r));
+  }
+
+  /** The review of an ended job's report; empty when it has none or it cannot be read. */
+  static Optional<ReportReview> review(CliContext context, QuarryConfig config, JobRecord job) {
+    if (!job.status().terminal() || job.report().isEmpty() || job.progress().tasksDone() == 0) {
+      return Optional.empty();
+    }
+    ReportReview.Builder review = ReportReview.builder(job.jobId(), 5);
+    try (S3Client s3 = JobBackend.reportClient(config, job).orElse(null)) {
+      CompletionReportReader.read(job.report().get(), job.jobId(), s3, review);
+      return Optional.of(review.build());
+    } catch (QuarryException e) {
+      // the job's outcome stands without its report; say why the review is missing
+      context.err().println("quarry: cannot review the completion report: " + e.getMessage());
+      return Optional.empty();
     }
   }
 }

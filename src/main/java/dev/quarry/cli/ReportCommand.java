@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.job.JobRecord;
@@ -34,7 +35,7 @@ import software.amazon.awssdk.services.s3.S3Client;
       "Every results file is checked against the MD5 manifest.json gives for it.",
       "",
       "Examples:",
-      "  quarry report 5078d22c-bad2-4ba8-82e2-3c120c719a38      # a job run here: found by its id",
+      "  quarry report 5078d22c-bad2-4ba8-82e2-3c120c719a38      # found by its id (quarry jobs)",
       "  quarry report --playbook reencrypt-to-kms                 # that playbook's latest job",
       "  quarry report --location reports/ 5078d22c-bad2-4ba8-82e2-3c120c719a38",
       "  quarry report --location s3://my-reports/batch 5078d22c-... --output json",
@@ -63,7 +64,7 @@ public final class ReportCommand implements Runnable {
   @Option(
       names = "--playbook",
       paramLabel = "NAME",
-      description = "Instead of a job id: the latest local job of this playbook.")
+      description = "Instead of a job id: the latest job of this playbook (see quarry jobs).")
   String playbook;
 
   @Option(
@@ -90,14 +91,27 @@ public final class ReportCommand implements Runnable {
   private final CliContext context;
   private final ReportLocator locator;
 
-  /** Finds a local job's report through its job record. */
+  /**
+   * Finds a job's report through the profile's executor: a local job's record, or DescribeJob's
+   * Report on S3 Batch Operations.
+   */
   public ReportCommand(CliContext context) {
     this.context = context;
-    this.locator =
-        id ->
-            new JobDirectory(LocalBatchJobs.jobsDir(context.config(global).stateDir()))
-                .find(id)
-                .flatMap(JobRecord::report);
+    this.locator = id -> find(id).flatMap(JobRecord::report);
+  }
+
+  private Optional<JobRecord> find(String id) {
+    QuarryConfig config = context.config(global);
+    return config.executor().equals("local")
+        ? new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir())).find(id)
+        : JobBackend.open(config, 1).jobs().describe(id);
+  }
+
+  private java.util.List<JobRecord> jobs() {
+    QuarryConfig config = context.config(global);
+    return config.executor().equals("local")
+        ? new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir())).list()
+        : JobBackend.open(config, 1).jobs().list();
   }
 
   public ReportCommand(CliContext context, ReportLocator locator) {
@@ -169,7 +183,9 @@ public final class ReportCommand implements Runnable {
           .orElseThrow(
               () ->
                   QuarryException.user(
-                      "no local job "
+                      (context.config(global).executor().equals("local")
+                              ? "no local job "
+                              : "no job ")
                           + jobId
                           + " with a report (see quarry jobs); for another job give --location DIR|s3://B/P"));
     }
@@ -188,15 +204,12 @@ public final class ReportCommand implements Runnable {
   }
 
   private String latestJobOf(String name) {
-    return new JobDirectory(LocalBatchJobs.jobsDir(context.config(global).stateDir()))
-        .list().stream()
-            .filter(job -> job.playbook().equals(name))
-            .max(java.util.Comparator.comparing(JobRecord::created))
-            .map(JobRecord::jobId)
-            .orElseThrow(
-                () ->
-                    QuarryException.user(
-                        "no local job of playbook '" + name + "' (see quarry jobs)"));
+    return jobs().stream()
+        .filter(job -> job.playbook().equals(name))
+        .max(java.util.Comparator.comparing(JobRecord::created))
+        .map(JobRecord::jobId)
+        .orElseThrow(
+            () -> QuarryException.user("no job of playbook '" + name + "' (see quarry jobs)"));
   }
 
   private S3Client s3() {
@@ -213,6 +226,21 @@ public final class ReportCommand implements Runnable {
         review.succeeded(),
         review.failed());
     out.printf("Report: %s%n", report.manifestKey());
+    printFailures(out, review);
+    if (failedManifest != null) {
+      out.println();
+      out.println(
+          retry
+              .map(m -> "Retry manifest: " + m.file() + " (" + m.rows() + " rows)")
+              .orElse("No task failed: no retry manifest written."));
+    }
+    if (html != null) {
+      out.println("HTML: " + html);
+    }
+  }
+
+  /** The failures grouped by error code, with some keys of each; nothing when none failed. */
+  static void printFailures(java.io.PrintWriter out, ReportReview review) {
     if (!review.failures().isEmpty()) {
       out.println();
       out.println("Failures by error code:");
@@ -231,16 +259,6 @@ public final class ReportCommand implements Runnable {
           out.printf("    ... and %d more%n", more);
         }
       }
-    }
-    if (failedManifest != null) {
-      out.println();
-      out.println(
-          retry
-              .map(m -> "Retry manifest: " + m.file() + " (" + m.rows() + " rows)")
-              .orElse("No task failed: no retry manifest written."));
-    }
-    if (html != null) {
-      out.println("HTML: " + html);
     }
   }
 }

@@ -1,32 +1,39 @@
 package dev.quarry.cli;
 
+import dev.quarry.config.QuarryConfig;
 import dev.quarry.job.JobRecord;
-import dev.quarry.job.local.LocalBatchJobs;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code quarry resume <id>}: runs an interrupted job again from where it stopped. */
+/** {@code quarry resume <id>}: takes up an interrupted job again. */
 @Command(
     name = "resume",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs an interrupted local job (its process died or was killed) from where it stopped:"
-          + " tasks whose outcome was committed are not run again; tasks that may have been"
-          + " running run again if the action is idempotent, and are reported failed"
-          + " (InterruptedInDoubt) if it is not. Also runs a Ready job.",
+      "Takes up a job whose quarry process died or was killed, named by its job id or its run"
+          + " id.",
+      "Local executor: runs the job from where it stopped: tasks whose outcome was committed are"
+          + " not run again; tasks that may have been running run again if the action is"
+          + " idempotent, and are reported failed (InterruptedInDoubt) if it is not. Also runs a"
+          + " Ready job.",
+      "S3 Batch Operations (executor: s3control): re-attaches to the job on AWS and follows it"
+          + " to its end. Given a run id whose submission was interrupted before CreateJob"
+          + " answered, submits it again with the same token: AWS returns the job it made, never"
+          + " a second one.",
       "Exit status 1 when the job ends Failed or Cancelled.",
       "",
       "Examples:",
       "  quarry resume 0b6f3c9e-6a55-4f7e-9a43-3f1a3c1f2b7d",
       "  quarry resume 0b6f3c9e-6a55-4f7e-9a43-3f1a3c1f2b7d --concurrency 4",
+      "  quarry resume 20261121T201500Z-3f9a1c --profile prod",
       ""
     })
 public final class ResumeCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
 
-  @Parameters(paramLabel = "JOB-ID", description = "The job's id.")
+  @Parameters(paramLabel = "JOB-ID|RUN-ID", description = "The job's id, or its run's id.")
   String jobId;
 
   @Mixin ExecutorOptions executor;
@@ -39,9 +46,9 @@ public final class ResumeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    LocalBatchJobs jobs = LocalJobs.open(context.config(global), executor.concurrency);
-    JobRecord job = LocalJobs.execute(context, jobs, jobId);
-    LocalJobs.print(context, global, job);
+    QuarryConfig config = context.config(global);
+    JobRecord job = JobBackend.open(config, executor.concurrency).resume(context, jobId);
+    LocalJobs.finish(context, global, config, job);
     return LocalJobs.exitCode(job);
   }
 }

@@ -9,13 +9,11 @@ import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobRequest;
 import dev.quarry.job.JobStatus;
-import dev.quarry.job.local.LocalBatchJobs;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryEngines;
-import dev.quarry.report.ReportLocation;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -27,15 +25,23 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code quarry run}: plan, submit and run a playbook's job on this machine. */
+/** {@code quarry run}: plan, submit and run (or follow) a playbook's job. */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a playbook: plans it (query, manifest under manifests/<playbook>/<run-id>/), refuses"
-          + " if a limit is exceeded, submits a job (idempotent: its token is the run id) and runs"
-          + " it with the local executor against the configured S3 endpoint, then prints the"
-          + " summary. The completion report goes to manifests/<playbook>/<run-id>/report/.",
+      "Runs a playbook: plans it with the profile's engine (query, manifest under"
+          + " manifests/<playbook>/<run-id>/), refuses if a limit is exceeded, submits a job"
+          + " (idempotent: its token is the run id), then takes it to its end and prints the"
+          + " summary and the completion report's failures.",
+      "With the local executor (executor: local, the default) the job runs in this process"
+          + " against the configured S3 endpoint; its report goes to"
+          + " manifests/<playbook>/<run-id>/report/.",
+      "With S3 Batch Operations (executor: s3control) the manifest is uploaded to the profile's"
+          + " manifest-location as <prefix><playbook>/<run-id>/manifest.csv, CreateJob submits the"
+          + " job, and Quarry follows it with DescribeJob (less often the longer its status stays)"
+          + " until it ends; the report goes to report-location and is read back from S3."
+          + " Interrupted? 'quarry resume <run-id>' finds the same job again.",
       "A destructive action, or a playbook with limits.confirm: required, needs a confirmation:"
           + " answer the prompt at a terminal, or pass --yes. Without either, the job waits"
           + " (Suspended) for 'quarry confirm <job-id>'.",
@@ -45,6 +51,7 @@ import picocli.CommandLine.Parameters;
       "  quarry run playbooks/restore-rainy-training.yaml",
       "  quarry run playbooks/restore-rainy-training.yaml --param weather=snow --yes",
       "  quarry run playbooks/rollback-deletes.yaml --concurrency 16 --output json",
+      "  quarry run playbooks/reencrypt-to-kms.yaml --profile prod --yes --no-wait",
       ""
     })
 public final class RunCommand implements Callable<Integer> {
@@ -63,6 +70,13 @@ public final class RunCommand implements Callable<Integer> {
       names = {"-y", "--yes"},
       description = "Confirm the job without asking (destructive actions, confirm: required).")
   boolean yes;
+
+  @Option(
+      names = "--no-wait",
+      description =
+          "Submit (and confirm, if confirmed) the job, print it and return without waiting for"
+              + " it: follow it later with quarry job, resume or confirm.")
+  boolean noWait;
 
   @Mixin ExecutorOptions executor;
 
@@ -87,10 +101,8 @@ public final class RunCommand implements Callable<Integer> {
           playbook.name() + " is a report (no action): nothing to run; use quarry plan");
     }
     QuarryConfig config = context.config(global);
-    if (!config.engine().equals("embedded")) {
-      throw QuarryException.user(
-          "profile '" + config.profile() + "' uses engine '" + config.engine() + "'");
-    }
+    // the executor's settings are checked before the query runs
+    JobBackend backend = JobBackend.open(config, executor.concurrency);
     PlanResult plan;
     try (QueryEngine engine = QueryEngines.create(config, Optional.empty())) {
       plan = new PlanRun(engine, config.manifestsDir(), Clock.systemUTC()).plan(playbook, params);
@@ -98,6 +110,11 @@ public final class RunCommand implements Callable<Integer> {
     if (!plan.limitViolations().isEmpty()) {
       throw QuarryException.user(
           "refusing to run " + playbook.name() + ": " + String.join("; ", plan.limitViolations()));
+    }
+    if (plan.objects() == 0 && backend instanceof JobBackend.Aws) {
+      // Batch Operations fails a job whose manifest is empty, and bills it: submit nothing
+      context.err().println("quarry: the query selected no objects; nothing submitted");
+      return 0;
     }
     Path manifest = Path.of(plan.manifest().file());
     JobRequest request =
@@ -111,26 +128,23 @@ public final class RunCommand implements Callable<Integer> {
             new JobRequest.ManifestRef(
                 manifest, ManifestInfo.FORMAT, plan.manifest().etag(), plan.manifest().fields()),
             new JobRequest.Report(
-                true,
-                new ReportLocation.Local(manifest.getParent().resolve("report")),
-                playbook.report().scope()),
+                true, backend.reportLocation(manifest.getParent()), playbook.report().scope()),
             plan.confirmationRequired() || plan.destructive());
-    LocalBatchJobs jobs = LocalJobs.open(config, executor.concurrency);
-    JobRecord job = jobs.submit(request);
+    JobRecord job = backend.jobs().submit(request);
     if (global.output() == OutputFormat.text) {
       context
           .out()
           .printf(
               "Submitted job %s for %s (run %s, %s tasks)%n",
-              job.jobId(), playbook.name(), plan.runId(), job.progress().totalNumberOfTasks());
+              job.jobId(), playbook.name(), plan.runId(), plan.objects());
     }
     if (job.status() == JobStatus.SUSPENDED && confirmed(plan)) {
-      job = jobs.confirm(job.jobId());
+      job = backend.jobs().confirm(job.jobId());
     }
-    if (job.status() == JobStatus.READY) {
-      job = LocalJobs.execute(context, jobs, job.jobId());
+    if (!noWait) {
+      job = backend.follow(context, job.jobId());
     }
-    LocalJobs.print(context, global, job);
+    LocalJobs.finish(context, global, config, job);
     return LocalJobs.exitCode(job);
   }
 

@@ -1,0 +1,132 @@
+package dev.quarry.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.config.QuarryConfig;
+import dev.quarry.config.S3Clients;
+import dev.quarry.error.QuarryException;
+import dev.quarry.job.BatchJobs;
+import dev.quarry.job.JobRecord;
+import dev.quarry.job.JobStatus;
+import dev.quarry.job.JobTracker;
+import dev.quarry.job.local.LocalBatchJobs;
+import dev.quarry.job.s3control.S3ControlBatchJobs;
+import dev.quarry.report.ReportLocation;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The executor a profile names ({@code executor:}), for the job commands: the local one runs a job
+ * in this process; S3 Batch Operations runs it on AWS while Quarry follows it with DescribeJob.
+ */
+sealed interface JobBackend {
+  List<String> NAMES = List.of("local", "s3control");
+
+  /** Polls of DescribeJob while a job runs on AWS. */
+  JobTracker.Backoff POLLING = JobTracker.Backoff.DEFAULT;
+
+  BatchJobs jobs();
+
+  /** Where a run's completion report goes; {@code runDir} is its manifest's folder. */
+  ReportLocation reportLocation(Path runDir);
+
+  /**
+   * Takes a job that is ready (or running) to its end: runs it here, or follows it on AWS. Stops
+   * early at Suspended: only a confirmation moves the job on.
+   */
+  JobRecord follow(CliContext context, String jobId);
+
+  /**
+   * Takes up a job again after an interruption, named by its id or its run's id: runs it here from
+   * where it stopped, or finds it on AWS (submitting again with the same token if the interrupted
+   * run never learned its id) and follows it.
+   */
+  JobRecord resume(CliContext context, String jobOrRunId);
+
+  /** The executor of {@code config}'s profile, its settings checked before any remote call. */
+  static JobBackend open(QuarryConfig config, int concurrency) {
+    return switch (config.executor()) {
+      case "local" -> new Local(LocalJobs.open(config, concurrency));
+      case "s3control" -> new Aws(S3ControlBatchJobs.create(config));
+      default ->
+          throw QuarryException.user(
+              "profile '"
+                  + config.profile()
+                  + "' uses executor '"
+                  + config.executor()
+                  + "'; valid: "
+                  + String.join(", ", NAMES));
+    };
+  }
+
+  /** The local executor (Spring Batch) against the configured S3 endpoint. */
+  record Local(LocalBatchJobs jobs) implements JobBackend {
+    public Local {
+      requireNonNull(jobs, "jobs is null");
+    }
+
+    @Override
+    public ReportLocation reportLocation(Path runDir) {
+      return new ReportLocation.Local(runDir.resolve("report"));
+    }
+
+    @Override
+    public JobRecord follow(CliContext context, String jobId) {
+      JobRecord job =
+          jobs.describe(jobId).orElseThrow(() -> QuarryException.user("no local job " + jobId));
+      if (job.status() == JobStatus.SUSPENDED || job.status().terminal()) {
+        return job;
+      }
+      return LocalJobs.execute(context, jobs, jobId);
+    }
+
+    @Override
+    public JobRecord resume(CliContext context, String jobOrRunId) {
+      String jobId =
+          jobs.list().stream()
+              .filter(j -> j.runId().equals(jobOrRunId))
+              .map(JobRecord::jobId)
+              .findFirst()
+              .orElse(jobOrRunId);
+      return LocalJobs.execute(context, jobs, jobId);
+    }
+  }
+
+  /** S3 Batch Operations through S3 Control. */
+  record Aws(S3ControlBatchJobs jobs) implements JobBackend {
+    public Aws {
+      requireNonNull(jobs, "jobs is null");
+    }
+
+    @Override
+    public ReportLocation reportLocation(Path runDir) {
+      return jobs.settings().report();
+    }
+
+    @Override
+    public JobRecord follow(CliContext context, String jobId) {
+      JobRecord job =
+          new JobTracker(jobs, POLLING, d -> Thread.sleep(d.toMillis()))
+              .track(jobId, LocalJobs.progressLine(context));
+      if (context.interactive()) {
+        context.out().println();
+      }
+      return job;
+    }
+
+    @Override
+    public JobRecord resume(CliContext context, String jobOrRunId) {
+      String jobId = jobs.resubmit(jobOrRunId).map(JobRecord::jobId).orElse(jobOrRunId);
+      return follow(context, jobId);
+    }
+  }
+
+  /** A client for reading {@code job}'s report, when it is in S3. */
+  static Optional<S3Client> reportClient(QuarryConfig config, JobRecord job) {
+    return job.report()
+        .filter(ReportLocation.S3.class::isInstance)
+        .map(r -> S3Clients.create(config, 4));
+  }
+}

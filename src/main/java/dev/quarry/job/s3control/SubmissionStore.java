@@ -1,0 +1,124 @@
+package dev.quarry.job.s3control;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.error.QuarryException;
+import dev.quarry.io.AtomicFiles;
+import dev.quarry.io.ProcessLock;
+import dev.quarry.report.ReportLocation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * Submissions on disk: {@code <runsDir>/<runId>/submission.json}, rewritten atomically, changed
+ * under a lock that holds across processes (a {@code quarry job} in one terminal and a tracking
+ * {@code quarry run} in another both record what they see).
+ */
+final class SubmissionStore {
+  private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+
+  private static final ObjectMapper JSON =
+      AtomicFiles.JSON.copy().addMixIn(ReportLocation.class, ReportLocationJson.class);
+
+  private final Path runsDir;
+
+  SubmissionStore(Path runsDir) {
+    this.runsDir = requireNonNull(runsDir, "runsDir is null");
+  }
+
+  Path file(String runId) {
+    if (runId.isEmpty() || !runId.matches("[A-Za-z0-9._-]+") || runId.matches("\\.+")) {
+      throw QuarryException.user("'" + runId + "' is not a run id");
+    }
+    return runsDir.resolve(runId).resolve("submission.json");
+  }
+
+  Optional<Submission> find(String runId) {
+    Path file = file(runId);
+    return Files.exists(file) ? Optional.of(read(file)) : Optional.empty();
+  }
+
+  /** The submission whose job is {@code jobId}, if this machine made it. */
+  Optional<Submission> findByJob(String jobId) {
+    return list().stream().filter(s -> s.jobId().equals(Optional.of(jobId))).findFirst();
+  }
+
+  List<Submission> list() {
+    if (!Files.isDirectory(runsDir)) {
+      return List.of();
+    }
+    List<Submission> all = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(runsDir)) {
+      for (Path dir : dirs.toList()) {
+        Path file = dir.resolve("submission.json");
+        if (Files.isRegularFile(file)) {
+          all.add(read(file));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + runsDir, e);
+    }
+    return all;
+  }
+
+  void write(Submission submission) {
+    try {
+      AtomicFiles.write(file(submission.request().runId()), JSON.writeValueAsBytes(submission));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot render a submission", e);
+    }
+  }
+
+  /** Applies {@code change} to the stored submission under its lock and stores the result. */
+  Submission update(String runId, UnaryOperator<Submission> change) {
+    Path lockFile = file(runId).resolveSibling(".lock");
+    ReentrantLock local =
+        LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
+    // threads of this process take turns first: the JVM refuses overlapping file locks
+    local.lock();
+    try {
+      ProcessLock lock = ProcessLock.acquire(lockFile);
+      try {
+        Submission current =
+            find(runId).orElseThrow(() -> new IllegalStateException("no submission of " + runId));
+        Submission next = change.apply(current);
+        if (!next.equals(current)) {
+          write(next);
+        }
+        return next;
+      } finally {
+        lock.close();
+      }
+    } finally {
+      local.unlock();
+    }
+  }
+
+  private static Submission read(Path file) {
+    try {
+      return JSON.readValue(file.toFile(), Submission.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /** ReportLocation is sealed: its JSON names the kind (as the local executor's job files do). */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = ReportLocation.Local.class, name = "local"),
+    @JsonSubTypes.Type(value = ReportLocation.S3.class, name = "s3")
+  })
+  private interface ReportLocationJson {}
+}
