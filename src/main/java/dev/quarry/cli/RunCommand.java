@@ -13,6 +13,7 @@ import dev.quarry.job.local.LocalBatchJobs;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
+import dev.quarry.query.EnginePool;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryEngines;
 import dev.quarry.report.ReportLocation;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,7 +92,8 @@ public final class RunCommand implements Callable<Integer> {
           "profile '" + config.profile() + "' uses engine '" + config.engine() + "'");
     }
     PlanResult plan;
-    try (QueryEngine engine = QueryEngines.create(config, Optional.empty())) {
+    try (EnginePool engines = QueryEngines.pool(config)) {
+      QueryEngine engine = engines.engineFor(playbook.target());
       plan = new PlanRun(engine, config.manifestsDir(), Clock.systemUTC()).plan(playbook, params);
     }
     if (!plan.limitViolations().isEmpty()) {

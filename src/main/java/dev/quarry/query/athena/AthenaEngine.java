@@ -8,6 +8,7 @@ import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
+import dev.quarry.query.PlainTables;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.athena.AthenaSql.Prepared;
 import java.io.IOException;
@@ -93,7 +94,7 @@ public final class AthenaEngine implements QueryEngine {
 
   @Override
   public List<String> columns(BoundQuery query) {
-    Execution execution = execute(AthenaSql.prepare(query).describing(), query.sql());
+    Execution execution = execute(AthenaSql.prepare(renamed(query)).describing(), query.sql());
     List<ColumnInfo> metadata = columnInfo(execution);
     if (!metadata.isEmpty()) {
       return metadata.stream().map(ColumnInfo::name).toList();
@@ -104,14 +105,14 @@ public final class AthenaEngine implements QueryEngine {
   @Override
   public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
     requireNonNull(sink, "sink is null");
-    Execution execution = execute(AthenaSql.prepare(query), query.sql());
+    Execution execution = execute(AthenaSql.prepare(renamed(query)), query.sql());
     return read(execution, csv -> stream(csv, sink));
   }
 
   @Override
   public void rows(BoundQuery query, RowVisitor visitor) {
     requireNonNull(visitor, "visitor is null");
-    Execution execution = execute(AthenaSql.prepare(query), query.sql());
+    Execution execution = execute(AthenaSql.prepare(renamed(query)), query.sql());
     List<ColumnInfo> metadata = columnInfo(execution);
     read(
         execution,
@@ -143,6 +144,14 @@ public final class AthenaEngine implements QueryEngine {
   }
 
   // ---------------------------------------------------------------- running a query
+
+  /** The query with plain journal / inventory standing for the configured table names. */
+  private BoundQuery renamed(BoundQuery query) {
+    return settings.tableNames().isEmpty()
+        ? query
+        : new BoundQuery(
+            PlainTables.rename(query.sql(), settings.tableNames()), query.parameters());
+  }
 
   private record Execution(String id, S3Location result) {}
 
