@@ -39,6 +39,7 @@ import picocli.CommandLine.IFactory;
       QueryCommand.class,
       MetadataCommand.class,
       SandboxCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",
