@@ -1,0 +1,87 @@
+package dev.quarry.sandbox.control;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.error.ErrorKind;
+import dev.quarry.error.QuarryException;
+import java.nio.charset.StandardCharsets;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
+
+/**
+ * An S3 Control error answer: an HTTP status, a code and a message, sent as S3 Control sends them,
+ * nested in {@code <ErrorResponse><Error>} (unlike S3's flat {@code <Error>}; the SDKs read both),
+ * with the request id beside the error.
+ *
+ * <p>A 4xx is the client's doing ({@link ErrorKind#USER}); a 5xx is the endpoint's ({@link
+ * ErrorKind#INTERNAL}).
+ */
+final class ControlError extends QuarryException {
+  private static final long serialVersionUID = 1L;
+
+  private final int status;
+  private final String code;
+
+  ControlError(int status, String code, String message) {
+    super(status >= 500 ? ErrorKind.INTERNAL : ErrorKind.USER, message);
+    this.status = status;
+    this.code = requireNonNull(code, "code is null");
+  }
+
+  /** A request S3 Control refuses: a missing or invalid parameter. */
+  static ControlError invalidRequest(String message) {
+    return new ControlError(400, "InvalidRequest", message);
+  }
+
+  static ControlError malformedXml(String message) {
+    return new ControlError(400, "MalformedXML", message);
+  }
+
+  /** DescribeJob or UpdateJobStatus of a job this account does not have. */
+  static ControlError noSuchJob(String jobId) {
+    return new ControlError(404, "NoSuchJob", "No such job: " + jobId);
+  }
+
+  /** UpdateJobStatus asking for a transition the job's status does not allow. */
+  static ControlError jobStatus(String message) {
+    return new ControlError(400, "JobStatusException", message);
+  }
+
+  int status() {
+    return status;
+  }
+
+  String code() {
+    return code;
+  }
+
+  /** The error document, with {@code requestId}. */
+  byte[] xml(String requestId) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try {
+      XMLStreamWriter xml =
+          XMLOutputFactory.newFactory().createXMLStreamWriter(bytes, StandardCharsets.UTF_8.name());
+      xml.writeStartDocument(StandardCharsets.UTF_8.name(), "1.0");
+      xml.writeStartElement("ErrorResponse");
+      xml.writeStartElement("Error");
+      element(xml, "Code", code);
+      element(xml, "Message", getMessage());
+      xml.writeEndElement();
+      element(xml, "RequestId", requestId);
+      xml.writeEndElement();
+      xml.writeEndDocument();
+      xml.close();
+    } catch (XMLStreamException e) {
+      throw new IllegalStateException("cannot write an error document", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void element(XMLStreamWriter xml, String name, String text)
+      throws XMLStreamException {
+    xml.writeStartElement(name);
+    xml.writeCharacters(text);
+    xml.writeEndElement();
+  }
+}
