@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.sandbox.LocalS3Server;
+import dev.quarry.sandbox.control.S3ControlEndpoint;
 import dev.quarry.testing.MetadataConfigurationServer;
 import dev.quarry.testing.S3Servers;
 import dev.quarry.testing.TestWarehouse;
@@ -178,6 +179,37 @@ class DoctorCommandIT {
     assertThat(checks.get("s3 control").path("detail").asText())
         .startsWith("cannot reach http://127.0.0.1:")
         .endsWith("; check s3control-endpoint");
+  }
+
+  @Test
+  void aCompleteS3ControlProfileAnswersListJobsOnTheLocalControlEndpoint() throws Exception {
+    // given: the sandbox's S3 Control endpoint, its jobs run against moto
+    Map<String, String> env = new HashMap<>(athenaProfile(moto.endpoint().toString()));
+    env.put("QUARRY_EXECUTOR", "s3control");
+    env.put("QUARRY_ROLE_ARN", "arn:aws:iam::" + MOTO_ACCOUNT + ":role/quarry-batch");
+    env.put("QUARRY_MANIFEST_LOCATION", "s3://" + results + "/manifests/");
+    env.put("QUARRY_REPORT_LOCATION", "s3://" + results + "/reports/");
+    try (S3ControlEndpoint control =
+        S3ControlEndpoint.start(S3Servers.config(moto, dir.resolve("control")), 0)) {
+      env.put("QUARRY_S3CONTROL_ENDPOINT", control.uri().toString());
+
+      // when
+      int code = doctor(env, "-o", "json");
+
+      // then
+      assertThat(code).as(out.toString()).isZero();
+      Map<String, JsonNode> checks = checks();
+      assertThat(checks.get("profile").path("status").asText()).isEqualTo("ok");
+      assertThat(checks.get("s3 control").path("status").asText()).isEqualTo("ok");
+      assertThat(checks.get("s3 control").path("detail").asText())
+          .isEqualTo(
+              control.uri()
+                  + " answers ListJobs for account "
+                  + MOTO_ACCOUNT
+                  + " (no recent jobs)");
+      assertThat(checks.get("bucket " + results).path("detail").asText())
+          .startsWith("(manifest-location, report-location, athena-output) exists");
+    }
   }
 
   @Test
