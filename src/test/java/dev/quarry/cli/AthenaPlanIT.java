@@ -126,6 +126,45 @@ class AthenaPlanIT {
   }
 
   @Test
+  void thePlanShowsTheBytesAthenaScannedAndTheirCost() throws Exception {
+    // given
+    s3.answer("photos", MetadataConfigurationServer.v2("b_photos", "ENABLED", "ACTIVE"));
+    Path file = playbook("photos");
+    queueTwoResults();
+    Set<String> before = MotoAthena.executions(athena);
+
+    // when
+    int json = QuarryCommand.execute(context, "plan", file.toString(), "-o", "json");
+    String jsonOut = out.toString();
+    Set<String> ranForJson = MotoAthena.executions(athena);
+    ranForJson.removeAll(before);
+    out.getBuffer().setLength(0);
+    queueTwoResults();
+    int text = QuarryCommand.execute(context, "plan", file.toString());
+
+    // then: the figures are the executions' own (moto scans nothing, so 0 bytes and $0)
+    assertThat(json).as(err.toString()).isZero();
+    assertThat(text).as(err.toString()).isZero();
+    long scanned =
+        ranForJson.stream()
+            .mapToLong(
+                id ->
+                    athena
+                        .getQueryExecution(r -> r.queryExecutionId(id))
+                        .queryExecution()
+                        .statistics()
+                        .dataScannedInBytes())
+            .sum();
+    JsonNode statistics =
+        new ObjectMapper().readTree(jsonOut).path("plans").path(0).path("queryStatistics");
+    assertThat(statistics.path("queries").asInt()).isEqualTo(2);
+    assertThat(statistics.path("bytesScanned").asLong()).isEqualTo(scanned).isZero();
+    assertThat(statistics.path("costUsd").decimalValue()).isZero();
+    assertThat(out.toString())
+        .contains("  query cost   0 B scanned by 2 queries: about $0 at Athena's price per TB");
+  }
+
+  @Test
   void aBucketWithoutMetadataConfigurationStopsThePlanBeforeAnyQuery() throws Exception {
     // given
     s3.answer("plain", MetadataConfigurationServer.notConfigured());

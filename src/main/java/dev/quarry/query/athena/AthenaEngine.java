@@ -10,6 +10,7 @@ import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.PlainTables;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.QueryStatistics;
 import dev.quarry.query.athena.AthenaSql.Prepared;
 import java.io.IOException;
 import java.time.Duration;
@@ -59,6 +60,7 @@ public final class AthenaEngine implements QueryEngine {
   private final S3Client s3;
   private final AthenaSettings settings;
   private volatile QueryStats lastStats;
+  private QueryStatistics total = QueryStatistics.NONE;
 
   /** An engine that uses, and closes, the given clients. */
   public AthenaEngine(AthenaClient athena, S3Client s3, AthenaSettings settings) {
@@ -90,6 +92,18 @@ public final class AthenaEngine implements QueryEngine {
   /** What the last query that reached Athena cost; empty before the first one. */
   public Optional<QueryStats> lastStats() {
     return Optional.ofNullable(lastStats);
+  }
+
+  /** Every query that reached Athena and finished, successful or not, added up. */
+  @Override
+  public synchronized Optional<QueryStatistics> statistics() {
+    return Optional.of(total);
+  }
+
+  private synchronized void count(QueryStats stats) {
+    total =
+        total.plus(
+            new QueryStatistics(1, stats.bytesScanned(), stats.costUsd(), stats.engineTime()));
   }
 
   @Override
@@ -233,6 +247,7 @@ public final class AthenaEngine implements QueryEngine {
             bytes,
             QueryStats.cost(bytes, settings.pricePerTerabyte()),
             Duration.ofMillis(engineMillis));
+    count(lastStats);
     return switch (state) {
       case SUCCEEDED -> {
         if (result == null) {
