@@ -165,6 +165,37 @@ class AthenaPlanIT {
   }
 
   @Test
+  void anAdHocQueryOfABucketResolvesItsTablesAsAPlaybookWould() {
+    // given
+    s3.answer("photos", MetadataConfigurationServer.v2("b_photos", "ENABLED", "ACTIVE"));
+    List<Column> columns = List.of(new Column("key", "varchar"));
+    motoAthena.queueResult(columns, List.of(List.of("key"), List.of("2019/a.jpg")));
+    Set<String> before = MotoAthena.executions(athena);
+
+    // when
+    int code =
+        QuarryCommand.execute(
+            context, "query", "--bucket", "photos", "SELECT key FROM inventory", "-o", "csv");
+
+    // then
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("2019/a.jpg");
+    assertThat(s3.lookups()).containsExactly("photos");
+    String id =
+        MotoAthena.executions(athena).stream()
+            .filter(e -> !before.contains(e))
+            .findFirst()
+            .orElseThrow();
+    assertThat(
+            athena
+                .getQueryExecution(r -> r.queryExecutionId(id))
+                .queryExecution()
+                .queryExecutionContext()
+                .database())
+        .isEqualTo("b_photos");
+  }
+
+  @Test
   void aBucketWithoutMetadataConfigurationStopsThePlanBeforeAnyQuery() throws Exception {
     // given
     s3.answer("plain", MetadataConfigurationServer.notConfigured());
