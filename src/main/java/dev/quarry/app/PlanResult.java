@@ -2,8 +2,10 @@ package dev.quarry.app;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quarry.action.OperationView;
 import dev.quarry.query.ObjectRow;
+import dev.quarry.query.QueryStatistics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,8 @@ import java.util.Optional;
  *     one
  * @param limitViolations reasons the run would refuse to submit; empty when it may go ahead
  * @param awsLimitations what stops this playbook from running on AWS as it stands
+ * @param queryStatistics what the plan's queries cost, on an engine that bills them (Athena);
+ *     absent otherwise
  */
 public record PlanResult(
     String playbook,
@@ -42,7 +46,8 @@ public record PlanResult(
     Long maxObjects,
     boolean confirmationRequired,
     List<String> limitViolations,
-    List<String> awsLimitations) {
+    List<String> awsLimitations,
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<QueryStatistics> queryStatistics) {
   public PlanResult {
     requireNonNull(playbook, "playbook is null");
     requireNonNull(runId, "runId is null");
@@ -56,6 +61,7 @@ public record PlanResult(
     requireNonNull(manifest, "manifest is null");
     limitViolations = List.copyOf(limitViolations);
     awsLimitations = List.copyOf(awsLimitations);
+    requireNonNull(queryStatistics, "queryStatistics is null");
   }
 
   /** Objects and bytes that share a storage class, a prefix or a bucket. */

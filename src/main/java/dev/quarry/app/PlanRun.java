@@ -15,6 +15,7 @@ import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookValidator;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.QueryStatistics;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -55,6 +56,7 @@ public final class PlanRun {
                             playbook.source()
                                 + ": a report-only playbook (no action) has no manifest to plan")));
     BoundQuery query = new BoundQuery(playbook.query(), parameters);
+    Optional<QueryStatistics> before = engine.statistics();
     // one question to the engine (on Athena, a query of its own)
     List<String> columns = PlaybookValidator.columnsFor(playbook, query, engine::columns);
     boolean withVersionIds =
@@ -118,7 +120,9 @@ public final class PlanRun {
         maxObjects,
         playbook.limits().confirm() == Limits.Confirm.REQUIRED,
         limitViolations(playbook, stats),
-        awsLimitations(action, operation, buckets));
+        awsLimitations(action, operation, buckets),
+        // the engine may be shared with other plans: only what this plan's queries cost
+        engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE))));
   }
 
   private static Optional<OperationView> alternative(Action action) {

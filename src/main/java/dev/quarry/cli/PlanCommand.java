@@ -11,6 +11,7 @@ import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.query.EnginePool;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryEngines;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -75,14 +75,21 @@ public final class PlanCommand implements Runnable {
     List<Playbook> playbooks = load();
     QuarryConfig config = context.config(global);
     List<PlanResult> plans = new ArrayList<>();
-    try (QueryEngine engine = QueryEngines.create(config, Optional.empty())) {
-      PlanRun planRun = new PlanRun(engine, config.manifestsDir(), Clock.systemUTC());
-      for (Playbook playbook : playbooks) {
+    try (EnginePool engines = QueryEngines.pool(config)) {
+      // every playbook's tables are resolved (on Athena: its bucket's metadata configuration read)
+      // before the first query runs, so a bucket without metadata tables stops the plan at once
+      List<QueryEngine> chosen =
+          playbooks.stream().map(p -> engines.engineFor(p.target())).toList();
+      for (int i = 0; i < playbooks.size(); i++) {
+        Playbook playbook = playbooks.get(i);
+        QueryEngine engine = chosen.get(i);
         if (playbook.action().isEmpty()) {
           report(engine, playbook);
           continue;
         }
-        PlanResult plan = planRun.plan(playbook, paramsFor(playbook));
+        PlanResult plan =
+            new PlanRun(engine, config.manifestsDir(), Clock.systemUTC())
+                .plan(playbook, paramsFor(playbook));
         plans.add(plan);
         if (global.output() == OutputFormat.text) {
           PlanRenderer.render(plan, context.out());

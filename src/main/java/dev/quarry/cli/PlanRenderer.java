@@ -57,6 +57,15 @@ final class PlanRenderer {
         "  limits       max-objects %s; confirmation %s%n",
         plan.maxObjects() == null ? "none" : Sizes.count(plan.maxObjects()),
         plan.confirmationRequired() ? "required" : "not required");
+    plan.queryStatistics()
+        .ifPresent(
+            q ->
+                out.printf(
+                    "  query cost   %s scanned by %d %s: about $%s at Athena's price per TB%n",
+                    Sizes.bytes(q.bytesScanned()),
+                    q.queries(),
+                    q.queries() == 1 ? "query" : "queries",
+                    q.costUsd().stripTrailingZeros().toPlainString()));
     for (String violation : plan.limitViolations()) {
       out.printf("  LIMIT        %s%n", violation);
     }

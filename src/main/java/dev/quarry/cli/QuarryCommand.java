@@ -40,6 +40,7 @@ import picocli.CommandLine.IFactory;
       QueryCommand.class,
       MetadataCommand.class,
       SandboxCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     },
     footerHeading = "%nExit codes:%n",

@@ -4,8 +4,11 @@ import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.QuarryException;
 import dev.quarry.playbook.ParameterType;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.query.EnginePool;
+import dev.quarry.query.PlainTables;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryEngines;
+import dev.quarry.query.QueryTarget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +55,8 @@ public final class QueryCommand implements Runnable {
       names = "--bucket",
       paramLabel = "BUCKET",
       description =
-          "Default bucket (or namespace b_<bucket>) for plain journal / inventory. Default: the"
+          "Default bucket (or namespace b_<bucket>) for plain journal / inventory; on Athena the"
+              + " bucket's S3 Metadata configuration names its namespace. Default: the"
               + " warehouse's only bucket.")
   String bucket;
 
@@ -77,7 +81,19 @@ public final class QueryCommand implements Runnable {
     if (limit < 0) {
       throw QuarryException.user("--max-rows must be 0 or more, not " + limit);
     }
-    try (QueryEngine engine = QueryEngines.create(config, Optional.ofNullable(bucket))) {
+    // a bucket's tables resolve as a playbook's would: on Athena through the bucket's metadata
+    // configuration (a bucket name is not a database name), locally in b_<bucket>
+    Optional<String> given = Optional.ofNullable(bucket);
+    boolean namespace = given.map(b -> b.startsWith("b_")).orElse(false);
+    QueryTarget target =
+        new QueryTarget(
+            namespace ? Optional.empty() : given,
+            namespace ? given : Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            PlainTables.referenced(sql));
+    try (EnginePool engines = QueryEngines.pool(config)) {
+      QueryEngine engine = engines.engineFor(target);
       RowOutput.print(
           context,
           global.output(),

@@ -12,13 +12,13 @@ import dev.quarry.job.JobStatus;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
+import dev.quarry.query.EnginePool;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryEngines;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -104,7 +104,8 @@ public final class RunCommand implements Callable<Integer> {
     // the executor's settings are checked before the query runs
     JobBackend backend = JobBackend.open(config, executor.concurrency);
     PlanResult plan;
-    try (QueryEngine engine = QueryEngines.create(config, Optional.empty())) {
+    try (EnginePool engines = QueryEngines.pool(config)) {
+      QueryEngine engine = engines.engineFor(playbook.target());
       plan = new PlanRun(engine, config.manifestsDir(), Clock.systemUTC()).plan(playbook, params);
     }
     if (!plan.limitViolations().isEmpty()) {

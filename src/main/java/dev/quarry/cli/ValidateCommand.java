@@ -5,13 +5,12 @@ import dev.quarry.error.Problem;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.playbook.PlaybookValidator;
-import dev.quarry.query.QueryEngine;
+import dev.quarry.query.EnginePool;
 import dev.quarry.query.QueryEngines;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -58,16 +57,16 @@ public final class ValidateCommand implements Callable<Integer> {
   boolean checkColumns;
 
   private final CliContext context;
-  private final Supplier<QueryEngine> engines;
+  private final Supplier<EnginePool> engines;
 
   public ValidateCommand(CliContext context) {
     this(context, null);
   }
 
-  /** With the engine {@code --check-columns} uses; tests pass a fake one. */
-  ValidateCommand(CliContext context, Supplier<QueryEngine> engines) {
+  /** With the engines {@code --check-columns} uses; tests pass a fake one. */
+  ValidateCommand(CliContext context, Supplier<EnginePool> engines) {
     this.context = context;
-    this.engines = engines != null ? engines : this::embeddedEngine;
+    this.engines = engines != null ? engines : this::profileEngines;
   }
 
   /** One file's verdict, as {@code --output json} prints it. */
@@ -111,17 +110,21 @@ public final class ValidateCommand implements Callable<Integer> {
       loaded.forEach(r -> problems.add(List.of()));
       return problems;
     }
-    try (QueryEngine engine = engines.get()) {
+    try (EnginePool pool = engines.get()) {
       for (LoadResult result : loaded) {
-        problems.add(PlaybookValidator.checkColumns(result, engine));
+        problems.add(
+            result.playbook().isEmpty()
+                ? List.of()
+                : PlaybookValidator.checkColumns(
+                    result, pool.engineFor(result.playbook().get().target())));
       }
     }
     return problems;
   }
 
-  private QueryEngine embeddedEngine() {
+  private EnginePool profileEngines() {
     QuarryConfig config = context.config(global);
-    return QueryEngines.create(config, Optional.empty());
+    return QueryEngines.pool(config);
   }
 
   private void print(List<FileReport> reports) {

@@ -2,6 +2,8 @@ package dev.quarry.playbook;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.query.PlainTables;
+import dev.quarry.query.QueryTarget;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +14,9 @@ import java.util.Optional;
  *
  * @param source the file it was read from
  * @param parameters declared parameters by name, in declaration order
+ * @param bucket the general purpose bucket whose metadata tables the query reads (plain {@code
+ *     journal} / {@code inventory}); the Athena engine reads its metadata configuration
+ * @param metadata where the plain table names resolve, over what the bucket's configuration says
  */
 public record Playbook(
     Path source,
@@ -22,7 +27,9 @@ public record Playbook(
     Map<String, ParameterSpec> parameters,
     Optional<ActionSpec> action,
     Limits limits,
-    ReportSpec report) {
+    ReportSpec report,
+    Optional<String> bucket,
+    MetadataOverrides metadata) {
   public Playbook {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");
@@ -34,5 +41,42 @@ public record Playbook(
     requireNonNull(action, "action is null");
     requireNonNull(limits, "limits is null");
     requireNonNull(report, "report is null");
+    requireNonNull(bucket, "bucket is null");
+    requireNonNull(metadata, "metadata is null");
+  }
+
+  /** A playbook that names neither its bucket nor its metadata namespace. */
+  public Playbook(
+      Path source,
+      String name,
+      String description,
+      Optional<Schedule> schedule,
+      String query,
+      Map<String, ParameterSpec> parameters,
+      Optional<ActionSpec> action,
+      Limits limits,
+      ReportSpec report) {
+    this(
+        source,
+        name,
+        description,
+        schedule,
+        query,
+        parameters,
+        action,
+        limits,
+        report,
+        Optional.empty(),
+        MetadataOverrides.NONE);
+  }
+
+  /** Where the query's plain table names resolve, for the query engine. */
+  public QueryTarget target() {
+    return new QueryTarget(
+        bucket,
+        metadata.namespace(),
+        metadata.journalTable(),
+        metadata.inventoryTable(),
+        PlainTables.referenced(query));
   }
 }

@@ -294,7 +294,16 @@ public final class PlaybookLoader {
           parameters,
           action.map(a -> new ActionSpec(a.type(), (ObjectNode) root.path("action"))),
           new Limits(maxObjects, confirm),
-          new ReportSpec(scope));
+          new ReportSpec(scope),
+          text(root.path("bucket")),
+          new MetadataOverrides(
+              text(root.path("metadata").path("namespace")),
+              text(root.path("metadata").path("journal-table")),
+              text(root.path("metadata").path("inventory-table"))));
+    }
+
+    private static Optional<String> text(JsonNode node) {
+      return node.isTextual() ? Optional.of(node.asText()) : Optional.empty();
     }
 
     /** Whether the schema found nothing wrong at, above or below {@code path}. */

@@ -1,6 +1,7 @@
 package dev.quarry.query;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +27,14 @@ public interface QueryEngine extends AutoCloseable {
    * @return the number of rows streamed
    */
   long objects(BoundQuery query, Consumer<ObjectRow> sink);
+
+  /**
+   * What every query this engine ran so far cost, for engines that bill queries (Athena); empty for
+   * the others. Callers take the difference of two readings for the queries in between.
+   */
+  default Optional<QueryStatistics> statistics() {
+    return Optional.empty();
+  }
 
   /** Runs any query and streams its rows, for ad-hoc queries ({@code quarry query}). */
   void rows(BoundQuery query, RowVisitor visitor);

@@ -28,6 +28,23 @@ class SchemaCommandTest {
   }
 
   @Test
+  void theSchemaDescribesTheBucketAndItsMetadataOverrides() throws Exception {
+    // when
+    int code = QuarryCommand.execute(context, "schema");
+
+    // then
+    assertThat(code).isZero();
+    JsonNode schema = new ObjectMapper().readTree(out.toString());
+    assertThat(schema.at("/properties/bucket/type").asText()).isEqualTo("string");
+    assertThat(schema.at("/properties/bucket/description").asText())
+        .contains("GetBucketMetadataConfiguration");
+    assertThat(schema.at("/properties/metadata/additionalProperties").asBoolean(true)).isFalse();
+    assertThat(schema.at("/properties/metadata/properties").fieldNames())
+        .toIterable()
+        .containsExactly("namespace", "journal-table", "inventory-table");
+  }
+
+  @Test
   void printsOneActionsFragment() throws Exception {
     // when
     int code = QuarryCommand.execute(context, "schema", "--action", "restore");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.query.EnginePool;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.testing.TestWarehouse;
@@ -80,8 +81,8 @@ class ValidateCommandTest {
     assertThat(out.toString().lines())
         .containsExactly(
             alsoBad
-                + ":3:1: acton: unknown field 'acton'; valid: name, description, schedule, query,"
-                + " parameters, action, limits, report",
+                + ":3:1: acton: unknown field 'acton'; valid: name, description, schedule,"
+                + " bucket, metadata, query, parameters, action, limits, report",
             bad + ":5:9: action.days: expected integer, got string 'five'",
             good + ": ok",
             "3 files checked: 1 valid, 2 with problems (2 problems)");
@@ -133,7 +134,7 @@ class ValidateCommandTest {
     // given
     Path file = write("untag.yaml", VALID.replace("bucket, key", "bucket"));
     FakeEngine engine = new FakeEngine(List.of("bucket"));
-    CommandLine cli = new CommandLine(new ValidateCommand(context, () -> engine));
+    CommandLine cli = new CommandLine(new ValidateCommand(context, () -> EnginePool.of(engine)));
 
     // when
     int code = cli.execute("--check-columns", file.toString());

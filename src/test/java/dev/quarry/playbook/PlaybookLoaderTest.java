@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.error.Problem;
 import dev.quarry.error.ProblemsException;
+import dev.quarry.query.MetadataTable;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -181,8 +182,65 @@ class PlaybookLoaderTest {
                 3,
                 1,
                 "acton",
-                "unknown field 'acton'; valid: name, description, schedule, query, parameters,"
-                    + " action, limits, report"));
+                "unknown field 'acton'; valid: name, description, schedule, bucket, metadata,"
+                    + " query, parameters, action, limits, report"));
+  }
+
+  @Test
+  void theBucketAndMetadataOverridesLoadAndSayWhereTheQueryReads() {
+    // given
+    String yaml =
+        """
+        name: audit
+        bucket: starwatcher
+        metadata: { namespace: b_starwatcher, journal-table: journal_v1 }
+        query: SELECT bucket, key FROM journal
+        """;
+
+    // when
+    Playbook playbook = load(yaml).orThrow();
+
+    // then
+    assertThat(playbook.bucket()).contains("starwatcher");
+    assertThat(playbook.metadata())
+        .isEqualTo(
+            new MetadataOverrides(
+                Optional.of("b_starwatcher"), Optional.of("journal_v1"), Optional.empty()));
+    assertThat(playbook.target().reads()).containsExactly(MetadataTable.JOURNAL);
+    assertThat(playbook.target().namespace()).contains("b_starwatcher");
+  }
+
+  @Test
+  void aBadBucketNameAndAnUnknownMetadataOptionAreReportedWhereWritten() {
+    // given
+    String yaml =
+        """
+        name: audit
+        bucket: Star_Watcher
+        metadata:
+          schema: b_x
+        query: SELECT bucket, key FROM journal
+        """;
+
+    // when
+    LoadResult result = load(yaml);
+
+    // then
+    assertThat(result.problems())
+        .containsExactly(
+            new Problem(
+                F,
+                2,
+                9,
+                "bucket",
+                "must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens,"
+                    + " starting and ending with a letter or digit"),
+            new Problem(
+                F,
+                4,
+                3,
+                "metadata.schema",
+                "unknown field 'schema'; valid: namespace, journal-table, inventory-table"));
   }
 
   @Test

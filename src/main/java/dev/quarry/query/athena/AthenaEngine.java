@@ -8,7 +8,9 @@ import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
+import dev.quarry.query.PlainTables;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.QueryStatistics;
 import dev.quarry.query.athena.AthenaSql.Prepared;
 import java.io.IOException;
 import java.time.Duration;
@@ -58,6 +60,7 @@ public final class AthenaEngine implements QueryEngine {
   private final S3Client s3;
   private final AthenaSettings settings;
   private volatile QueryStats lastStats;
+  private QueryStatistics total = QueryStatistics.NONE;
 
   /** An engine that uses, and closes, the given clients. */
   public AthenaEngine(AthenaClient athena, S3Client s3, AthenaSettings settings) {
@@ -91,9 +94,21 @@ public final class AthenaEngine implements QueryEngine {
     return Optional.ofNullable(lastStats);
   }
 
+  /** Every query that reached Athena and finished, successful or not, added up. */
+  @Override
+  public synchronized Optional<QueryStatistics> statistics() {
+    return Optional.of(total);
+  }
+
+  private synchronized void count(QueryStats stats) {
+    total =
+        total.plus(
+            new QueryStatistics(1, stats.bytesScanned(), stats.costUsd(), stats.engineTime()));
+  }
+
   @Override
   public List<String> columns(BoundQuery query) {
-    Execution execution = execute(AthenaSql.prepare(query).describing(), query.sql());
+    Execution execution = execute(AthenaSql.prepare(renamed(query)).describing(), query.sql());
     List<ColumnInfo> metadata = columnInfo(execution);
     if (!metadata.isEmpty()) {
       return metadata.stream().map(ColumnInfo::name).toList();
@@ -104,14 +119,14 @@ public final class AthenaEngine implements QueryEngine {
   @Override
   public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
     requireNonNull(sink, "sink is null");
-    Execution execution = execute(AthenaSql.prepare(query), query.sql());
+    Execution execution = execute(AthenaSql.prepare(renamed(query)), query.sql());
     return read(execution, csv -> stream(csv, sink));
   }
 
   @Override
   public void rows(BoundQuery query, RowVisitor visitor) {
     requireNonNull(visitor, "visitor is null");
-    Execution execution = execute(AthenaSql.prepare(query), query.sql());
+    Execution execution = execute(AthenaSql.prepare(renamed(query)), query.sql());
     List<ColumnInfo> metadata = columnInfo(execution);
     read(
         execution,
@@ -143,6 +158,14 @@ public final class AthenaEngine implements QueryEngine {
   }
 
   // ---------------------------------------------------------------- running a query
+
+  /** The query with plain journal / inventory standing for the configured table names. */
+  private BoundQuery renamed(BoundQuery query) {
+    return settings.tableNames().isEmpty()
+        ? query
+        : new BoundQuery(
+            PlainTables.rename(query.sql(), settings.tableNames()), query.parameters());
+  }
 
   private record Execution(String id, S3Location result) {}
 
@@ -224,6 +247,7 @@ public final class AthenaEngine implements QueryEngine {
             bytes,
             QueryStats.cost(bytes, settings.pricePerTerabyte()),
             Duration.ofMillis(engineMillis));
+    count(lastStats);
     return switch (state) {
       case SUCCEEDED -> {
         if (result == null) {

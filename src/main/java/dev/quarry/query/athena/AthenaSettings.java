@@ -3,8 +3,10 @@ package dev.quarry.query.athena;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.query.MetadataTable;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,6 +22,8 @@ import java.util.Optional;
  *     pollMax}
  * @param timeout how long a query may take before it is stopped
  * @param pricePerTerabyte US dollars per TB (10^12 bytes) scanned, for the cost estimate
+ * @param tableNames the names plain {@code journal} and {@code inventory} stand for in {@code
+ *     database}, where they differ (a V1 metadata configuration names its journal table itself)
  */
 public record AthenaSettings(
     String workgroup,
@@ -29,7 +33,8 @@ public record AthenaSettings(
     Duration pollStart,
     Duration pollMax,
     Duration timeout,
-    BigDecimal pricePerTerabyte) {
+    BigDecimal pricePerTerabyte,
+    Map<MetadataTable, String> tableNames) {
   public static final String DEFAULT_WORKGROUP = "primary";
   public static final String DEFAULT_CATALOG = "s3tablescatalog/aws-s3";
   public static final BigDecimal DEFAULT_PRICE_PER_TERABYTE = new BigDecimal("5.00");
@@ -43,6 +48,7 @@ public record AthenaSettings(
     requireNonNull(pollMax, "pollMax is null");
     requireNonNull(timeout, "timeout is null");
     requireNonNull(pricePerTerabyte, "pricePerTerabyte is null");
+    tableNames = Map.copyOf(requireNonNull(tableNames, "tableNames is null"));
     outputLocation = outputLocation.map(AthenaSettings::folder);
     if (pollStart.isNegative() || pollStart.isZero() || pollMax.compareTo(pollStart) < 0) {
       throw new IllegalArgumentException(
@@ -66,7 +72,8 @@ public record AthenaSettings(
         Duration.ofMillis(250),
         Duration.ofSeconds(5),
         Duration.ofMinutes(30),
-        DEFAULT_PRICE_PER_TERABYTE);
+        DEFAULT_PRICE_PER_TERABYTE,
+        Map.of());
   }
 
   /** The defaults, with what the configuration sets. */
@@ -80,7 +87,8 @@ public record AthenaSettings(
         d.pollStart,
         d.pollMax,
         d.timeout,
-        d.pricePerTerabyte);
+        d.pricePerTerabyte,
+        d.tableNames);
   }
 
   public AthenaSettings withWorkgroup(String workgroup) {
@@ -92,7 +100,8 @@ public record AthenaSettings(
         pollStart,
         pollMax,
         timeout,
-        pricePerTerabyte);
+        pricePerTerabyte,
+        tableNames);
   }
 
   public AthenaSettings withDatabase(String database) {
@@ -104,7 +113,35 @@ public record AthenaSettings(
         pollStart,
         pollMax,
         timeout,
-        pricePerTerabyte);
+        pricePerTerabyte,
+        tableNames);
+  }
+
+  public AthenaSettings withCatalog(String catalog) {
+    return new AthenaSettings(
+        workgroup,
+        catalog,
+        database,
+        outputLocation,
+        pollStart,
+        pollMax,
+        timeout,
+        pricePerTerabyte,
+        tableNames);
+  }
+
+  /** With plain {@code journal} / {@code inventory} standing for these names. */
+  public AthenaSettings withTableNames(Map<MetadataTable, String> tableNames) {
+    return new AthenaSettings(
+        workgroup,
+        catalog,
+        database,
+        outputLocation,
+        pollStart,
+        pollMax,
+        timeout,
+        pricePerTerabyte,
+        tableNames);
   }
 
   public AthenaSettings withOutputLocation(String outputLocation) {
@@ -116,7 +153,8 @@ public record AthenaSettings(
         pollStart,
         pollMax,
         timeout,
-        pricePerTerabyte);
+        pricePerTerabyte,
+        tableNames);
   }
 
   public AthenaSettings withPolling(Duration pollStart, Duration pollMax) {
@@ -128,7 +166,8 @@ public record AthenaSettings(
         pollStart,
         pollMax,
         timeout,
-        pricePerTerabyte);
+        pricePerTerabyte,
+        tableNames);
   }
 
   public AthenaSettings withTimeout(Duration timeout) {
@@ -140,7 +179,8 @@ public record AthenaSettings(
         pollStart,
         pollMax,
         timeout,
-        pricePerTerabyte);
+        pricePerTerabyte,
+        tableNames);
   }
 
   public AthenaSettings withPricePerTerabyte(BigDecimal pricePerTerabyte) {
@@ -152,7 +192,8 @@ public record AthenaSettings(
         pollStart,
         pollMax,
         timeout,
-        pricePerTerabyte);
+        pricePerTerabyte,
+        tableNames);
   }
 
   private static String folder(String location) {
