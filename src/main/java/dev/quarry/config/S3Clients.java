@@ -1,16 +1,11 @@
 package dev.quarry.config;
 
 import java.net.URI;
-import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 
@@ -25,16 +20,11 @@ public final class S3Clients {
    * @param maxConnections size of the connection pool, at least the concurrency the caller uses
    */
   public static S3Client create(QuarryConfig config, int maxConnections) {
-    var builder =
-        S3Client.builder()
-            .region(Region.of(config.region()))
-            .credentialsProvider(credentials(config))
-            .httpClientBuilder(
-                ApacheHttpClient.builder()
-                    .maxConnections(maxConnections)
-                    .connectionTimeout(Duration.ofSeconds(5)))
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD).build());
+    return create(config, AwsClients.Limits.DEFAULT.withMaxConnections(maxConnections));
+  }
+
+  public static S3Client create(QuarryConfig config, AwsClients.Limits limits) {
+    var builder = AwsClients.configure(S3Client.builder(), config, limits);
     config
         .s3Endpoint()
         .ifPresent(
@@ -68,7 +58,8 @@ public final class S3Clients {
     return DefaultCredentialsProvider.builder().build();
   }
 
-  static boolean isLocal(URI endpoint) {
+  /** Whether {@code endpoint} is on this machine (loopback). */
+  public static boolean isLocal(URI endpoint) {
     String host = endpoint.getHost();
     return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
   }

@@ -2,11 +2,14 @@ package dev.quarry.doctor;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.config.AwsClients;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
 import dev.quarry.doctor.Doctor.Check;
+import dev.quarry.job.s3control.S3ControlClients;
 import dev.quarry.metadata.Warehouse;
 import dev.quarry.query.MetadataTable;
+import dev.quarry.query.athena.AthenaClients;
 import dev.quarry.query.athena.AthenaSettings;
 import dev.quarry.query.athena.BucketMetadata;
 import dev.quarry.query.athena.BucketMetadataLookup;
@@ -17,15 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.endpoints.Endpoint;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.WorkGroup;
@@ -156,7 +154,7 @@ public final class ProfileChecks {
   CheckResult region() {
     String name = "region";
     String region = config.region();
-    if (config.s3Endpoint().map(ProfileChecks::isLocal).orElse(false) && local()) {
+    if (config.s3Endpoint().map(S3Clients::isLocal).orElse(false) && local()) {
       return CheckResult.ok(name, region + " (a local endpoint takes any region)");
     }
     if (!REGION.matcher(region).matches()) {
@@ -191,7 +189,7 @@ public final class ProfileChecks {
             : config.aws().awsProfile().map(p -> "AWS profile '" + p + "'").orElse(null);
     if (source == null) {
       source =
-          config.s3Endpoint().map(ProfileChecks::isLocal).orElse(false)
+          config.s3Endpoint().map(S3Clients::isLocal).orElse(false)
               ? "the static key for local endpoints"
               : "the AWS default chain";
     }
@@ -518,65 +516,30 @@ public final class ProfileChecks {
 
   // ------------------------------------------------------------------ clients
 
-  private ClientOverrideConfiguration overrides() {
-    return ClientOverrideConfiguration.builder()
-        .retryStrategy(RetryMode.STANDARD)
-        .apiCallTimeout(timeout)
-        .build();
-  }
-
-  private ApacheHttpClient.Builder http() {
+  /** One connection per client, and every call bounded by the checks' timeout. */
+  private AwsClients.Limits limits() {
     Duration connect =
         timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5);
-    return ApacheHttpClient.builder().maxConnections(1).connectionTimeout(connect);
+    return new AwsClients.Limits(1, connect, Optional.of(timeout));
   }
 
   private S3Client s3() {
-    return S3Clients.create(config, 1);
+    return S3Clients.create(config, limits());
   }
 
   private StsClient sts() {
-    var builder =
-        StsClient.builder()
-            .region(Region.of(config.region()))
-            .credentialsProvider(S3Clients.credentials(config))
-            .httpClientBuilder(http())
-            .overrideConfiguration(overrides());
+    var builder = AwsClients.configure(StsClient.builder(), config, limits());
     // a local emulator (moto) serves STS on the same endpoint as S3
     config.s3Endpoint().ifPresent(builder::endpointOverride);
     return builder.build();
   }
 
   private AthenaClient athenaClient() {
-    var builder =
-        AthenaClient.builder()
-            .region(Region.of(config.region()))
-            .credentialsProvider(S3Clients.credentials(config))
-            .httpClientBuilder(http())
-            .overrideConfiguration(overrides());
-    config.s3Endpoint().ifPresent(builder::endpointOverride);
-    return builder.build();
+    return AthenaClients.create(config, limits());
   }
 
   private S3ControlClient s3Control() {
-    var builder =
-        S3ControlClient.builder()
-            .region(Region.of(config.region()))
-            .credentialsProvider(S3Clients.credentials(config))
-            .httpClientBuilder(http())
-            .overrideConfiguration(overrides());
-    config
-        .aws()
-        .s3ControlEndpoint()
-        .ifPresent(
-            endpoint ->
-                // endpointOverride is not enough: the endpoint rules put the account id in front
-                // of the host (aws-contracts §4); a provider returning the URL as is works
-                builder.endpointProvider(
-                    params ->
-                        CompletableFuture.completedFuture(
-                            Endpoint.builder().url(endpoint).build())));
-    return builder.build();
+    return S3ControlClients.create(config, limits());
   }
 
   private static String errorCode(AwsServiceException e) {
@@ -589,11 +552,5 @@ public final class ProfileChecks {
     return accessKeyId.length() <= 4
         ? "****"
         : "****" + accessKeyId.substring(accessKeyId.length() - 4);
-  }
-
-  private static boolean isLocal(URI endpoint) {
-    String host = endpoint.getHost();
-    return host != null
-        && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
   }
 }

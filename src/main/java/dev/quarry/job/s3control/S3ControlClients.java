@@ -1,15 +1,10 @@
 package dev.quarry.job.s3control;
 
+import dev.quarry.config.AwsClients;
 import dev.quarry.config.QuarryConfig;
-import dev.quarry.config.S3Clients;
 import java.net.URI;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.endpoints.Endpoint;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3control.S3ControlClient;
 import software.amazon.awssdk.services.s3control.endpoints.S3ControlEndpointProvider;
 
@@ -24,21 +19,17 @@ public final class S3ControlClients {
    * then travels in the {@code x-amz-account-id} header only.
    */
   public static S3ControlClient create(QuarryConfig config) {
-    var builder =
-        S3ControlClient.builder()
-            .region(Region.of(config.region()))
-            .credentialsProvider(S3Clients.credentials(config))
-            .httpClientBuilder(
-                ApacheHttpClient.builder()
-                    .maxConnections(4)
-                    .connectionTimeout(Duration.ofSeconds(5)))
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD).build());
+    return create(config, AwsClients.Limits.DEFAULT);
+  }
+
+  public static S3ControlClient create(QuarryConfig config, AwsClients.Limits limits) {
+    var builder = AwsClients.configure(S3ControlClient.builder(), config, limits);
     config.aws().s3ControlEndpoint().ifPresent(uri -> builder.endpointProvider(fixed(uri)));
     return builder.build();
   }
 
-  static S3ControlEndpointProvider fixed(URI uri) {
+  /** A provider that sends every request to {@code uri}, whatever the account or region. */
+  public static S3ControlEndpointProvider fixed(URI uri) {
     Endpoint endpoint = Endpoint.builder().url(uri).build();
     return params -> CompletableFuture.completedFuture(endpoint);
   }

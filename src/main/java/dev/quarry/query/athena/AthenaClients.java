@@ -1,12 +1,8 @@
 package dev.quarry.query.athena;
 
+import dev.quarry.config.AwsClients;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
-import java.time.Duration;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.athena.AthenaClient;
 
 /**
@@ -18,16 +14,11 @@ public final class AthenaClients {
   private AthenaClients() {}
 
   public static AthenaClient create(QuarryConfig config) {
-    var builder =
-        AthenaClient.builder()
-            .region(Region.of(config.region()))
-            .credentialsProvider(S3Clients.credentials(config))
-            .httpClientBuilder(
-                ApacheHttpClient.builder()
-                    .maxConnections(4)
-                    .connectionTimeout(Duration.ofSeconds(5)))
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD).build());
+    return create(config, AwsClients.Limits.DEFAULT);
+  }
+
+  public static AthenaClient create(QuarryConfig config, AwsClients.Limits limits) {
+    var builder = AwsClients.configure(AthenaClient.builder(), config, limits);
     config.s3Endpoint().ifPresent(builder::endpointOverride);
     return builder.build();
   }
