@@ -46,9 +46,9 @@ import picocli.CommandLine.Parameters;
       "  - for rollback-deletes, the rollback Lambda's execution-role policy.",
       "A report-only playbook (no action) needs the caller's policy only.",
       "",
-      "The buckets come from the metadata tables the query names"
-          + " (\"s3tablescatalog/aws-s3\".\"b_<bucket>\".\"inventory\" or \"journal\"), or from"
-          + " --bucket. Account, role, locations and function come from the profile; a value it"
+      "The buckets come from --bucket, else the playbook's 'bucket:', else the metadata tables"
+          + " the query names (\"s3tablescatalog/aws-s3\".\"b_<bucket>\".\"inventory\" or"
+          + " \"journal\"). Account, role, locations and function come from the profile; a value it"
           + " lacks becomes a placeholder such as <account-id>, and a warning on stderr names the"
           + " settings to set. Nothing is called: the command only reads the playbook and the"
           + " profile.",
@@ -187,13 +187,16 @@ public final class IamPolicyCommand implements Runnable {
   }
 
   /**
-   * The --bucket flags, else the buckets of the metadata namespaces the query names ({@code
-   * b_<bucket>}).
+   * The --bucket flags, else the playbook's {@code bucket}, else the buckets of the metadata
+   * namespaces the query names ({@code b_<bucket>}).
    */
   private List<String> buckets(
       Playbook playbook, List<TableRef> tables, String catalog, List<String> warnings) {
     if (!buckets.isEmpty()) {
       return List.copyOf(new LinkedHashSet<>(buckets));
+    }
+    if (playbook.bucket().isPresent()) {
+      return List.of(playbook.bucket().get());
     }
     Set<String> found = new LinkedHashSet<>();
     for (TableRef table : tables) {
@@ -221,7 +224,8 @@ public final class IamPolicyCommand implements Runnable {
               + ": cannot tell which buckets the playbook acts on: its query names no metadata"
               + " table such as \""
               + catalog
-              + "\".\"b_<bucket>\".\"inventory\"; pass --bucket BUCKET");
+              + "\".\"b_<bucket>\".\"inventory\" and names no bucket: add 'bucket: BUCKET'"
+              + " to it, or pass --bucket BUCKET");
     }
     return List.copyOf(found);
   }

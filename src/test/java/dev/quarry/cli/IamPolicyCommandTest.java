@@ -544,6 +544,28 @@ class IamPolicyCommandTest {
   }
 
   @Test
+  void aPlaybookThatNamesItsBucketActsOnThatBucket() throws Exception {
+    // given plain table names, resolved on Athena through the bucket's metadata configuration
+    Path file =
+        Files.writeString(
+            dir.resolve("named.yaml"),
+            """
+            name: named
+            bucket: photos
+            query: SELECT bucket, key FROM inventory
+            action:
+              type: delete-tags
+            """);
+
+    // when
+    int code = quarry(FULL_PROFILE, "iam-policy", file.toString());
+
+    // then
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("arn:aws:s3:::photos/*");
+  }
+
+  @Test
   void aPlainTableNameTakesTheProfilesDatabase() throws Exception {
     // given
     Path file =
