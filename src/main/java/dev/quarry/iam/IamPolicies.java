@@ -164,11 +164,12 @@ public final class IamPolicies {
       statements.add(
           Statement.allow(
               "ReadManifest",
-              List.of("s3:GetObject", "s3:GetObjectVersion"),
+              List.of("s3:GetObject"),
               List.of(objectsUnder(manifest)),
               "Batch Operations reads the manifest Quarry uploads under "
                   + manifest
-                  + " (GetObjectVersion when CreateJob names the manifest's version)"));
+                  + " (CreateJob names no ObjectVersionId, so the current version:"
+                  + " s3:GetObject only)"));
       S3Uri report = reportLocation();
       statements.add(
           Statement.allow(
@@ -313,7 +314,9 @@ public final class IamPolicies {
                   "ListReport",
                   List.of("s3:ListBucket"),
                   List.of(report.bucketArn()),
-                  "Quarry finds the report's files; only under its prefix")
+                  "Quarry reads the report's files by key; without s3:ListBucket a report not"
+                      + " written yet answers 403 AccessDenied instead of 404 NoSuchKey; only"
+                      + " under its prefix")
               .when("StringLike", "s3:prefix", report.prefix() + "*"));
       statements.add(
           Statement.allow(

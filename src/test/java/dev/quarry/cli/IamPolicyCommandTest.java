@@ -170,8 +170,7 @@ class IamPolicyCommandTest {
     assertThat(role.get("OperationOnObjects").actions()).containsExactly("s3:RestoreObject");
     assertThat(role.get("OperationOnObjects").resources())
         .containsExactly("arn:aws:s3:::starwatcher/*");
-    assertThat(role.get("ReadManifest").actions())
-        .containsExactly("s3:GetObject", "s3:GetObjectVersion");
+    assertThat(role.get("ReadManifest").actions()).containsExactly("s3:GetObject");
     assertThat(role.get("ReadManifest").resources())
         .containsExactly("arn:aws:s3:::quarry-ops/manifests/*");
     assertThat(role.get("WriteReport").actions()).containsExactly("s3:PutObject");
