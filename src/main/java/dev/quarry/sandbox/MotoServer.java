@@ -23,6 +23,10 @@ public final class MotoServer implements LocalS3Server {
    * Starts {@code moto_server} (found on PATH, or {@code $QUARRY_MOTO_SERVER}) and waits for it.
    */
   public static MotoServer start(Path log) {
+    return ServerProcess.retryingTakenPorts(() -> startOnce(log));
+  }
+
+  private static MotoServer startOnce(Path log) {
     int port = ServerProcess.freePort();
     String executable = System.getenv().getOrDefault("QUARRY_MOTO_SERVER", "moto_server");
     Process process =

@@ -38,6 +38,10 @@ public final class S3MockServer implements LocalS3Server {
    * @param storeRoot where S3Mock keeps objects; kept after it stops
    */
   public static S3MockServer start(Path storeRoot, Path log) {
+    return ServerProcess.retryingTakenPorts(() -> startOnce(storeRoot, log));
+  }
+
+  private static S3MockServer startOnce(Path storeRoot, Path log) {
     Path jar = locateJar();
     int port = ServerProcess.freePort();
     int httpPort = ServerProcess.freePort();

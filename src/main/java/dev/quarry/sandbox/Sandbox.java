@@ -233,6 +233,10 @@ public final class Sandbox {
    * the state directory's {@code control/}.
    */
   private SandboxState.Control startControl(URI s3) {
+    return ServerProcess.retryingTakenPorts(() -> startControlOnce(s3));
+  }
+
+  private SandboxState.Control startControlOnce(URI s3) {
     int port = ServerProcess.freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

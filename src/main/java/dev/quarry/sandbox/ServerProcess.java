@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Starting, probing and stopping the processes of local servers. */
 final class ServerProcess {
@@ -24,6 +25,35 @@ final class ServerProcess {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** How often a start is tried when another process took the port it was given. */
+  private static final int PORT_ATTEMPTS = 3;
+
+  /**
+   * Runs {@code start} again, with the new free ports it picks, when the server died because a port
+   * was taken: {@link #freePort} only finds a port free at that moment, and any process (a client's
+   * outgoing connection included) may take it before the server binds it.
+   */
+  static <T> T retryingTakenPorts(Supplier<T> start) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return start.get();
+      } catch (PortTaken e) {
+        if (attempt == PORT_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** A server died while starting because a port it was given was taken. */
+  static final class PortTaken extends QuarryException {
+    private static final long serialVersionUID = 1L;
+
+    PortTaken(String message) {
+      super(dev.quarry.error.ErrorKind.EXTERNAL, message);
     }
   }
 
@@ -47,13 +77,13 @@ final class ServerProcess {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw QuarryException.external(
+        String message =
             "server exited with code "
                 + process.exitValue()
                 + " while starting; see "
                 + log
-                + lastLines(log),
-            null);
+                + lastLines(log);
+        throw portTaken(log) ? new PortTaken(message) : QuarryException.external(message, null);
       }
       if (answers(probe)) {
         return;
@@ -64,6 +94,20 @@ final class ServerProcess {
     throw QuarryException.external(
         "server did not answer at " + probe + " within " + timeout.toSeconds() + " s; see " + log,
         null);
+  }
+
+  /**
+   * Whether the log says a port was in use: S3Mock (Spring Boot) and the control server (a {@code
+   * BindException}) and moto (Python) each say it their way. The log is appended to by every start,
+   * so a port taken in an earlier start also counts: that costs at most a needless retry.
+   */
+  private static boolean portTaken(Path log) {
+    try {
+      String text = Files.readString(log);
+      return text.contains("Address already in use") || text.contains("listening on port");
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** The end of the log, so the reason shows where the failure is reported. */
