@@ -162,7 +162,7 @@ public final class ReportCommand implements Runnable {
     switch (global.output()) {
       case json -> {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("report", report.manifestKey());
+        out.put("report", report.manifestUri());
         out.put("review", result);
         if (failedManifest != null) {
           out.put("failedManifest", retry.map(m -> m.file().toString()).orElse(null));
@@ -225,7 +225,7 @@ public final class ReportCommand implements Runnable {
         review.tasks() == 1 ? "task" : "tasks",
         review.succeeded(),
         review.failed());
-    out.printf("Report: %s%n", report.manifestKey());
+    out.printf("Report: %s%n", report.manifestUri());
     printFailures(out, review);
     if (failedManifest != null) {
       out.println();

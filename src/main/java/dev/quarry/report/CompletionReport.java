@@ -22,4 +22,11 @@ public record CompletionReport(
   /** One results file: its key, the status of the tasks it holds, its MD5 in hex. */
   public record ResultFile(
       String key, TaskOutcome.Status taskExecutionStatus, String md5Checksum) {}
+
+  /** Where manifest.json is, for a person: its path, or {@code s3://bucket/key}. */
+  public String manifestUri() {
+    return location instanceof ReportLocation.S3 s3
+        ? "s3://" + s3.bucket() + "/" + manifestKey
+        : manifestKey;
+  }
 }
