@@ -5,6 +5,7 @@ import dev.quarry.config.QuarryConfig;
 import dev.quarry.sandbox.SandboxState;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a command needs from its surroundings: the configuration in force, the output streams and
@@ -33,8 +34,10 @@ public final class CliContext {
   }
 
   /**
-   * The configuration for a command. Without an endpoint configured anywhere, a running sandbox's
-   * endpoint is used, so {@code quarry sandbox up} is all a new user needs.
+   * The configuration for a command. Without an S3 endpoint configured anywhere, a running
+   * sandbox's endpoints are used, so {@code quarry sandbox up} is all a new user needs: its S3
+   * endpoint, and its S3 Control endpoint unless one is configured (so that a job is never created
+   * on AWS for a manifest uploaded to the sandbox).
    */
   public QuarryConfig config(GlobalOptions options) {
     QuarryConfig config =
@@ -42,12 +45,24 @@ public final class CliContext {
             .load(
                 new ConfigLoader.Flags(
                     options.config, options.profile, options.s3Endpoint, options.stateDir));
-    if (config.s3Endpoint().isEmpty()) {
-      return SandboxState.runningEndpoint(config.sandboxDir())
-          .map(config::withS3Endpoint)
-          .orElse(config);
+    if (config.s3Endpoint().isPresent()) {
+      return config;
     }
-    return config;
+    Optional<SandboxState> sandbox =
+        SandboxState.read(config.sandboxDir()).filter(SandboxState::running);
+    if (sandbox.isEmpty()) {
+      return config;
+    }
+    QuarryConfig local = config.withS3Endpoint(sandbox.get().endpoint());
+    if (local.aws().s3ControlEndpoint().isPresent()) {
+      return local;
+    }
+    return sandbox
+        .get()
+        .controlProcess()
+        .map(SandboxState.Control::endpoint)
+        .map(local::withS3ControlEndpoint)
+        .orElse(local);
   }
 
   public PrintWriter out() {

@@ -241,4 +241,25 @@ public record QuarryConfig(
         athena,
         aws);
   }
+
+  public QuarryConfig withS3ControlEndpoint(URI endpoint) {
+    return new QuarryConfig(
+        profile,
+        stateDir,
+        manifestsDir,
+        s3Endpoint,
+        region,
+        credentials,
+        engine,
+        executor,
+        athena,
+        new Aws(
+            aws.accountId(),
+            aws.awsProfile(),
+            aws.roleArn(),
+            aws.manifestLocation(),
+            aws.reportLocation(),
+            Optional.of(endpoint),
+            aws.rollbackFunctionArn()));
+  }
 }
