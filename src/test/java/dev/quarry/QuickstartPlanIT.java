@@ -52,12 +52,13 @@ class QuickstartPlanIT {
   @Test
   void printsAPlanForEveryExamplePlaybook() {
     assertThat(quickstartOutput)
-        .contains("5 files checked: 5 valid, 0 with problems")
+        .contains("6 files checked: 6 valid, 0 with problems")
         .contains("Report audit-deletes")
         .contains("Plan reencrypt-to-kms")
         .contains("Plan restore-instance-amis")
         .contains("Plan restore-rainy-training")
         .contains("Plan rollback-deletes")
+        .contains("Plan tag-untagged-logs")
         .contains("Nothing was changed");
   }
 
@@ -86,6 +87,8 @@ class QuickstartPlanIT {
     assertThat(manifests.get("reencrypt-to-kms")).isEqualTo(truth.notKmsNotArchived);
     assertThat(manifests.get("rollback-deletes")).isEqualTo(truth.cameraDeleteMarkers);
     assertThat(manifests.get("restore-instance-amis")).isEqualTo(truth.awsBackupAmisArchived);
+    assertThat(manifests.get("tag-untagged-logs")).isEqualTo(truth.logsWithoutTeam);
+    assertThat(truth.logsWithoutTeam).isNotEmpty();
     assertThat(truth.rainyTrainingArchived).isNotEmpty();
     assertThat(truth.cameraDeleteMarkers).hasSize(100);
   }
@@ -96,6 +99,7 @@ class QuickstartPlanIT {
     final Set<String> notKmsNotArchived = new HashSet<>();
     final Set<String> cameraDeleteMarkers = new HashSet<>();
     final Set<String> awsBackupAmisArchived = new HashSet<>();
+    final Set<String> logsWithoutTeam = new HashSet<>();
 
     static Truth read(S3Client s3) {
       Truth truth = new Truth();
@@ -124,6 +128,14 @@ class QuickstartPlanIT {
         }
         if (archived && head.metadata().getOrDefault("ami-name", "").contains("AwsBackup")) {
           truth.awsBackupAmisArchived.add(id);
+        }
+        if (key.startsWith("logs/")
+            && s3
+                .getObjectTagging(b -> b.bucket(BUCKET).key(key).versionId(version.versionId()))
+                .tagSet()
+                .stream()
+                .noneMatch(t -> t.key().equals("team"))) {
+          truth.logsWithoutTeam.add(key);
         }
         if (archived && key.startsWith("camera/")) {
           Map<String, String> tags = new HashMap<>();

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +83,38 @@ class QuickstartRunIT {
         .hasSameSizeAs(job.rows())
         .allMatch(r -> r.outcome().succeeded())
         .allMatch(r -> r.outcome().message().equals("delete marker removed"));
+  }
+
+  @Test
+  void theTaggingJobRanThroughTheSandboxsS3ControlApiWithItsReportInS3() throws Exception {
+    // given the job the quickstart submitted with executor s3control, and its manifest
+    Matcher submitted =
+        Pattern.compile("Submitted job (\\S+) for tag-untagged-logs").matcher(output);
+    assertThat(submitted.find()).as(output).isTrue();
+    String jobId = submitted.group(1);
+    List<ObjectRow> rows = new ArrayList<>();
+    try (Stream<Path> runs = Files.list(quickstart.manifests().resolve("tag-untagged-logs"))) {
+      ManifestReader.read(runs.findFirst().orElseThrow().resolve("manifest.csv"), rows::add);
+    }
+    S3Client s3 = quickstart.sandboxS3();
+
+    // then every log it selected is tagged, and the report in the jobs bucket lists each task
+    assertThat(rows).isNotEmpty().allMatch(r -> r.key().startsWith("logs/"));
+    for (ObjectRow row : rows) {
+      assertThat(s3.getObjectTagging(b -> b.bucket(row.bucket()).key(row.key())).tagSet())
+          .as(row.key())
+          .extracting(t -> t.key() + "=" + t.value())
+          .containsExactly("team=unassigned");
+    }
+    List<TaskResult> results = new ArrayList<>();
+    CompletionReportReader.read(
+        new ReportLocation.S3("quarry-jobs", "reports"), jobId, s3, results::add);
+    assertThat(results)
+        .hasSameSizeAs(rows)
+        .allMatch(r -> r.outcome().succeeded())
+        .extracting(TaskResult::key)
+        .containsExactlyInAnyOrderElementsOf(rows.stream().map(ObjectRow::key).toList());
+    assertThat(output).contains("Report: s3://quarry-jobs/reports/job-" + jobId + "/manifest.json");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
 import dev.quarry.error.QuarryException;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** {@code quarry sandbox seed}: a realistic, reproducible demo bucket for the example playbooks. */
@@ -31,6 +33,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
           + " (delete markers).",
       "Prints what the server accepted, including how many objects each example playbook"
           + " should select. Refuses a bucket that already holds objects unless --force.",
+      "Also creates the jobs bucket (--jobs-bucket) where jobs sent through the sandbox's S3"
+          + " Control API (executor: s3control) keep their manifests and completion reports.",
       "Only for local endpoints: without a running sandbox or --s3-endpoint it refuses.",
       ""
     },
@@ -41,6 +45,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
       "  quarry sandbox seed --force     # empty 'starwatcher' (every version) and seed again"
     })
 public final class SandboxSeedCommand implements Runnable {
+  /** Where the quickstart's s3control profile keeps manifests and reports. */
+  static final String JOBS_BUCKET = "quarry-jobs";
+
   @Mixin GlobalOptions global;
 
   @Option(
@@ -49,6 +56,15 @@ public final class SandboxSeedCommand implements Runnable {
       defaultValue = SeedPlan.DEFAULT_BUCKET,
       description = "Bucket to create and fill (default: ${DEFAULT-VALUE}).")
   String bucket;
+
+  @Option(
+      names = "--jobs-bucket",
+      paramLabel = "NAME",
+      defaultValue = JOBS_BUCKET,
+      description =
+          "Bucket for the manifests and reports of S3 Control jobs, created if missing"
+              + " (default: ${DEFAULT-VALUE}).")
+  String jobsBucket;
 
   @Option(
       names = "--objects",
@@ -104,6 +120,7 @@ public final class SandboxSeedCommand implements Runnable {
     SeedSummary summary;
     try (S3Client s3 = S3Clients.create(config, concurrency)) {
       summary = new Seeder(s3, concurrency, progress()).seed(plan, force);
+      createIfMissing(s3, jobsBucket);
     } catch (SdkClientException e) {
       throw QuarryException.external("cannot reach " + config.s3Endpoint().orElseThrow(), e);
     } catch (S3Exception e) {
@@ -117,10 +134,24 @@ public final class SandboxSeedCommand implements Runnable {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     if (global.output() == OutputFormat.json) {
-      context.out().println(Json.write(summary));
+      ObjectNode json = Json.MAPPER.valueToTree(summary);
+      json.put("jobsBucket", jobsBucket);
+      context.out().println(Json.write(json));
       return;
     }
     print(summary, config, seconds);
+    context
+        .out()
+        .printf(
+            "  jobs bucket    s3://%s/ (manifests and reports of S3 Control jobs)%n", jobsBucket);
+  }
+
+  private static void createIfMissing(S3Client s3, String bucket) {
+    try {
+      s3.headBucket(b -> b.bucket(bucket));
+    } catch (NoSuchBucketException e) {
+      s3.createBucket(b -> b.bucket(bucket));
+    }
   }
 
   private Seeder.Progress progress() {

@@ -100,6 +100,7 @@ class IamPolicyCommandTest {
         "playbooks/reencrypt-to-kms.yaml",
         "playbooks/rollback-deletes.yaml",
         "playbooks/restore-instance-amis.yaml",
+        "playbooks/tag-untagged-logs.yaml",
         "playbooks/audit-deletes.yaml");
   }
 
@@ -179,6 +180,24 @@ class IamPolicyCommandTest {
     assertThat(role.get("ReportBucketLocation").actions()).containsExactly("s3:GetBucketLocation");
     assertThat(role.get("ReportBucketLocation").resources())
         .containsExactly("arn:aws:s3:::quarry-ops");
+    assertThat(json.has("lambdaPolicy")).isFalse();
+    assertTrustPolicy(json);
+    assertCallerSubmitsJobs(json);
+  }
+
+  @Test
+  void tagUntaggedLogsTagsCurrentVersionsOnly() throws Exception {
+    // when
+    JsonNode json = policies("playbooks/tag-untagged-logs.yaml");
+
+    // then its query returns no version_id, so no version action
+    Map<String, Statement> role = statements(json.get("rolePolicy"));
+    assertThat(role.keySet())
+        .containsExactly(
+            "OperationOnObjects", "ReadManifest", "WriteReport", "ReportBucketLocation");
+    assertThat(role.get("OperationOnObjects").actions()).containsExactly("s3:PutObjectTagging");
+    assertThat(role.get("OperationOnObjects").resources())
+        .containsExactly("arn:aws:s3:::starwatcher/*");
     assertThat(json.has("lambdaPolicy")).isFalse();
     assertTrustPolicy(json);
     assertCallerSubmitsJobs(json);

@@ -82,7 +82,7 @@ class SandboxCommandIT {
     try (S3Client s3 = S3Clients.create(config(endpoint), 1)) {
       assertThat(s3.listBuckets().buckets())
           .extracting(b -> b.name())
-          .containsExactly("starwatcher");
+          .containsExactlyInAnyOrder("starwatcher", "quarry-jobs");
     }
 
     // when
