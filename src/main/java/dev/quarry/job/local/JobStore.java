@@ -2,15 +2,13 @@ package dev.quarry.job.local;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.io.ProcessLock;
+import dev.quarry.job.JobFiles;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobRequest;
-import dev.quarry.report.ReportLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,8 +33,7 @@ final class JobStore {
   /** One in-JVM lock per file: a JVM may not hold two overlapping file locks itself. */
   private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
-  static final ObjectMapper JSON =
-      AtomicFiles.JSON.copy().addMixIn(ReportLocation.class, ReportLocationJson.class);
+  static final ObjectMapper JSON = JobFiles.JSON;
 
   private final Path root;
 
@@ -133,18 +130,6 @@ final class JobStore {
   }
 
   private static <T> T read(Path file, Class<T> type) {
-    try {
-      return JSON.readValue(file.toFile(), type);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    return JobFiles.read(file, type);
   }
-
-  /** ReportLocation is sealed: its JSON names the kind. */
-  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-  @JsonSubTypes({
-    @JsonSubTypes.Type(value = ReportLocation.Local.class, name = "local"),
-    @JsonSubTypes.Type(value = ReportLocation.S3.class, name = "s3")
-  })
-  private interface ReportLocationJson {}
 }

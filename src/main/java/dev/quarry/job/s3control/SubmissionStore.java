@@ -2,13 +2,11 @@ package dev.quarry.job.s3control;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.io.ProcessLock;
-import dev.quarry.report.ReportLocation;
+import dev.quarry.job.JobFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,8 +27,7 @@ import java.util.stream.Stream;
 final class SubmissionStore {
   private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
-  private static final ObjectMapper JSON =
-      AtomicFiles.JSON.copy().addMixIn(ReportLocation.class, ReportLocationJson.class);
+  private static final ObjectMapper JSON = JobFiles.JSON;
 
   private final Path runsDir;
 
@@ -107,18 +104,6 @@ final class SubmissionStore {
   }
 
   private static Submission read(Path file) {
-    try {
-      return JSON.readValue(file.toFile(), Submission.class);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
+    return JobFiles.read(file, Submission.class);
   }
-
-  /** ReportLocation is sealed: its JSON names the kind (as the local executor's job files do). */
-  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-  @JsonSubTypes({
-    @JsonSubTypes.Type(value = ReportLocation.Local.class, name = "local"),
-    @JsonSubTypes.Type(value = ReportLocation.S3.class, name = "s3")
-  })
-  private interface ReportLocationJson {}
 }
