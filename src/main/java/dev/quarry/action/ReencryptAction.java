@@ -147,19 +147,8 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
 
   @Override
   public RolePermissions rolePermissions(boolean versioned) {
-    // a copy in place reads and writes the same bucket; AWS's policy for S3PutObjectCopy also
-    // grants the ACL and tagging actions, which Batch Operations uses to carry them to the copy.
-    // Rows never name versions (acceptsVersionId is false), so no ...Version... action.
-    RolePermissions copy =
-        RolePermissions.onObjects(
-            "S3PutObjectCopy copies each current object onto itself (GetObject, PutObject), with"
-                + " its ACL and tags",
-            "s3:GetObject",
-            "s3:GetObjectAcl",
-            "s3:GetObjectTagging",
-            "s3:PutObject",
-            "s3:PutObjectAcl",
-            "s3:PutObjectTagging");
+    // rows never name versions (acceptsVersionId is false), so no ...Version... action
+    RolePermissions copy = RolePermissions.copyInPlace(false, "re-encrypted as it is written");
     if (!KMS.equals(sse)) {
       return copy;
     }

@@ -70,26 +70,8 @@ public record RevertToVersionAction() implements Action {
 
   @Override
   public RolePermissions rolePermissions(boolean versioned) {
-    // the source is the row's version (GetObjectVersion...); the copy is a new current version
-    return versioned
-        ? RolePermissions.onObjects(
-            "S3PutObjectCopy copies each named version onto its key (GetObjectVersion, PutObject),"
-                + " with its ACL and tags",
-            "s3:GetObjectVersion",
-            "s3:GetObjectVersionAcl",
-            "s3:GetObjectVersionTagging",
-            "s3:PutObject",
-            "s3:PutObjectAcl",
-            "s3:PutObjectTagging")
-        : RolePermissions.onObjects(
-            "S3PutObjectCopy copies each current object onto its key (GetObject, PutObject), with"
-                + " its ACL and tags",
-            "s3:GetObject",
-            "s3:GetObjectAcl",
-            "s3:GetObjectTagging",
-            "s3:PutObject",
-            "s3:PutObjectAcl",
-            "s3:PutObjectTagging");
+    // the source is the row's version; the copy is a new current version
+    return RolePermissions.copyInPlace(versioned, "the copy becomes the current version");
   }
 
   @Override

@@ -46,6 +46,36 @@ public record RolePermissions(
         List.of(objectActions), List.of(), Optional.empty(), Optional.empty(), why);
   }
 
+  /**
+   * What S3PutObjectCopy needs to copy each row onto its own key: read the source (the row's
+   * version when the manifest names versions, else the current object) with its ACL and tags, and
+   * write the copy with them. AWS's policy for the operation grants the ACL and tagging actions,
+   * which Batch Operations uses to carry them to the copy.
+   */
+  public static RolePermissions copyInPlace(boolean versioned, String what) {
+    return versioned
+        ? onObjects(
+            "S3PutObjectCopy copies each named version onto its key (GetObjectVersion, PutObject),"
+                + " with its ACL and tags: "
+                + what,
+            "s3:GetObjectVersion",
+            "s3:GetObjectVersionAcl",
+            "s3:GetObjectVersionTagging",
+            "s3:PutObject",
+            "s3:PutObjectAcl",
+            "s3:PutObjectTagging")
+        : onObjects(
+            "S3PutObjectCopy copies each current object onto its key (GetObject, PutObject), with"
+                + " its ACL and tags: "
+                + what,
+            "s3:GetObject",
+            "s3:GetObjectAcl",
+            "s3:GetObjectTagging",
+            "s3:PutObject",
+            "s3:PutObjectAcl",
+            "s3:PutObjectTagging");
+  }
+
   public RolePermissions withKmsKey(KeyUse key) {
     return new RolePermissions(objectActions, bucketActions, Optional.of(key), function, why);
   }
