@@ -9,6 +9,7 @@ import dev.quarry.job.BatchJobs;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobStatus;
 import dev.quarry.job.JobTracker;
+import dev.quarry.job.ProgressListener;
 import dev.quarry.job.local.LocalBatchJobs;
 import dev.quarry.job.s3control.S3ControlBatchJobs;
 import dev.quarry.report.ReportLocation;
@@ -37,6 +38,12 @@ sealed interface JobBackend {
    * early at Suspended: only a confirmation moves the job on.
    */
   JobRecord follow(CliContext context, String jobId);
+
+  /**
+   * The job once it is past New and Preparing, where a confirmation can be given: the local
+   * executor prepares a job as it submits it; AWS answers CreateJob before.
+   */
+  JobRecord prepared(JobRecord submitted);
 
   /**
    * Takes up a job again after an interruption, named by its id or its run's id: runs it here from
@@ -73,6 +80,11 @@ sealed interface JobBackend {
     }
 
     @Override
+    public JobRecord prepared(JobRecord submitted) {
+      return submitted;
+    }
+
+    @Override
     public JobRecord follow(CliContext context, String jobId) {
       JobRecord job =
           jobs.describe(jobId).orElseThrow(() -> QuarryException.user("no local job " + jobId));
@@ -103,6 +115,12 @@ sealed interface JobBackend {
     @Override
     public ReportLocation reportLocation(Path runDir) {
       return jobs.settings().report();
+    }
+
+    @Override
+    public JobRecord prepared(JobRecord submitted) {
+      return new JobTracker(jobs, POLLING, d -> Thread.sleep(d.toMillis()))
+          .awaitPrepared(submitted.jobId(), ProgressListener.NONE);
     }
 
     @Override

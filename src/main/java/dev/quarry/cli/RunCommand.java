@@ -131,6 +131,8 @@ public final class RunCommand implements Callable<Integer> {
             new JobRequest.Report(
                 true, backend.reportLocation(manifest.getParent()), playbook.report().scope()),
             plan.confirmationRequired() || plan.destructive());
+    // asked before anything is submitted; declined, the job waits (Suspended) for quarry confirm
+    boolean confirm = request.confirmationRequired() && confirmed(plan);
     JobRecord job = backend.jobs().submit(request);
     if (global.output() == OutputFormat.text) {
       context
@@ -139,8 +141,11 @@ public final class RunCommand implements Callable<Integer> {
               "Submitted job %s for %s (run %s, %s tasks)%n",
               job.jobId(), playbook.name(), plan.runId(), plan.objects());
     }
-    if (job.status() == JobStatus.SUSPENDED && confirmed(plan)) {
-      job = backend.jobs().confirm(job.jobId());
+    if (confirm) {
+      job = backend.prepared(job);
+      if (job.status() == JobStatus.SUSPENDED) {
+        job = backend.jobs().confirm(job.jobId());
+      }
     }
     if (!noWait) {
       job = backend.follow(context, job.jobId());

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.QuarryException;
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * Follows a job that runs elsewhere (on AWS) by polling {@link BatchJobs#describe}: quickly after
@@ -64,13 +65,30 @@ public final class JobTracker {
    * @throws QuarryException (user) when the executor does not know the job
    */
   public JobRecord track(String jobId, ProgressListener listener) {
+    return pollUntil(jobId, listener, status -> status.terminal() || status == JobStatus.SUSPENDED);
+  }
+
+  /**
+   * Polls until the job is past New and Preparing: AWS answers CreateJob before it has read the
+   * manifest, and a job that needs a confirmation can only be confirmed once it waits for one
+   * (Suspended).
+   *
+   * @return the job as last seen: Suspended, Ready, or further
+   * @throws QuarryException (user) when the executor does not know the job
+   */
+  public JobRecord awaitPrepared(String jobId, ProgressListener listener) {
+    return pollUntil(
+        jobId, listener, status -> status != JobStatus.NEW && status != JobStatus.PREPARING);
+  }
+
+  private JobRecord pollUntil(String jobId, ProgressListener listener, Predicate<JobStatus> done) {
     Duration wait = backoff.initial();
     JobRecord last = null;
     while (true) {
       JobRecord job =
           jobs.describe(jobId).orElseThrow(() -> QuarryException.user("no job " + jobId));
       listener.onProgress(job);
-      if (job.status().terminal() || job.status() == JobStatus.SUSPENDED) {
+      if (done.test(job.status())) {
         return job;
       }
       // progress changes all the time on a big job: only a new status polls quickly again

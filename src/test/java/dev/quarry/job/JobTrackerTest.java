@@ -107,6 +107,25 @@ class JobTrackerTest {
   }
 
   @Test
+  void awaitsTheEndOfPreparationWhereAConfirmationCanBeGiven() {
+    // given a job AWS has accepted but not yet prepared (CreateJob answers before that)
+    BatchJobs suspended =
+        scripted(JobStatus.NEW, JobStatus.PREPARING, JobStatus.PREPARING, JobStatus.SUSPENDED);
+    BatchJobs ready = scripted(JobStatus.PREPARING, JobStatus.READY, JobStatus.ACTIVE);
+
+    // when
+    JobRecord waiting =
+        new JobTracker(suspended, backoff, sleeps::add).awaitPrepared("j", ProgressListener.NONE);
+    JobRecord unconfirmed =
+        new JobTracker(ready, backoff, d -> {}).awaitPrepared("k", ProgressListener.NONE);
+
+    // then
+    assertThat(waiting.status()).isEqualTo(JobStatus.SUSPENDED);
+    assertThat(sleeps).extracting(Duration::toSeconds).containsExactly(1L, 1L, 2L);
+    assertThat(unconfirmed.status()).isEqualTo(JobStatus.READY);
+  }
+
+  @Test
   void anUnknownJobIsAUserError() {
     BatchJobs none =
         new BatchJobs() {
