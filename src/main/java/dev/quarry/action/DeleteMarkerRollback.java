@@ -43,6 +43,9 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
  * run at the same time in this JVM.
  */
 public final class DeleteMarkerRollback {
+  /** How S3 and the manifest name the version of an object written while versioning was off. */
+  static final String NULL_VERSION = "null";
+
   /** One lock per stripe of bucket+key, shared by every instance in this JVM. */
   private static final Lock[] KEY_LOCKS = newLocks(64);
 
@@ -77,11 +80,22 @@ public final class DeleteMarkerRollback {
     }
     return S3Errors.guard(
         () -> {
-          if (versionId == null) {
+          if (versionId == null || versionId.isBlank()) {
             return TaskOutcome.failed(
                 "MissingVersionId",
                 400,
                 "rollback-deletes needs the delete marker's version id; nothing deleted");
+          }
+          if (versionId.equals(NULL_VERSION)) {
+            // every other version id names one version forever; the null version is replaced
+            // by the next PUT where versioning is suspended, so between our check and our delete
+            // a marker could become an object, and the delete would remove that object
+            return TaskOutcome.failed(
+                "NullVersionNotSupported",
+                400,
+                "the null version of a bucket whose versioning is suspended can be replaced"
+                    + " between the check and the delete; rollback-deletes never deletes it;"
+                    + " nothing deleted");
           }
           for (String key : candidateKeys) {
             Lock lock = KEY_LOCKS[Math.floorMod(Objects.hash(bucket, key), KEY_LOCKS.length)];

@@ -106,6 +106,29 @@ class RollbackDeletesTaskIT {
 
   @ParameterizedTest(autoCloseArguments = false)
   @MethodSource("servers")
+  void theNullVersionAndABlankVersionIdAreRefusedAndNothingIsDeleted(LocalS3Server server) {
+    // given a deleted key (neither S3Mock nor moto makes null-version markers when versioning is
+    // suspended, so the refusal is shown on a key that has a real marker)
+    S3Client s3 = S3Servers.client(server);
+    String bucket = S3Servers.createVersionedBucket(s3, "rollback");
+    String kept = put(s3, bucket, "k", "v");
+    s3.deleteObject(b -> b.bucket(bucket).key("k"));
+    String marker = markerOf(s3, bucket, "k");
+
+    // when
+    TaskOutcome nullVersion = task(s3).run(row(bucket, "k", "null"));
+    TaskOutcome blank = task(s3).run(row(bucket, "k", " "));
+
+    // then
+    assertThat(nullVersion.errorCode()).isEqualTo("NullVersionNotSupported");
+    assertThat(nullVersion.message()).contains("nothing deleted");
+    assertThat(blank.errorCode()).isEqualTo("MissingVersionId");
+    assertThat(markerOf(s3, bucket, "k")).isEqualTo(marker);
+    assertThat(versionIds(s3, bucket, "k")).containsExactly(kept);
+  }
+
+  @ParameterizedTest(autoCloseArguments = false)
+  @MethodSource("servers")
   void aMissingBucketIsAFailureNotAnAlreadyRemovedMarker(LocalS3Server server) {
     // given
     S3Client s3 = S3Servers.client(server);
