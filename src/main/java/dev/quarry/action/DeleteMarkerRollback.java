@@ -29,7 +29,10 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
  *       deleted;
  *   <li>no such version: SUCCEEDED, "delete marker already removed"; a missing bucket fails with
  *       S3's {@code 404 NoSuchBucket};
- *   <li>no version id: FAILED {@code MissingVersionId} (400), nothing deleted.
+ *   <li>no version id (or a blank one): FAILED {@code MissingVersionId} (400), nothing deleted;
+ *   <li>the {@code null} version (versioning suspended): FAILED {@code NullVersionNotSupported}
+ *       (400), nothing deleted: the next PUT may replace that marker with an object between the
+ *       check and the delete.
  * </ul>
  *
  * <p>Throttling, 5xx answers and network failures are thrown as {@link TransientTaskException}, so
