@@ -41,6 +41,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3control.S3ControlClient;
 import software.amazon.awssdk.services.s3control.model.CreateJobRequest;
 import software.amazon.awssdk.services.s3control.model.DescribeJobResponse;
@@ -119,23 +120,23 @@ public final class S3ControlBatchJobs implements BatchJobs {
   @Override
   public JobRecord submit(JobRequest request) {
     requireNonNull(request, "request is null");
-    // everything is checked before the first remote call
-    JobOperation operation = operation(request);
     String bucket = settings.manifestLocation().bucket();
     String key = manifestKey(request);
-    Submission submission =
-        store
-            .find(request.runId())
-            .map(s -> sameRun(s, request, bucket, key))
-            .orElseGet(
-                () -> {
-                  Submission fresh = Submission.start(request, bucket, key);
-                  store.write(fresh);
-                  return fresh;
-                });
-    if (submission.jobId().isPresent()) {
-      return describeKnown(submission.jobId().get());
+    Optional<Submission> saved =
+        store.find(request.runId()).map(s -> sameRun(s, request, bucket, key));
+    if (saved.flatMap(Submission::jobId).isPresent()) {
+      // the job exists: nothing to upload or create, whatever became of the local manifest
+      return describeKnown(saved.get().jobId().get());
     }
+    // everything is checked before the first remote call
+    JobOperation operation = operation(request);
+    Submission submission =
+        saved.orElseGet(
+            () -> {
+              Submission fresh = Submission.start(request, bucket, key);
+              store.write(fresh);
+              return fresh;
+            });
     if (submission.manifestEtag().isEmpty()) {
       String etag = upload(request, bucket, key);
       submission = store.update(request.runId(), s -> s.uploaded(etag));
@@ -277,6 +278,9 @@ public final class S3ControlBatchJobs implements BatchJobs {
                   b.bucket(bucket)
                       .key(key)
                       .expectedBucketOwner(settings.accountId())
+                      // Batch Operations cannot read a KMS-encrypted CSV manifest: SSE-S3 even
+                      // where the bucket's default is SSE-KMS (and so the ETag is the MD5)
+                      .serverSideEncryption(ServerSideEncryption.AES256)
                       .contentType("text/csv"),
               RequestBody.fromFile(request.manifest().file()));
     } catch (AwsServiceException e) {

@@ -131,6 +131,8 @@ class S3ControlBatchJobsIT {
     String key = "manifests/tag-all/" + request.runId() + "/manifest.csv";
     byte[] uploaded = s3.getObjectAsBytes(b -> b.bucket(quarryBucket).key(key)).asByteArray();
     assertThat(uploaded).isEqualTo(Files.readAllBytes(request.manifest().file()));
+    assertThat(s3.headObject(b -> b.bucket(quarryBucket).key(key)).serverSideEncryption())
+        .isEqualTo(software.amazon.awssdk.services.s3.model.ServerSideEncryption.AES256);
 
     // and: DescribeJob shows exactly what CreateJob was sent
     JobDescriptor described =
@@ -184,6 +186,20 @@ class S3ControlBatchJobsIT {
         .extracting(JobRecord::jobId)
         .containsExactly(first.jobId());
     assertThat(jobs.resubmit(request.runId()).map(JobRecord::jobId)).contains(first.jobId());
+  }
+
+  @Test
+  void aRunWhoseJobExistsIsTakenUpEvenAfterItsLocalManifestIsGone() throws Exception {
+    // given a submitted run whose local manifest was cleaned up since
+    JobRequest request = request("20261121T201500Z-eeeeee", ReportSpec.Scope.ALL, true);
+    JobRecord first = jobs.submit(request);
+    Files.delete(request.manifest().file());
+
+    // when
+    JobRecord again = jobs.submit(request);
+
+    // then: nothing had to be uploaded or created, so nothing needed the manifest
+    assertThat(again.jobId()).isEqualTo(first.jobId());
   }
 
   @Test
