@@ -103,6 +103,9 @@ public final class RunCommand implements Callable<Integer> {
     QuarryConfig config = context.config(global);
     // the executor's settings are checked before the query runs
     JobBackend backend = JobBackend.open(config, executor.concurrency);
+    if (backend instanceof JobBackend.Aws aws) {
+      aws.jobs().actionOnAws(playbook.action().get());
+    }
     PlanResult plan;
     try (EnginePool engines = QueryEngines.pool(config)) {
       QueryEngine engine = engines.engineFor(playbook.target());

@@ -219,4 +219,28 @@ class S3ControlRunIT {
         .doesNotContain("account-id (");
     assertThat(dir.resolve("manifests")).doesNotExist();
   }
+
+  @Test
+  void aRollbackWithoutItsLambdaIsRefusedBeforeTheQueryRuns() throws Exception {
+    // given a rollback playbook that names no function, in a profile that names none either
+    Path rollback =
+        Files.writeString(
+            dir.resolve("rollback.yaml"),
+            """
+            name: rollback
+            query: SELECT bucket, key, version_id FROM journal WHERE is_delete_marker
+            action: { type: rollback-deletes }
+            limits: { max-objects: 10 }
+            """);
+
+    // when
+    int code = quarry("run", rollback.toString(), "--yes");
+
+    // then: refused before the (on Athena, billed) query and before any manifest
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("action 'rollback-deletes' cannot run on AWS")
+        .contains("rollback-function-arn");
+    assertThat(dir.resolve("manifests")).doesNotExist();
+  }
 }

@@ -203,22 +203,7 @@ public final class S3ControlBatchJobs implements BatchJobs {
               + "; expected "
               + ManifestInfo.FORMAT);
     }
-    Action action;
-    try {
-      action = ActionRegistry.create(withFunction(request.action()));
-    } catch (IllegalArgumentException e) {
-      throw QuarryException.user(e.getMessage());
-    }
-    if (!action.awsLimitations().isEmpty()) {
-      throw QuarryException.user(
-          "action '"
-              + action.type()
-              + "' cannot run on AWS: "
-              + String.join("; ", action.awsLimitations())
-              + (action instanceof RollbackDeletesAction
-                  ? " (or set rollback-function-arn in the profile)"
-                  : ""));
-    }
+    Action action = actionOnAws(request.action());
     Path file = request.manifest().file();
     if (!Files.isRegularFile(file)) {
       throw QuarryException.user("the manifest " + file + " does not exist");
@@ -253,6 +238,33 @@ public final class S3ControlBatchJobs implements BatchJobs {
   }
 
   /** A rollback-deletes spec with the profile's function when the playbook names none. */
+  /**
+   * The action a playbook's block becomes on AWS (rollback-deletes takes the profile's function
+   * when it names none), refused when Batch Operations cannot run it. Needs no remote call: {@code
+   * quarry run} asks it before the query runs.
+   *
+   * @throws QuarryException (user) naming what is missing
+   */
+  public Action actionOnAws(ActionSpec spec) {
+    Action action;
+    try {
+      action = ActionRegistry.create(withFunction(spec));
+    } catch (IllegalArgumentException e) {
+      throw QuarryException.user(e.getMessage());
+    }
+    if (!action.awsLimitations().isEmpty()) {
+      throw QuarryException.user(
+          "action '"
+              + action.type()
+              + "' cannot run on AWS: "
+              + String.join("; ", action.awsLimitations())
+              + (action instanceof RollbackDeletesAction
+                  ? " (or set rollback-function-arn in the profile)"
+                  : ""));
+    }
+    return action;
+  }
+
   private ActionSpec withFunction(ActionSpec spec) {
     ObjectNode options = spec.options();
     if (spec.type().equals("rollback-deletes")
