@@ -129,6 +129,13 @@ final class ControlJobs implements AutoCloseable {
                   + existing.get().jobId()
                   + ")");
         }
+        if (earlier.isEmpty()) {
+          // the endpoint stopped between submitting the job and keeping its request: keep it now,
+          // or DescribeJob and ListJobs would never show the job
+          write(
+              requestFile(account, existing.get().jobId()),
+              SdkXml.write("CreateJobRequest", request));
+        }
         return existing.get().jobId();
       }
       boolean versionIds = request.manifest().spec().fieldsAsStrings().contains("VersionId");

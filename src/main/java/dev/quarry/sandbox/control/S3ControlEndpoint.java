@@ -152,13 +152,20 @@ public final class S3ControlEndpoint implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on 127.0.0.1:" + settings.port(), e);
     }
-    ControlJobs jobs =
-        new ControlJobs(
-            settings.root(),
-            settings.s3(),
-            settings.region(),
-            settings.executor(),
-            Clock.systemUTC());
+    ControlJobs jobs;
+    try {
+      jobs =
+          new ControlJobs(
+              settings.root(),
+              settings.s3(),
+              settings.region(),
+              settings.executor(),
+              Clock.systemUTC());
+    } catch (RuntimeException e) {
+      // a job store that cannot be read: the port bound above must not stay taken
+      server.stop(0);
+      throw e;
+    }
     ExecutorService threads =
         Executors.newFixedThreadPool(
             4,
