@@ -52,8 +52,11 @@ public final class KeyCodec {
       } else if (c < 0x80) {
         bytes.write(c);
       } else {
-        byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        // a character left unescaped: by code point, so a surrogate pair stays one character
+        int codePoint = encoded.codePointAt(i);
+        byte[] raw = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8);
         bytes.write(raw, 0, raw.length);
+        i += Character.charCount(codePoint) - 1;
       }
     }
     var decoder =

@@ -28,6 +28,12 @@ class KeyCodecTest {
   }
 
   @Test
+  void decodesCharactersLeftUnescapedIncludingOnesOutsideTheBmp() {
+    assertThat(KeyCodec.decode("snaps/\uD83D\uDCF7 na\u00efve%20x.jpg"))
+        .isEqualTo("snaps/\uD83D\uDCF7 na\u00efve x.jpg");
+  }
+
+  @Test
   void rejectsMalformedEscapes() {
     assertThatThrownBy(() -> KeyCodec.decode("abc%2")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> KeyCodec.decode("abc%zz"))
