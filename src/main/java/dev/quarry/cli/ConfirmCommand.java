@@ -2,6 +2,7 @@ package dev.quarry.cli;
 
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.job.JobRecord;
+import dev.quarry.job.JobStatus;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,6 +49,12 @@ public final class ConfirmCommand implements Callable<Integer> {
   public Integer call() {
     QuarryConfig config = context.config(global);
     JobBackend backend = JobBackend.open(config, executor.concurrency);
+    // a job AWS is still preparing cannot be confirmed yet: wait until it waits for us
+    backend
+        .jobs()
+        .describe(jobId)
+        .filter(j -> j.status() == JobStatus.NEW || j.status() == JobStatus.PREPARING)
+        .ifPresent(backend::prepared);
     JobRecord job = backend.jobs().confirm(jobId);
     if (!noWait) {
       job = backend.follow(context, jobId);
