@@ -128,22 +128,24 @@ public final class S3ControlBatchJobs implements BatchJobs {
       // the job exists: nothing to upload or create, whatever became of the local manifest
       return describeKnown(saved.get().jobId().get());
     }
-    // everything is checked before the first remote call
-    JobOperation operation = operation(request);
+    // everything is checked before the first remote call; a retry sends what the first attempt
+    // sent (its function ARN too, whatever the profile says now), or the token would not match
+    JobRequest sent = saved.map(Submission::request).orElseGet(() -> resolved(request));
+    JobOperation operation = operation(sent);
     Submission submission =
         saved.orElseGet(
             () -> {
-              Submission fresh = Submission.start(request, bucket, key);
+              Submission fresh = Submission.start(sent, bucket, key);
               store.write(fresh);
               return fresh;
             });
     if (submission.manifestEtag().isEmpty()) {
-      String etag = upload(request, bucket, key);
+      String etag = upload(sent, bucket, key);
       submission = store.update(request.runId(), s -> s.uploaded(etag));
     }
     CreateJobRequest create =
         CreateJobRequests.build(
-            request, settings, operation, submission, submission.manifestEtag().get());
+            sent, settings, operation, submission, submission.manifestEtag().get());
     String jobId =
         S3ControlErrors.call(
                 "CreateJob for run " + request.runId(), () -> control.createJob(create))
@@ -263,6 +265,20 @@ public final class S3ControlBatchJobs implements BatchJobs {
                   : ""));
     }
     return action;
+  }
+
+  /** {@code request} with its action as it runs on AWS (the profile's function filled in). */
+  private JobRequest resolved(JobRequest request) {
+    return new JobRequest(
+        request.clientRequestToken(),
+        request.playbook(),
+        request.runId(),
+        request.description(),
+        request.priority(),
+        withFunction(request.action()),
+        request.manifest(),
+        request.report(),
+        request.confirmationRequired());
   }
 
   private ActionSpec withFunction(ActionSpec spec) {

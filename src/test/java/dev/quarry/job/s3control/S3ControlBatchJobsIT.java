@@ -55,6 +55,7 @@ class S3ControlBatchJobsIT {
   static final String ACCOUNT = "123456789012";
 
   static final String ROLE = "arn:aws:iam::123456789012:role/quarry-batch-operations";
+  static final String FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:quarry-rollback";
   static final JobTracker.Backoff QUICK =
       new JobTracker.Backoff(Duration.ofMillis(50), Duration.ofMillis(200), 1.5);
 
@@ -200,6 +201,88 @@ class S3ControlBatchJobsIT {
 
     // then: nothing had to be uploaded or created, so nothing needed the manifest
     assertThat(again.jobId()).isEqualTo(first.jobId());
+  }
+
+  @Test
+  void aRollbackGoesAsTheProfilesLambdaAndRemovesOnlyTheDeleteMarker() {
+    // given a deleted object (its marker) and a live one (a real version) in one manifest, and a
+    // profile naming the rollback Lambda (the sandbox's endpoint runs the same rollback locally)
+    String bucket = S3Servers.createVersionedBucket(s3, "rollback");
+    s3.putObject(b -> b.bucket(bucket).key("gone.txt"), RequestBody.fromString("back"));
+    s3.deleteObject(b -> b.bucket(bucket).key("gone.txt"));
+    String marker =
+        s3.listObjectVersions(b -> b.bucket(bucket).prefix("gone.txt"))
+            .deleteMarkers()
+            .get(0)
+            .versionId();
+    String real =
+        s3.putObject(b -> b.bucket(bucket).key("kept.txt"), RequestBody.fromString("kept"))
+            .versionId();
+    QuarryConfig base = config(dir.resolve("state"));
+    QuarryConfig.Aws aws = base.aws();
+    QuarryConfig withLambda =
+        new QuarryConfig(
+            base.profile(),
+            base.stateDir(),
+            base.manifestsDir(),
+            base.s3Endpoint(),
+            base.region(),
+            base.credentials(),
+            base.engine(),
+            base.executor(),
+            base.athena(),
+            new QuarryConfig.Aws(
+                aws.accountId(),
+                aws.awsProfile(),
+                aws.roleArn(),
+                aws.manifestLocation(),
+                aws.reportLocation(),
+                aws.s3ControlEndpoint(),
+                Optional.of(FUNCTION)));
+    S3ControlBatchJobs rollbacks = S3ControlBatchJobs.create(withLambda);
+    JobRequest request =
+        new JobRequest(
+            "20261121T201500Z-ffffff",
+            "rollback",
+            "20261121T201500Z-ffffff",
+            "Roll back",
+            10,
+            new ActionSpec(
+                "rollback-deletes",
+                JsonNodeFactory.instance.objectNode().put("type", "rollback-deletes")),
+            manifestRef(
+                manifest(
+                    true,
+                    new ObjectRow(bucket, "gone.txt", marker, null, null),
+                    new ObjectRow(bucket, "kept.txt", real, null, null))),
+            new JobRequest.Report(true, rollbacks.settings().report(), ReportSpec.Scope.ALL),
+            false);
+
+    // when
+    JobRecord submitted = rollbacks.submit(request);
+    JobRecord ended =
+        new JobTracker(rollbacks, QUICK, d -> Thread.sleep(d.toMillis()))
+            .track(submitted.jobId(), j -> {});
+
+    // then CreateJob named the profile's Lambda with invocation schema 2.0
+    JobDescriptor described =
+        control.describeJob(b -> b.accountId(ACCOUNT).jobId(submitted.jobId())).job();
+    assertThat(described.operation().lambdaInvoke().functionArn()).isEqualTo(FUNCTION);
+    assertThat(described.operation().lambdaInvoke().invocationSchemaVersion()).isEqualTo("2.0");
+    assertThat(described.operation().lambdaInvoke().userArguments())
+        .containsEntry("action", "rollback-deletes");
+    // and only the marker went: the object is back, the real version survives
+    assertThat(ended.status()).isEqualTo(JobStatus.COMPLETE);
+    assertThat(s3.getObjectAsBytes(b -> b.bucket(bucket).key("gone.txt")).asUtf8String())
+        .isEqualTo("back");
+    assertThat(s3.listObjectVersions(b -> b.bucket(bucket).prefix("kept.txt")).versions())
+        .extracting(v -> v.versionId())
+        .containsExactly(real);
+    List<TaskResult> rows = new ArrayList<>();
+    CompletionReportReader.read(ended.report().orElseThrow(), ended.jobId(), s3, rows::add);
+    assertThat(rows)
+        .extracting(r -> r.key() + " " + r.outcome().status() + " " + r.outcome().errorCode())
+        .containsExactlyInAnyOrder("gone.txt SUCCEEDED null", "kept.txt FAILED NotADeleteMarker");
   }
 
   @Test
