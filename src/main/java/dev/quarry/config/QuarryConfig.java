@@ -243,6 +243,18 @@ public record QuarryConfig(
   }
 
   public QuarryConfig withS3ControlEndpoint(URI endpoint) {
+    return withAws(
+        new Aws(
+            aws.accountId(),
+            aws.awsProfile(),
+            aws.roleArn(),
+            aws.manifestLocation(),
+            aws.reportLocation(),
+            Optional.of(endpoint),
+            aws.rollbackFunctionArn()));
+  }
+
+  public QuarryConfig withAws(Aws next) {
     return new QuarryConfig(
         profile,
         stateDir,
@@ -253,13 +265,6 @@ public record QuarryConfig(
         engine,
         executor,
         athena,
-        new Aws(
-            aws.accountId(),
-            aws.awsProfile(),
-            aws.roleArn(),
-            aws.manifestLocation(),
-            aws.reportLocation(),
-            Optional.of(endpoint),
-            aws.rollbackFunctionArn()));
+        next);
   }
 }

@@ -93,16 +93,18 @@ class S3ControlBatchJobsIT {
 
   private QuarryConfig config(Path stateDir) {
     QuarryConfig base = S3Servers.config(server, stateDir);
-    return new QuarryConfig(
-        base.profile(),
-        base.stateDir(),
-        base.manifestsDir(),
-        base.s3Endpoint(),
-        base.region(),
-        base.credentials(),
-        base.engine(),
-        "s3control",
-        base.athena(),
+    QuarryConfig aws =
+        new QuarryConfig(
+            base.profile(),
+            base.stateDir(),
+            base.manifestsDir(),
+            base.s3Endpoint(),
+            base.region(),
+            base.credentials(),
+            base.engine(),
+            "s3control",
+            base.athena());
+    return aws.withAws(
         new QuarryConfig.Aws(
             Optional.of(ACCOUNT),
             Optional.empty(),
@@ -221,16 +223,7 @@ class S3ControlBatchJobsIT {
     QuarryConfig base = config(dir.resolve("state"));
     QuarryConfig.Aws aws = base.aws();
     QuarryConfig withLambda =
-        new QuarryConfig(
-            base.profile(),
-            base.stateDir(),
-            base.manifestsDir(),
-            base.s3Endpoint(),
-            base.region(),
-            base.credentials(),
-            base.engine(),
-            base.executor(),
-            base.athena(),
+        base.withAws(
             new QuarryConfig.Aws(
                 aws.accountId(),
                 aws.awsProfile(),
