@@ -32,7 +32,7 @@ public final class CancelCommand implements Runnable {
 
   @Override
   public void run() {
-    JobRecord job = JobBackend.open(context.config(global), 1).jobs().cancel(jobId);
+    JobRecord job = JobBackend.with(context.config(global), 1, b -> b.jobs().cancel(jobId));
     LocalJobs.print(context, global, job);
   }
 }

@@ -48,16 +48,18 @@ public final class ConfirmCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     QuarryConfig config = context.config(global);
-    JobBackend backend = JobBackend.open(config, executor.concurrency);
-    // a job AWS is still preparing cannot be confirmed yet: wait until it waits for us
-    backend
-        .jobs()
-        .describe(jobId)
-        .filter(j -> j.status() == JobStatus.NEW || j.status() == JobStatus.PREPARING)
-        .ifPresent(backend::prepared);
-    JobRecord job = backend.jobs().confirm(jobId);
-    if (!noWait) {
-      job = backend.follow(context, jobId);
+    JobRecord job;
+    try (JobBackend backend = JobBackend.open(config, executor.concurrency)) {
+      // a job AWS is still preparing cannot be confirmed yet: wait until it waits for us
+      backend
+          .jobs()
+          .describe(jobId)
+          .filter(j -> j.status() == JobStatus.NEW || j.status() == JobStatus.PREPARING)
+          .ifPresent(backend::prepared);
+      job = backend.jobs().confirm(jobId);
+      if (!noWait) {
+        job = backend.follow(context, jobId);
+      }
     }
     LocalJobs.finish(context, global, config, job);
     return LocalJobs.exitCode(job);

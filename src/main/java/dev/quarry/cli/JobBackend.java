@@ -16,13 +16,14 @@ import dev.quarry.report.ReportLocation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The executor a profile names ({@code executor:}), for the job commands: the local one runs a job
  * in this process; S3 Batch Operations runs it on AWS while Quarry follows it with DescribeJob.
  */
-sealed interface JobBackend {
+sealed interface JobBackend extends AutoCloseable {
   List<String> NAMES = List.of("local", "s3control");
 
   /** Polls of DescribeJob while a job runs on AWS. */
@@ -52,10 +53,29 @@ sealed interface JobBackend {
    */
   JobRecord resume(CliContext context, String jobOrRunId);
 
+  /** Closes the executor's SDK clients. */
+  @Override
+  void close();
+
+  /** What {@code use} makes of the executor of {@code config}'s profile, which is closed after. */
+  static <T> T with(QuarryConfig config, int concurrency, Function<JobBackend, T> use) {
+    try (JobBackend backend = open(config, concurrency)) {
+      return use.apply(backend);
+    }
+  }
+
   /** The executor of {@code config}'s profile, its settings checked before any remote call. */
   static JobBackend open(QuarryConfig config, int concurrency) {
     return switch (config.executor()) {
-      case "local" -> new Local(LocalJobs.open(config, concurrency));
+      case "local" -> {
+        S3Client s3 = S3Clients.create(config, concurrency + 2);
+        yield new Local(
+            LocalBatchJobs.create(
+                config.stateDir(),
+                s3,
+                LocalBatchJobs.Settings.defaults().withConcurrency(concurrency)),
+            s3);
+      }
       case "s3control" -> new Aws(S3ControlBatchJobs.create(config));
       default ->
           throw QuarryException.user(
@@ -69,9 +89,15 @@ sealed interface JobBackend {
   }
 
   /** The local executor (Spring Batch) against the configured S3 endpoint. */
-  record Local(LocalBatchJobs jobs) implements JobBackend {
+  record Local(LocalBatchJobs jobs, S3Client s3) implements JobBackend {
     public Local {
       requireNonNull(jobs, "jobs is null");
+      requireNonNull(s3, "s3 is null");
+    }
+
+    @Override
+    public void close() {
+      s3.close();
     }
 
     @Override
@@ -110,6 +136,11 @@ sealed interface JobBackend {
   record Aws(S3ControlBatchJobs jobs) implements JobBackend {
     public Aws {
       requireNonNull(jobs, "jobs is null");
+    }
+
+    @Override
+    public void close() {
+      jobs.close();
     }
 
     @Override

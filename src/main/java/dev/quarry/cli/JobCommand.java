@@ -43,9 +43,7 @@ public final class JobCommand implements Runnable {
             ? new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir()))
                 .find(jobId)
                 .orElseThrow(() -> QuarryException.user("no local job " + jobId))
-            : JobBackend.open(config, 1)
-                .jobs()
-                .describe(jobId)
+            : JobBackend.with(config, 1, b -> b.jobs().describe(jobId))
                 .orElseThrow(
                     () ->
                         QuarryException.user(

@@ -41,7 +41,7 @@ public final class JobsCommand implements Runnable {
         local
             ? new dev.quarry.job.local.JobDirectory(LocalBatchJobs.jobsDir(config.stateDir()))
                 .list()
-            : JobBackend.open(config, 1).jobs().list();
+            : JobBackend.with(config, 1, b -> b.jobs().list());
     if (global.output() == OutputFormat.json) {
       context.out().println(Json.write(Map.of("jobs", jobs)));
       return;

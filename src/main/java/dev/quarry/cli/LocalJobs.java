@@ -1,7 +1,6 @@
 package dev.quarry.cli;
 
 import dev.quarry.config.QuarryConfig;
-import dev.quarry.config.S3Clients;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobStatus;
@@ -28,14 +27,6 @@ final class LocalJobs {
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
   private LocalJobs() {}
-
-  /** The local executor; {@link JobBackend#open} picks it when the profile says so. */
-  static LocalBatchJobs open(QuarryConfig config, int concurrency) {
-    return LocalBatchJobs.create(
-        config.stateDir(),
-        S3Clients.create(config, concurrency + 2),
-        LocalBatchJobs.Settings.defaults().withConcurrency(concurrency));
-  }
 
   /** Runs a Ready job here, with a progress line on a terminal that ends when the job does. */
   static JobRecord execute(CliContext context, LocalBatchJobs jobs, String jobId) {

@@ -104,14 +104,14 @@ public final class ReportCommand implements Runnable {
     QuarryConfig config = context.config(global);
     return config.executor().equals("local")
         ? new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir())).find(id)
-        : JobBackend.open(config, 1).jobs().describe(id);
+        : JobBackend.with(config, 1, b -> b.jobs().describe(id));
   }
 
   private java.util.List<JobRecord> jobs() {
     QuarryConfig config = context.config(global);
     return config.executor().equals("local")
         ? new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir())).list()
-        : JobBackend.open(config, 1).jobs().list();
+        : JobBackend.with(config, 1, b -> b.jobs().list());
   }
 
   public ReportCommand(CliContext context, ReportLocator locator) {

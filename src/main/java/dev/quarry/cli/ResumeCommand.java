@@ -47,7 +47,7 @@ public final class ResumeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     QuarryConfig config = context.config(global);
-    JobRecord job = JobBackend.open(config, executor.concurrency).resume(context, jobId);
+    JobRecord job = JobBackend.with(config, executor.concurrency, b -> b.resume(context, jobId));
     LocalJobs.finish(context, global, config, job);
     return LocalJobs.exitCode(job);
   }

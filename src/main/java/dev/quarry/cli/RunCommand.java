@@ -102,7 +102,12 @@ public final class RunCommand implements Callable<Integer> {
     }
     QuarryConfig config = context.config(global);
     // the executor's settings are checked before the query runs
-    JobBackend backend = JobBackend.open(config, executor.concurrency);
+    try (JobBackend backend = JobBackend.open(config, executor.concurrency)) {
+      return run(playbook, config, backend);
+    }
+  }
+
+  private int run(Playbook playbook, QuarryConfig config, JobBackend backend) {
     if (backend instanceof JobBackend.Aws aws) {
       aws.jobs().actionOnAws(playbook.action().get());
     }

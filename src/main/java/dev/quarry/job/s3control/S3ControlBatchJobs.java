@@ -69,7 +69,7 @@ import software.amazon.awssdk.services.s3control.model.RequestedJobStatus;
  * jobs.confirm(job.jobId());
  * }</pre>
  */
-public final class S3ControlBatchJobs implements BatchJobs {
+public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
   private final S3ControlClient control;
   private final S3Client s3;
   private final S3ControlSettings settings;
@@ -96,12 +96,24 @@ public final class S3ControlBatchJobs implements BatchJobs {
    */
   public static S3ControlBatchJobs create(QuarryConfig config) {
     S3ControlSettings settings = S3ControlSettings.from(config);
-    return new S3ControlBatchJobs(
-        S3ControlClients.create(config),
-        S3Clients.create(config, 4),
-        settings,
-        config.runsDir(),
-        Clock.systemUTC());
+    S3ControlClient control = S3ControlClients.create(config);
+    try {
+      return new S3ControlBatchJobs(
+          control, S3Clients.create(config, 4), settings, config.runsDir(), Clock.systemUTC());
+    } catch (RuntimeException e) {
+      control.close();
+      throw e;
+    }
+  }
+
+  /** Closes the S3 Control and S3 clients this executor made or was given. */
+  @Override
+  public void close() {
+    try {
+      control.close();
+    } finally {
+      s3.close();
+    }
   }
 
   public S3ControlSettings settings() {
