@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * another executor: no task is lost, none runs twice when the action is not idempotent, and the
  * finished ones are not redone.
  */
+// Once in some 30 runs, resuming spun forever in H2 (TransactionMap.set, 100% CPU) on a row the
+// killed process was writing: MVStore can keep an uncommitted entry of a transaction that no
+// longer exists after a kill -9 (h2database#2080). Not fixed yet; the timeout makes such a run fail
+// in minutes instead of hanging the build.
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LocalBatchJobsKillTest {
   private static final int ROWS = 300;
 
