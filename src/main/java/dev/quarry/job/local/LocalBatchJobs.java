@@ -304,6 +304,8 @@ public final class LocalBatchJobs implements BatchJobs {
     try {
       JobRecord job = store.get(jobId);
       Instant now = clock.instant();
+      // any status but Ready means a process ran this job before and did not finish it
+      boolean interrupted = job.status() != JobStatus.READY;
       switch (job.status()) {
         case READY -> job = store.update(jobId, r -> r.moveTo(JobStatus.ACTIVE, now, ""));
         case ACTIVE ->
@@ -323,6 +325,9 @@ public final class LocalBatchJobs implements BatchJobs {
       }
       listener.onProgress(job);
       JobRequest request = store.request(jobId);
+      if (interrupted) {
+        BatchDatabase.rebuild(store.dir(jobId));
+      }
       try (BatchDatabase database =
           BatchDatabase.open(store.dir(jobId), 2 * settings.concurrency() + 4)) {
         OutcomeStore outcomes = new OutcomeStore(database);
