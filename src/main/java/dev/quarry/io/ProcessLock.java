@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * An exclusive lock on a file, held across processes. The operating system releases it when the
@@ -54,6 +57,29 @@ public final class ProcessLock implements AutoCloseable {
       throw new UncheckedIOException("cannot lock " + file, e);
     }
   }
+
+  /**
+   * Runs {@code body} holding the lock of {@code file}: threads of this process take turns first
+   * (the JVM refuses overlapping file locks), then the process waits for the others.
+   */
+  public static <T> T locked(Path file, Supplier<T> body) {
+    ReentrantLock local =
+        THREADS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new ReentrantLock());
+    local.lock();
+    try {
+      ProcessLock lock = acquire(file);
+      try {
+        return body.get();
+      } finally {
+        lock.close();
+      }
+    } finally {
+      local.unlock();
+    }
+  }
+
+  /** One lock per lock file, for the threads of this process. */
+  private static final ConcurrentHashMap<Path, ReentrantLock> THREADS = new ConcurrentHashMap<>();
 
   @Override
   public void close() {

@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -31,8 +29,6 @@ import java.util.stream.Stream;
  */
 final class JobStore {
   /** One in-JVM lock per file: a JVM may not hold two overlapping file locks itself. */
-  private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
-
   static final ObjectMapper JSON = JobFiles.JSON;
 
   private final Path root;
@@ -90,7 +86,7 @@ final class JobStore {
 
   /** Applies {@code change} to the stored record under the job's lock and persists the result. */
   JobRecord update(String jobId, UnaryOperator<JobRecord> change) {
-    return locked(
+    return ProcessLock.locked(
         dir(jobId).resolve(".lock"),
         () -> {
           JobRecord next = change.apply(get(jobId));
@@ -101,24 +97,7 @@ final class JobStore {
 
   /** Runs {@code body} holding the lock of the whole store (submission looks up tokens). */
   <T> T lockedStore(Supplier<T> body) {
-    return locked(root.resolve(".lock"), body);
-  }
-
-  static <T> T locked(Path lockFile, Supplier<T> body) {
-    ReentrantLock local =
-        LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
-    // threads of this process take turns first: the JVM refuses overlapping file locks
-    local.lock();
-    try {
-      ProcessLock lock = ProcessLock.acquire(lockFile);
-      try {
-        return body.get();
-      } finally {
-        lock.close();
-      }
-    } finally {
-      local.unlock();
-    }
+    return ProcessLock.locked(root.resolve(".lock"), body);
   }
 
   private static void write(Path file, Object value) {

@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -25,7 +23,6 @@ import java.util.stream.Stream;
  * {@code quarry run} in another both record what they see).
  */
 final class SubmissionStore {
-  private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
   private static final ObjectMapper JSON = JobFiles.JSON;
 
@@ -80,27 +77,17 @@ final class SubmissionStore {
 
   /** Applies {@code change} to the stored submission under its lock and stores the result. */
   Submission update(String runId, UnaryOperator<Submission> change) {
-    Path lockFile = file(runId).resolveSibling(".lock");
-    ReentrantLock local =
-        LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(), p -> new ReentrantLock());
-    // threads of this process take turns first: the JVM refuses overlapping file locks
-    local.lock();
-    try {
-      ProcessLock lock = ProcessLock.acquire(lockFile);
-      try {
-        Submission current =
-            find(runId).orElseThrow(() -> new IllegalStateException("no submission of " + runId));
-        Submission next = change.apply(current);
-        if (!next.equals(current)) {
-          write(next);
-        }
-        return next;
-      } finally {
-        lock.close();
-      }
-    } finally {
-      local.unlock();
-    }
+    return ProcessLock.locked(
+        file(runId).resolveSibling(".lock"),
+        () -> {
+          Submission current =
+              find(runId).orElseThrow(() -> new IllegalStateException("no submission of " + runId));
+          Submission next = change.apply(current);
+          if (!next.equals(current)) {
+            write(next);
+          }
+          return next;
+        });
   }
 
   private static Submission read(Path file) {
