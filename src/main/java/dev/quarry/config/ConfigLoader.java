@@ -141,38 +141,23 @@ public final class ConfigLoader {
 
   private QuarryConfig.Aws aws(Path file, String profile, JsonNode settings) {
     String where = file + ": profiles." + profile + ".";
-    Optional<String> accountId = Optional.ofNullable(setting("account-id", settings));
-    accountId
-        .filter(id -> !id.matches("\\d{12}"))
-        .ifPresent(
-            id -> {
-              throw QuarryException.user(
-                  where + "account-id: '" + id + "' is not a 12-digit AWS account id");
-            });
-    Optional<String> roleArn = Optional.ofNullable(setting("role-arn", settings));
-    roleArn
-        .filter(arn -> !arn.matches("arn:aws[a-z-]*:iam::\\d{12}:role/.+"))
-        .ifPresent(
-            arn -> {
-              throw QuarryException.user(
-                  where
-                      + "role-arn: '"
-                      + arn
-                      + "' is not an IAM role ARN such as"
-                      + " arn:aws:iam::111122223333:role/quarry-batch-operations");
-            });
-    Optional<String> functionArn = Optional.ofNullable(setting("rollback-function-arn", settings));
-    functionArn
-        .filter(arn -> !arn.matches("arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:function:.+"))
-        .ifPresent(
-            arn -> {
-              throw QuarryException.user(
-                  where
-                      + "rollback-function-arn: '"
-                      + arn
-                      + "' is not a Lambda function ARN such as"
-                      + " arn:aws:lambda:us-east-1:111122223333:function:quarry-rollback");
-            });
+    Optional<String> accountId =
+        matching(where, "account-id", settings, "\\d{12}", "a 12-digit AWS account id");
+    Optional<String> roleArn =
+        matching(
+            where,
+            "role-arn",
+            settings,
+            "arn:aws[a-z-]*:iam::\\d{12}:role/.+",
+            "an IAM role ARN such as arn:aws:iam::111122223333:role/quarry-batch-operations");
+    Optional<String> functionArn =
+        matching(
+            where,
+            "rollback-function-arn",
+            settings,
+            "arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:function:.+",
+            "a Lambda function ARN such as"
+                + " arn:aws:lambda:us-east-1:111122223333:function:quarry-rollback");
     return new QuarryConfig.Aws(
         accountId,
         Optional.ofNullable(
@@ -182,6 +167,16 @@ public final class ConfigLoader {
         s3Location(where, "report-location", setting("report-location", settings)),
         Optional.ofNullable(setting("s3control-endpoint", settings)).map(ConfigLoader::endpoint),
         functionArn);
+  }
+
+  /** The setting, if given; a value that does not match {@code pattern} is a user error. */
+  private Optional<String> matching(
+      String where, String name, JsonNode settings, String pattern, String expected) {
+    Optional<String> value = Optional.ofNullable(setting(name, settings));
+    if (value.isPresent() && !value.get().matches(pattern)) {
+      throw QuarryException.user(where + name + ": '" + value.get() + "' is not " + expected);
+    }
+    return value;
   }
 
   private static Optional<QuarryConfig.S3Uri> s3Location(String where, String name, String text) {
