@@ -23,4 +23,9 @@ public final class JobDirectory {
   public Optional<JobRecord> find(String jobId) {
     return store.find(jobId);
   }
+
+  /** See {@link LocalBatchJobs#interrupted(Path, JobRecord)}. */
+  public boolean interrupted(JobRecord job) {
+    return LocalBatchJobs.interrupted(store.root(), job);
+  }
 }

@@ -9,6 +9,7 @@ import dev.quarry.app.ManifestInfo;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.ProcessLock;
 import dev.quarry.job.BatchJobs;
+import dev.quarry.job.JobLease;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobRequest;
 import dev.quarry.job.JobStatus;
@@ -99,6 +100,7 @@ public final class LocalBatchJobs implements BatchJobs {
   private final CompletionReports reports;
   private final Settings settings;
   private final Clock clock;
+  private final Path locks;
 
   /**
    * @param root where jobs live, {@code <stateDir>/jobs}
@@ -112,6 +114,7 @@ public final class LocalBatchJobs implements BatchJobs {
       Settings settings,
       Clock clock) {
     this.store = new JobStore(root);
+    this.locks = root.toAbsolutePath().resolveSibling("locks");
     this.s3 = requireNonNull(s3, "s3 is null");
     this.actions = requireNonNull(actions, "actions is null");
     this.reports = requireNonNull(reports, "reports is null");
@@ -183,13 +186,13 @@ public final class LocalBatchJobs implements BatchJobs {
           }
           JobRecord job = JobRecord.newJob(UUID.randomUUID().toString(), request, clock.instant());
           store.create(job, request);
-          return prepare(job.jobId(), request);
+          return prepare(job.jobId(), request, "");
         });
   }
 
   /** Preparing: reads the manifest once, checks it, counts its rows. */
-  private JobRecord prepare(String jobId, JobRequest request) {
-    store.update(jobId, r -> r.moveTo(JobStatus.PREPARING, clock.instant(), ""));
+  private JobRecord prepare(String jobId, JobRequest request, String note) {
+    store.update(jobId, r -> r.moveTo(JobStatus.PREPARING, clock.instant(), note));
     long rows;
     try {
       rows = checkManifest(request.manifest());
@@ -303,42 +306,194 @@ public final class LocalBatchJobs implements BatchJobs {
     }
     try {
       JobRecord job = store.get(jobId);
-      Instant now = clock.instant();
-      // any status but Ready means a process ran this job before and did not finish it
-      boolean interrupted = job.status() != JobStatus.READY;
-      switch (job.status()) {
-        case READY -> job = store.update(jobId, r -> r.moveTo(JobStatus.ACTIVE, now, ""));
-        case ACTIVE ->
-            job =
-                store.update(
-                    jobId, r -> r.moveTo(JobStatus.ACTIVE, now, "resumed after an interruption"));
-        case COMPLETING, FAILING, CANCELLING -> {}
-        case COMPLETE, CANCELLED, FAILED -> {
+      if (job.status() == JobStatus.NEW || job.status() == JobStatus.PREPARING) {
+        // the process that submitted it died while preparing it: prepare it again
+        job = prepareAgain(jobId);
+        if (job.status() != JobStatus.READY) {
           return job;
         }
-        case SUSPENDED ->
-            throw QuarryException.user(
-                "job " + jobId + " is waiting for confirmation: quarry confirm " + jobId);
-        case NEW, PREPARING, PAUSING, PAUSED ->
-            throw QuarryException.user(
-                "job " + jobId + " is " + job.status().awsName() + " and cannot run now");
       }
-      listener.onProgress(job);
       JobRequest request = store.request(jobId);
-      if (interrupted) {
-        BatchDatabase.rebuild(store.dir(jobId));
-      }
-      try (BatchDatabase database =
-          BatchDatabase.open(store.dir(jobId), 2 * settings.concurrency() + 4)) {
-        OutcomeStore outcomes = new OutcomeStore(database);
-        if (job.status() == JobStatus.ACTIVE) {
-          job = runTasks(job, request, database, outcomes, listener);
-        }
-        return finish(job, request, outcomes, listener);
+      JobLease.Result leases = leases(job, request);
+      try {
+        return run(job, request, listener);
+      } finally {
+        leases.close();
       }
     } finally {
       lock.get().close();
     }
+  }
+
+  private JobRecord run(JobRecord job, JobRequest request, ProgressListener listener) {
+    String jobId = job.jobId();
+    Instant now = clock.instant();
+    // any status but Ready means a process ran this job before and did not finish it
+    boolean interrupted = job.status() != JobStatus.READY;
+    switch (job.status()) {
+      case READY -> job = store.update(jobId, r -> r.moveTo(JobStatus.ACTIVE, now, ""));
+      case ACTIVE, PAUSING, PAUSED ->
+          // Pausing and Paused are AWS's; the local executor never pre-empts, so a job found in
+          // them was running
+          job =
+              store.update(
+                  jobId, r -> r.moveTo(JobStatus.ACTIVE, now, "resumed after an interruption"));
+      case COMPLETING, FAILING, CANCELLING -> {}
+      case COMPLETE, CANCELLED, FAILED -> {
+        return job;
+      }
+      case SUSPENDED ->
+          throw QuarryException.user(
+              "job " + jobId + " is waiting for confirmation: quarry confirm " + jobId);
+      case NEW, PREPARING ->
+          throw new IllegalStateException("job " + jobId + " was not prepared again");
+    }
+    listener.onProgress(job);
+    if (interrupted) {
+      BatchDatabase.rebuild(store.dir(jobId));
+    }
+    try (BatchDatabase database =
+        BatchDatabase.open(store.dir(jobId), 2 * settings.concurrency() + 4)) {
+      OutcomeStore outcomes = new OutcomeStore(database);
+      if (job.status() == JobStatus.ACTIVE) {
+        job = runTasks(job, request, database, outcomes, listener);
+      }
+      return finish(job, request, outcomes, listener);
+    }
+  }
+
+  /**
+   * A job left in New or Preparing by a process that died while submitting it, prepared again from
+   * its stored request: idempotent, and under the store's lock, so it waits for a submitter that is
+   * still alive and then finds the job prepared. Any other job is returned as it is.
+   */
+  public JobRecord prepareAgain(String jobId) {
+    return store.lockedStore(
+        () -> {
+          JobRecord job = store.get(jobId);
+          return switch (job.status()) {
+            case NEW, PREPARING -> prepare(jobId, store.request(jobId), "prepared again");
+            case SUSPENDED,
+                READY,
+                ACTIVE,
+                PAUSING,
+                PAUSED,
+                COMPLETING,
+                COMPLETE,
+                CANCELLING,
+                CANCELLED,
+                FAILING,
+                FAILED ->
+                job;
+          };
+        });
+  }
+
+  /**
+   * Whether no process takes {@code job} on any more: it waits for one (New or Preparing, or
+   * running) but the process that had it has died. Derived from the locks that process held, never
+   * stored. Suspended and Ready jobs wait for a command, not for a process, and ended ones wait for
+   * nothing.
+   */
+  public static boolean interrupted(Path root, JobRecord job) {
+    JobStore store = new JobStore(root);
+    Path lock =
+        switch (job.status()) {
+          case NEW, PREPARING -> root.resolve(".lock");
+          case ACTIVE, PAUSING, PAUSED, COMPLETING, CANCELLING, FAILING ->
+              store.dir(job.jobId()).resolve("run.lock");
+          case SUSPENDED, READY, COMPLETE, CANCELLED, FAILED -> null;
+        };
+    if (lock == null || !Files.isDirectory(store.dir(job.jobId()))) {
+      return false;
+    }
+    Optional<ProcessLock> free = ProcessLock.tryAcquire(lock);
+    free.ifPresent(ProcessLock::close);
+    return free.isPresent();
+  }
+
+  /**
+   * The leases a job needs before its tasks run: one per bucket of its manifest when its action is
+   * destructive, so that no two such jobs ever act on one bucket at once, in this process or
+   * another (two rollbacks racing on the same markers delete data on S3Mock; two re-encrypts copy
+   * every object twice). Refused: the job stays as it is, and the error names the holder.
+   */
+  private JobLease.Result leases(JobRecord job, JobRequest request) {
+    boolean runsTasks =
+        switch (job.status()) {
+          case READY, ACTIVE, PAUSING, PAUSED -> true;
+          case NEW,
+              PREPARING,
+              SUSPENDED,
+              COMPLETING,
+              COMPLETE,
+              CANCELLING,
+              CANCELLED,
+              FAILING,
+              FAILED ->
+              false;
+        };
+    boolean destructive;
+    try {
+      destructive = runsTasks && actions.apply(request.action()).destructive();
+    } catch (RuntimeException e) {
+      // the job fails when its tasks would start, saying why; no task runs
+      destructive = false;
+    }
+    if (!destructive) {
+      return new JobLease.Result(List.of(), Optional.empty(), Optional.empty());
+    }
+    List<String> names =
+        manifestBuckets(request.manifest().file()).stream().map(JobLease::forBucket).toList();
+    JobLease.Result result =
+        JobLease.tryAcquireAll(locks, names, JobLease.Holder.of(job, clock.instant()));
+    if (result.refused().isPresent()) {
+      String bucket = result.refused().get().substring("bucket-".length());
+      String holder =
+          result
+              .holder()
+              .map(
+                  h ->
+                      "job "
+                          + h.jobId()
+                          + " (playbook "
+                          + h.playbook()
+                          + ", run "
+                          + h.runId()
+                          + ", process "
+                          + h.pid()
+                          + ", since "
+                          + h.since()
+                          + "); follow it with: quarry job "
+                          + h.jobId())
+              .orElse("another quarry process, which has not said which job it runs");
+      throw QuarryException.user(
+          "bucket "
+              + bucket
+              + " is held by "
+              + holder
+              + ". Two jobs with a destructive action never run on one bucket at once. Job "
+              + job.jobId()
+              + " stays "
+              + job.status().awsName()
+              + "; once the other has ended, run it with: quarry resume "
+              + job.jobId());
+    }
+    return result;
+  }
+
+  /** The distinct buckets a manifest names (its first column). */
+  private static java.util.SortedSet<String> manifestBuckets(Path file) {
+    java.util.SortedSet<String> buckets = new java.util.TreeSet<>();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        CSVParser parser = CSVFormat.DEFAULT.parse(reader)) {
+      for (CSVRecord record : parser) {
+        buckets.add(record.get(0));
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the manifest " + file, e);
+    }
+    return buckets;
   }
 
   /** Active: runs the tasks until none is left or the job must stop; leaves it ending. */

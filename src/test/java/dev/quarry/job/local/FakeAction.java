@@ -29,15 +29,28 @@ final class FakeAction implements Action {
   final ConcurrentLinkedQueue<String> calls = new ConcurrentLinkedQueue<>();
   private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
   private boolean idempotent = true;
+  private boolean destructive;
   private Set<String> failing = Set.of();
   private Map<String, Integer> transientFailures = Map.of();
   private Set<String> alwaysTransient = Set.of();
   private Path callLog;
   private long delayMillis;
   private String hangOn;
+  private Runnable onEachCall = () -> {};
 
   FakeAction nonIdempotent() {
     idempotent = false;
+    return this;
+  }
+
+  /** Runs {@code hook} in each task, before it answers. */
+  FakeAction onEachCall(Runnable hook) {
+    onEachCall = hook;
+    return this;
+  }
+
+  FakeAction asDestructive() {
+    destructive = true;
     return this;
   }
 
@@ -99,7 +112,7 @@ final class FakeAction implements Action {
 
   @Override
   public boolean destructive() {
-    return false;
+    return destructive;
   }
 
   @Override
@@ -121,6 +134,7 @@ final class FakeAction implements Action {
     String key = row.key();
     int attempt = attempts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
     calls.add(key);
+    onEachCall.run();
     if (callLog != null) {
       append(key);
     }
