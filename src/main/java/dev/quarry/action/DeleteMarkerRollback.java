@@ -41,9 +41,27 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
  *
  * <p>Why a listing and not HeadObject with the version id (AWS and moto answer 405 with {@code
  * x-amz-delete-marker: true} for a marker): S3Mock 5.2.0 keeps answering "delete marker" for a
- * marker it has already removed, and asked to delete that marker again it deletes the key's current
- * version. The listing is right on all three. For the same reason check and delete of one key never
- * run at the same time in this JVM.
+ * marker it has already removed. The listing is right on all three.
+ *
+ * <p>A version-exact DeleteObject is sent only for a version the listing has just shown to be a
+ * delete marker, never "in case": AWS and moto answer a delete of a version that is gone with
+ * success and change nothing, but S3Mock 5.2.0 deletes the key's current version instead, i.e. the
+ * data a rollback is meant to bring back. So the check and the delete of one key must not be
+ * interleaved with another check and delete of the same key, and {@link KeyLocks} says how far that
+ * holds:
+ *
+ * <ul>
+ *   <li>{@link KeyLocks#IN_THIS_JVM} (the default, and the Lambda's): tasks of this process take
+ *       turns per key. Concurrent Lambda invocations run in separate sandboxes and share no lock:
+ *       on AWS that is harmless, because S3 treats the second delete of a gone version as a no-op;
+ *   <li>{@code ProcessKeyLocks} (the local {@code rollback-deletes} task): every Quarry process of
+ *       this user on this machine takes turns per key, through file locks, whatever its state
+ *       directory.
+ * </ul>
+ *
+ * <p>Not guaranteed: a client outside Quarry (or Quarry on another machine, or another user's)
+ * removing the same marker between our check and our delete. On S3Mock that client's delete, or
+ * ours, can then remove the current version; on AWS and moto it cannot.
  */
 public final class DeleteMarkerRollback {
   /** How S3 and the manifest name the version of an object written while versioning was off. */
@@ -53,9 +71,48 @@ public final class DeleteMarkerRollback {
   private static final Lock[] KEY_LOCKS = newLocks(64);
 
   private final S3Client s3;
+  private final KeyLocks keyLocks;
 
+  /** Check and delete of one key take turns within this JVM only: the Lambda's. */
   public DeleteMarkerRollback(S3Client s3) {
+    this(s3, KeyLocks.IN_THIS_JVM);
+  }
+
+  /** Check and delete of one key take turns as far as {@code keyLocks} reaches. */
+  public DeleteMarkerRollback(S3Client s3, KeyLocks keyLocks) {
     this.s3 = requireNonNull(s3, "s3 is null");
+    this.keyLocks = requireNonNull(keyLocks, "keyLocks is null");
+  }
+
+  /**
+   * Makes the check and the delete of one key one step for everyone who shares the lock: while
+   * {@code body} runs for a bucket and key, no other body runs for them.
+   */
+  public interface KeyLocks {
+    /** Tasks of this JVM take turns per key (in 64 stripes). */
+    KeyLocks IN_THIS_JVM =
+        new KeyLocks() {
+          @Override
+          public <T> T locked(String bucket, String key, java.util.function.Supplier<T> body) {
+            Lock lock = KEY_LOCKS[stripe(bucket, key, KEY_LOCKS.length)];
+            lock.lock();
+            try {
+              return body.get();
+            } finally {
+              lock.unlock();
+            }
+          }
+        };
+
+    <T> T locked(String bucket, String key, java.util.function.Supplier<T> body);
+
+    /**
+     * The stripe of a bucket and key among {@code stripes}: the same in every JVM (String's hash is
+     * specified), so that processes agree on it.
+     */
+    static int stripe(String bucket, String key, int stripes) {
+      return Math.floorMod(Objects.hash(bucket, key), stripes);
+    }
   }
 
   /**
@@ -101,26 +158,28 @@ public final class DeleteMarkerRollback {
                     + " nothing deleted");
           }
           for (String key : candidateKeys) {
-            Lock lock = KEY_LOCKS[Math.floorMod(Objects.hash(bucket, key), KEY_LOCKS.length)];
-            lock.lock();
-            try {
-              switch (find(bucket, key, versionId)) {
-                case DELETE_MARKER -> {
-                  s3.deleteObject(b -> b.bucket(bucket).key(key).versionId(versionId));
-                  return TaskOutcome.succeeded("delete marker removed");
-                }
-                case OBJECT_VERSION -> {
-                  return TaskOutcome.failed(
-                      "NotADeleteMarker",
-                      400,
-                      "version " + versionId + " is not a delete marker; nothing deleted");
-                }
-                case ABSENT -> {
-                  // try the next spelling of the key
-                }
-              }
-            } finally {
-              lock.unlock();
+            TaskOutcome outcome =
+                keyLocks.locked(
+                    bucket,
+                    key,
+                    () ->
+                        switch (find(bucket, key, versionId)) {
+                          case DELETE_MARKER -> {
+                            s3.deleteObject(b -> b.bucket(bucket).key(key).versionId(versionId));
+                            yield TaskOutcome.succeeded("delete marker removed");
+                          }
+                          case OBJECT_VERSION ->
+                              TaskOutcome.failed(
+                                  "NotADeleteMarker",
+                                  400,
+                                  "version "
+                                      + versionId
+                                      + " is not a delete marker; nothing deleted");
+                          // try the next spelling of the key
+                          case ABSENT -> null;
+                        });
+            if (outcome != null) {
+              return outcome;
             }
           }
           return TaskOutcome.succeeded("delete marker already removed");

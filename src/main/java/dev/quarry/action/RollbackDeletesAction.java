@@ -87,9 +87,14 @@ public record RollbackDeletesAction(String functionArn) implements Action {
         : java.util.List.of();
   }
 
+  /**
+   * Locally, check and delete of one key take turns across every Quarry process of this user on
+   * this machine ({@link ProcessKeyLocks}), not only within this one.
+   */
   @Override
   public LocalTask localTask(S3Client s3) {
-    DeleteMarkerRollback rollback = new DeleteMarkerRollback(s3);
+    DeleteMarkerRollback rollback =
+        new DeleteMarkerRollback(s3, new ProcessKeyLocks(ProcessKeyLocks.userDir(System.getenv())));
     return row -> rollback.rollBack(row.bucket(), row.key(), row.versionId());
   }
 }
