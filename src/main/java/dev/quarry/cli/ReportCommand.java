@@ -64,7 +64,9 @@ public final class ReportCommand implements Runnable {
   @Option(
       names = "--playbook",
       paramLabel = "NAME",
-      description = "Instead of a job id: the latest job of this playbook (see quarry jobs).")
+      description =
+          "Instead of a job id: the newest job of this playbook that has a report (see quarry"
+              + " jobs); says so when a newer one has none yet.")
   String playbook;
 
   @Option(
@@ -203,13 +205,72 @@ public final class ReportCommand implements Runnable {
     return new ReportLocation.Local(Path.of(location));
   }
 
+  /**
+   * The newest job of the playbook that has a report. When a newer one has none yet (Suspended,
+   * running, cancelled before any task ran), says so on stderr, with why and how to see it; when
+   * none has one, that is the error.
+   */
   private String latestJobOf(String name) {
-    return jobs().stream()
-        .filter(job -> job.playbook().equals(name))
-        .max(java.util.Comparator.comparing(JobRecord::created))
-        .map(JobRecord::jobId)
-        .orElseThrow(
-            () -> QuarryException.user("no job of playbook '" + name + "' (see quarry jobs)"));
+    java.util.List<JobRecord> ofPlaybook =
+        jobs().stream()
+            .filter(job -> job.playbook().equals(name))
+            .sorted(java.util.Comparator.comparing(JobRecord::created).reversed())
+            .toList();
+    if (ofPlaybook.isEmpty()) {
+      throw QuarryException.user("no job of playbook '" + name + "' (see quarry jobs)");
+    }
+    JobRecord newest = ofPlaybook.get(0);
+    Optional<JobRecord> reported = ofPlaybook.stream().filter(ReportCommand::hasReport).findFirst();
+    String newestHasNone =
+        "the newest job of playbook '"
+            + name
+            + "', "
+            + newest.jobId()
+            + ", has no report yet: "
+            + whyNoReport(newest)
+            + "; see it with: quarry job "
+            + newest.jobId();
+    if (reported.isEmpty()) {
+      throw QuarryException.user(newestHasNone + "; no older job of it has a report either");
+    }
+    if (reported.get() != newest) {
+      context
+          .err()
+          .println(
+              "quarry: "
+                  + newestHasNone
+                  + ". Showing the report of "
+                  + reported.get().jobId()
+                  + " ("
+                  + reported.get().status().awsName()
+                  + ", created "
+                  + LocalJobs.TIME.format(reported.get().created())
+                  + ").");
+    }
+    return reported.get().jobId();
+  }
+
+  /** A job writes its report as it ends, once at least one task ran. */
+  private static boolean hasReport(JobRecord job) {
+    return job.status().terminal() && job.report().isPresent() && job.progress().tasksDone() > 0;
+  }
+
+  private static String whyNoReport(JobRecord job) {
+    String id = job.jobId();
+    return switch (job.status()) {
+      case SUSPENDED -> "it is Suspended, waiting for confirmation (quarry confirm " + id + ")";
+      case READY -> "it is Ready and has not run (quarry resume " + id + ")";
+      case NEW, PREPARING, ACTIVE, PAUSING, PAUSED, COMPLETING, CANCELLING, FAILING ->
+          "it is "
+              + job.status().awsName()
+              + ": its report is written when it ends (if its process died, quarry resume "
+              + id
+              + ")";
+      case COMPLETE, CANCELLED, FAILED ->
+          "it ended "
+              + job.status().awsName()
+              + " without one (no task ran, or it was not written)";
+    };
   }
 
   private S3Client s3() {
