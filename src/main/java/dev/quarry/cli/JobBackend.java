@@ -107,7 +107,10 @@ sealed interface JobBackend extends AutoCloseable {
 
     @Override
     public JobRecord prepared(JobRecord submitted) {
-      return submitted;
+      // prepared as it was submitted, unless the process that submitted it died meanwhile
+      return submitted.status() == JobStatus.NEW || submitted.status() == JobStatus.PREPARING
+          ? jobs.prepareAgain(submitted.jobId())
+          : submitted;
     }
 
     @Override

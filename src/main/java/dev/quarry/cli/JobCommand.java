@@ -16,7 +16,9 @@ import picocli.CommandLine.Parameters;
     description = {
       "Shows one job of the profile's executor: status, progress, timings, failure reasons, its"
           + " report's location and every status transition (with S3 Batch Operations, executor:"
-          + " s3control, from DescribeJob, and the transitions this machine has seen).",
+          + " s3control, from DescribeJob, and the transitions this machine has seen). A local"
+          + " job whose quarry process died shows as Interrupted, with the command that continues"
+          + " it (quarry resume <id>).",
       "",
       "Examples:",
       "  quarry job 0b6f3c9e-6a55-4f7e-9a43-3f1a3c1f2b7d",
@@ -38,11 +40,11 @@ public final class JobCommand implements Runnable {
   @Override
   public void run() {
     var config = context.config(global);
+    boolean local = config.executor().equals("local");
+    JobDirectory directory = new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir()));
     JobRecord job =
-        config.executor().equals("local")
-            ? new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir()))
-                .find(jobId)
-                .orElseThrow(() -> QuarryException.user("no local job " + jobId))
+        local
+            ? directory.find(jobId).orElseThrow(() -> QuarryException.user("no local job " + jobId))
             : JobBackend.with(config, 1, b -> b.jobs().describe(jobId))
                 .orElseThrow(
                     () ->
@@ -51,12 +53,13 @@ public final class JobCommand implements Runnable {
                                 + jobId
                                 + " in account "
                                 + config.aws().accountId().orElse("?")));
+    boolean interrupted = local && directory.interrupted(job);
     if (global.output() == OutputFormat.json) {
-      context.out().println(Json.write(Map.of("job", job)));
+      context.out().println(Json.write(Map.of("job", LocalJobs.json(job, interrupted))));
       return;
     }
     var out = context.out();
-    LocalJobs.summary(job, out);
+    LocalJobs.summary(job, interrupted, out);
     out.printf("  playbook   %s (run %s)%n", job.playbook(), job.runId());
     out.printf("  action     %s%n", job.action());
     out.printf("  created    %s%n", LocalJobs.TIME.format(job.created()));

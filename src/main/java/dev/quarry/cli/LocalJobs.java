@@ -67,8 +67,47 @@ final class LocalJobs {
 
   /** The summary a run, confirm or resume ends with. */
   static void summary(JobRecord job, PrintWriter out) {
+    summary(job, false, out);
+  }
+
+  /**
+   * The status to show: the record's, or "Interrupted" for a job that waits for a process that is
+   * gone (see {@link dev.quarry.job.local.JobDirectory#interrupted}); the record is not changed.
+   */
+  static String displayStatus(JobRecord job, boolean interrupted) {
+    return interrupted ? "Interrupted" : job.status().awsName();
+  }
+
+  /** The command that takes the job on from here, when it waits for one. */
+  static Optional<String> continueWith(JobRecord job, boolean interrupted) {
+    if (interrupted || job.status() == JobStatus.READY) {
+      return Optional.of("quarry resume " + job.jobId());
+    }
+    return job.status() == JobStatus.SUSPENDED
+        ? Optional.of("quarry confirm " + job.jobId())
+        : Optional.empty();
+  }
+
+  /** The job as JSON, with its display status and the command that continues it. */
+  static com.fasterxml.jackson.databind.node.ObjectNode json(JobRecord job, boolean interrupted) {
+    com.fasterxml.jackson.databind.node.ObjectNode node = Json.MAPPER.valueToTree(job);
+    node.put("interrupted", interrupted);
+    node.put("displayStatus", displayStatus(job, interrupted));
+    continueWith(job, interrupted).ifPresent(c -> node.put("continueWith", c));
+    return node;
+  }
+
+  /** The summary, with an interrupted job shown as such and the command that continues it. */
+  static void summary(JobRecord job, boolean interrupted, PrintWriter out) {
     JobRecord.Progress p = job.progress();
-    out.printf("Job %s  %s%n", job.jobId(), job.status().awsName());
+    if (interrupted) {
+      out.printf(
+          "Job %s  Interrupted (%s; the process that ran it is gone)%n",
+          job.jobId(), job.status().awsName());
+      out.printf("  continue   quarry resume %s%n", job.jobId());
+    } else {
+      out.printf("Job %s  %s%n", job.jobId(), job.status().awsName());
+    }
     out.printf(
         "  tasks      %s succeeded, %s failed, of %s%n",
         Sizes.count(p.numberOfTasksSucceeded()),

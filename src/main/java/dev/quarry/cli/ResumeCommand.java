@@ -16,8 +16,10 @@ import picocli.CommandLine.Parameters;
           + " id.",
       "Local executor: runs the job from where it stopped: tasks whose outcome was committed are"
           + " not run again; tasks that may have been running run again if the action is"
-          + " idempotent, and are reported failed (InterruptedInDoubt) if it is not. Also runs a"
-          + " Ready job.",
+          + " idempotent, and are reported failed (InterruptedInDoubt) if it is not. A job killed"
+          + " while it was submitted (New or Preparing) is prepared again from its manifest, then"
+          + " runs, or waits for 'quarry confirm' if it needs a confirmation. Also runs a Ready"
+          + " job. 'quarry jobs' shows such jobs as Interrupted.",
       "S3 Batch Operations (executor: s3control): re-attaches to the job on AWS and follows it"
           + " to its end. Given a run id whose submission was interrupted before CreateJob"
           + " answered, submits it again with the same token: AWS returns the job it made, never"
