@@ -92,6 +92,11 @@ class LocalBatchJobsKillTest {
         JobFixture.jobs(
             dir.resolve("jobs"), action, CompletionReports.writer(null), JobFixture.SETTINGS);
     assertThat(resumed.describe(killed.jobId()).orElseThrow().status()).isEqualTo(JobStatus.ACTIVE);
+    // its process is gone: shown as interrupted, though its record still says Active
+    assertThat(
+            new JobDirectory(dir.resolve("jobs"))
+                .interrupted(resumed.describe(killed.jobId()).orElseThrow()))
+        .isTrue();
 
     // when
     JobRecord ended = resumed.execute(killed.jobId(), ProgressListener.NONE);
