@@ -75,12 +75,30 @@ public final class MetadataRefresher {
   private final S3Client s3;
   private final String endpoint;
   private final Clock clock;
+  private final Checkpoint checkpoint;
+
+  /**
+   * Called at each step of writing a refresh's tables, by name; tests halt a process there to kill
+   * it at that very point.
+   */
+  @FunctionalInterface
+  interface Checkpoint {
+    Checkpoint NONE = name -> {};
+
+    void reached(String name);
+  }
 
   /**
    * @param s3 a client whose connection pool holds at least the concurrency used
    * @param endpoint what state.json records as the source, e.g. the endpoint URL or {@code aws}
    */
   public MetadataRefresher(Warehouse warehouse, S3Client s3, String endpoint, Clock clock) {
+    this(warehouse, s3, endpoint, clock, Checkpoint.NONE);
+  }
+
+  MetadataRefresher(
+      Warehouse warehouse, S3Client s3, String endpoint, Clock clock, Checkpoint checkpoint) {
+    this.checkpoint = requireNonNull(checkpoint, "checkpoint is null");
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
     this.s3 = requireNonNull(s3, "s3 is null");
     this.endpoint = requireNonNull(endpoint, "endpoint is null");
@@ -458,6 +476,7 @@ public final class MetadataRefresher {
               + ", NULL::VARCHAR AS requester, NULL::VARCHAR AS source_ip_address,"
               + " NULL::VARCHAR AS request_id FROM journal ORDER BY sequence_number",
           journalFile);
+      checkpoint.reached("journal-written");
     }
     Path inventoryFile =
         warehouse.tableDir(namespace, MetadataTables.INVENTORY).resolve(INVENTORY_FILE);
@@ -474,6 +493,7 @@ public final class MetadataRefresher {
             + " LEFT JOIN old_inv o ON o.key = n.key AND vid(o.version_id) = vid(n.version_id)"
             + " ORDER BY n.key, n.listing_order",
         inventoryFile);
+    checkpoint.reached("inventory-written");
     for (Path old : oldInventory) {
       if (!old.equals(inventoryFile)) {
         Files.deleteIfExists(old);
@@ -482,6 +502,7 @@ public final class MetadataRefresher {
     long lastSequence = state.lastSequenceNumber() + journalRows;
     new RefreshState(bucket, namespace, endpoint, refreshTime, state.lastImport(), lastSequence)
         .write(warehouse.stateFile(namespace));
+    checkpoint.reached("state-written");
     return new RefreshSummary(
         bucket,
         namespace,
