@@ -34,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.duckdb.DuckDBConnection;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -62,7 +61,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * }</pre>
  */
 public final class MetadataRefresher {
-  public static final String INVENTORY_FILE = "inventory.parquet";
+  /** The name of a namespace's inventory file as of its {@code generation}-th commit. */
+  static String inventoryFileName(long generation) {
+    return String.format("inventory-%010d.parquet", generation);
+  }
+
   public static final int DEFAULT_CONCURRENCY = 16;
 
   /** S3 bucket naming rules, loosely: also keeps names safe inside file names and SQL. */
@@ -122,11 +125,17 @@ public final class MetadataRefresher {
     Path namespaceDir = warehouse.root().resolve(namespace);
     ProcessLock lock = lockNamespace(namespaceDir);
     try {
+      // what a killed refresh or import left goes before this one adds its own work folder
+      RefreshState state = warehouse.beginWrite(namespace, bucket);
       Path work = Files.createTempDirectory(namespaceDir, ".refresh-");
       try {
-        return refreshLocked(bucket, namespace, concurrency, progress, work);
+        return refreshLocked(bucket, namespace, state, concurrency, progress, work);
       } finally {
-        deleteTree(work);
+        try {
+          Warehouse.deleteTree(work);
+        } catch (UncheckedIOException e) {
+          // left for the next refresh to remove; this one's outcome matters more
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -136,12 +145,14 @@ public final class MetadataRefresher {
   }
 
   private RefreshSummary refreshLocked(
-      String bucket, String namespace, int concurrency, RefreshProgress progress, Path work)
+      String bucket,
+      String namespace,
+      RefreshState state,
+      int concurrency,
+      RefreshProgress progress,
+      Path work)
       throws IOException {
     Instant started = clock.instant();
-    RefreshState state =
-        RefreshState.read(warehouse.stateFile(namespace))
-            .orElse(new RefreshState(bucket, namespace, endpoint, null, null, 0));
     try (DuckDBConnection db = DuckDb.open(work.resolve("refresh.duckdb"))) {
       try (Statement statement = db.createStatement()) {
         // spills of large buckets go next to the database, inside the warehouse
@@ -369,7 +380,8 @@ public final class MetadataRefresher {
       Instant refreshTime,
       Instant started)
       throws SQLException, IOException {
-    List<Path> oldInventory = warehouse.parquetFiles(namespace, MetadataTables.INVENTORY);
+    Path inventoryDir = warehouse.tableDir(namespace, MetadataTables.INVENTORY);
+    List<Path> oldInventory = state.inventoryFiles().stream().map(inventoryDir::resolve).toList();
     boolean firstRefresh = oldInventory.isEmpty();
     String refreshLiteral = timestampLiteral(refreshTime);
     try (Statement sql = db.createStatement()) {
@@ -455,7 +467,7 @@ public final class MetadataRefresher {
 
     String bucketLiteral = DuckDb.literal(bucket);
     Path journalFile = null;
-    boolean hasJournal = !warehouse.parquetFiles(namespace, MetadataTables.JOURNAL).isEmpty();
+    boolean hasJournal = !state.journalFiles().isEmpty();
     if (journalRows > 0 || !hasJournal) {
       journalFile =
           warehouse
@@ -478,8 +490,10 @@ public final class MetadataRefresher {
           journalFile);
       checkpoint.reached("journal-written");
     }
-    Path inventoryFile =
-        warehouse.tableDir(namespace, MetadataTables.INVENTORY).resolve(INVENTORY_FILE);
+    // a new name each commit: the committed inventory stays as it was until the state names this
+    // one
+    long generation = state.generation() + 1;
+    Path inventoryFile = inventoryDir.resolve(inventoryFileName(generation));
     DuckDb.copyToParquet(
         db,
         "SELECT "
@@ -494,15 +508,25 @@ public final class MetadataRefresher {
             + " ORDER BY n.key, n.listing_order",
         inventoryFile);
     checkpoint.reached("inventory-written");
-    for (Path old : oldInventory) {
-      if (!old.equals(inventoryFile)) {
-        Files.deleteIfExists(old);
-      }
-    }
     long lastSequence = state.lastSequenceNumber() + journalRows;
-    new RefreshState(bucket, namespace, endpoint, refreshTime, state.lastImport(), lastSequence)
-        .write(warehouse.stateFile(namespace));
-    checkpoint.reached("state-written");
+    List<String> journalFiles = new ArrayList<>(state.journalFiles());
+    if (journalFile != null) {
+      journalFiles.add(journalFile.getFileName().toString());
+    }
+    // the one step that makes this refresh happen; a kill before it leaves the last commit whole
+    warehouse.commit(
+        namespace,
+        new RefreshState(
+            bucket,
+            namespace,
+            endpoint,
+            refreshTime,
+            state.lastImport(),
+            lastSequence,
+            generation,
+            List.of(inventoryFile.getFileName().toString()),
+            journalFiles),
+        () -> checkpoint.reached("state-written"));
     return new RefreshSummary(
         bucket,
         namespace,
@@ -593,17 +617,6 @@ public final class MetadataRefresher {
       executor.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a leftover hidden folder is harmless
     }
   }
 
