@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,33 +33,39 @@ import software.amazon.awssdk.services.s3.model.Tag;
  * must leave exactly the tables (and the sequence counter) of a refresh that was never killed.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetadataRefreshKillIT {
   private static final LocalS3Server SERVER = S3Servers.moto();
 
-  @TempDir Path dir;
+  // shared by the tests: they start from the same refreshed warehouse
+  @TempDir static Path dir;
 
   private final S3Client s3 = S3Servers.client(SERVER);
   private String bucket;
+
+  /** The warehouse after a first refresh, with changes of every journal kind since. */
+  private Path refreshedOnce;
+
+  /** That warehouse refreshed once more, never killed. */
   private Path clean;
 
-  @BeforeEach
-  void refreshedOnceThenChanged() {
+  @BeforeAll
+  void refreshedOnceThenChangedThenRefreshedCleanly() {
     bucket = S3Servers.createVersionedBucket(s3, "kill");
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 12; i++) {
       put("k" + i, "first");
       if (i % 3 == 0) {
         put("k" + i, "second");
       }
     }
     s3.deleteObject(b -> b.bucket(bucket).key("k1"));
-    clean = dir.resolve("clean");
-    refresh(clean);
-    // changes of every journal kind since that refresh
-    for (int i = 0; i < 8; i++) {
+    refreshedOnce = dir.resolve("once");
+    refresh(refreshedOnce);
+    for (int i = 0; i < 4; i++) {
       put("k" + i, "third");
     }
     put("new", "x");
-    s3.deleteObject(b -> b.bucket(bucket).key("k20"));
+    s3.deleteObject(b -> b.bucket(bucket).key("k10"));
     ObjectVersion old =
         s3.listObjectVersions(b -> b.bucket(bucket).prefix("k3")).versions().stream()
             .filter(v -> v.key().equals("k3") && !v.isLatest())
@@ -67,18 +75,20 @@ class MetadataRefreshKillIT {
     s3.putObjectTagging(
         b ->
             b.bucket(bucket)
-                .key("k25")
+                .key("k11")
                 .tagging(t -> t.tagSet(Tag.builder().key("t").value("v").build())));
+    clean = dir.resolve("clean");
+    copyTree(refreshedOnce, clean);
+    refresh(clean);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"journal-written", "inventory-written", "state-written"})
   void aRefreshKilledAtAnyStepThenRunAgainWritesWhatOneCleanRefreshWrites(String point)
       throws Exception {
-    // given: a copy of the warehouse as the first refresh left it, refreshed once cleanly
-    Path killed = dir.resolve("killed");
-    copyTree(clean, killed);
-    refresh(clean);
+    // given: a copy of the warehouse as the first refresh left it
+    Path killed = dir.resolve("killed-" + point);
+    copyTree(refreshedOnce, killed);
 
     // when: a refresh of the copy dies at the checkpoint, and the copy is refreshed again
     killAt(killed, point);
@@ -88,10 +98,50 @@ class MetadataRefreshKillIT {
     assertThat(journal(killed)).containsExactlyElementsOf(journal(clean)).isNotEmpty();
     assertThat(inventory(killed)).containsExactlyElementsOf(inventory(clean)).isNotEmpty();
     assertThat(lastSequence(killed)).isEqualTo(lastSequence(clean)).isPositive();
+    assertNothingLeftOver(killed);
+  }
+
+  @Test
+  void aFirstRefreshKilledBeforeItsCommitLeavesNoTableAndRunsAgainAsIfNeverStarted()
+      throws Exception {
+    // given
+    Path killed = dir.resolve("first-killed");
+    Path first = dir.resolve("first-clean");
+    refresh(first);
+
+    // when: killed with both table files written, before the state names them
+    killAt(killed, "inventory-written");
+
+    // then: readers see no table
+    assertThat(new Warehouse(killed).namespaces()).isEmpty();
+
+    // and when
+    refresh(killed);
+
+    // then
+    assertThat(journal(killed)).containsExactlyElementsOf(journal(first)).isNotEmpty();
+    assertThat(inventory(killed)).containsExactlyElementsOf(inventory(first)).isNotEmpty();
+    assertThat(lastSequence(killed)).isEqualTo(lastSequence(first));
+    assertNothingLeftOver(killed);
+  }
+
+  /** The table folders hold exactly the committed files, and no work folder is left. */
+  private void assertNothingLeftOver(Path warehouse) throws IOException {
+    Warehouse w = new Warehouse(warehouse);
+    for (String table : List.of(MetadataTables.INVENTORY, MetadataTables.JOURNAL)) {
+      try (Stream<Path> files = Files.list(w.tableDir(namespace(), table))) {
+        assertThat(files.toList())
+            .containsExactlyInAnyOrderElementsOf(w.parquetFiles(namespace(), table));
+      }
+    }
+    try (Stream<Path> entries = Files.list(warehouse.resolve(namespace()))) {
+      assertThat(entries.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder(".lock", "state.json", "inventory", "journal");
+    }
   }
 
   private void killAt(Path warehouse, String point) throws Exception {
-    Path marker = dir.resolve("reached-" + point);
+    Path marker = dir.resolve(warehouse.getFileName() + ".reached");
     Process process =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -104,7 +154,7 @@ class MetadataRefreshKillIT {
                 point,
                 marker.toString())
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("child-" + point + ".log").toFile())
+            .redirectOutput(dir.resolve(warehouse.getFileName() + ".log").toFile())
             .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!Files.exists(marker)) {
