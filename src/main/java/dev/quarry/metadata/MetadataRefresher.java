@@ -2,6 +2,7 @@ package dev.quarry.metadata;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.config.Redact;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.ProcessLock;
@@ -104,7 +105,8 @@ public final class MetadataRefresher {
     this.checkpoint = requireNonNull(checkpoint, "checkpoint is null");
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
     this.s3 = requireNonNull(s3, "s3 is null");
-    this.endpoint = requireNonNull(endpoint, "endpoint is null");
+    // stored in state.json and quoted in errors: never with the credentials a URL may carry
+    this.endpoint = Redact.endpoint(requireNonNull(endpoint, "endpoint is null"));
     this.clock = requireNonNull(clock, "clock is null");
   }
 
