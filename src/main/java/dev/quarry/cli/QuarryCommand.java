@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.config.Redact;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
@@ -93,7 +94,7 @@ public final class QuarryCommand implements Runnable {
     if (json) {
       Map<String, Object> error = new LinkedHashMap<>();
       error.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
-      error.put("message", e.getMessage());
+      error.put("message", Redact.text(e.getMessage()));
       if (e instanceof ProblemsException p) {
         error.put("problems", p.problems());
       }
@@ -101,9 +102,10 @@ public final class QuarryCommand implements Runnable {
     }
     switch (kind) {
       case USER, EXTERNAL -> {
-        context.err().println("quarry: " + e.getMessage());
+        // messages quote endpoints and SDK errors, which may carry a URL's credentials
+        context.err().println("quarry: " + Redact.text(e.getMessage()));
         if (e.getCause() != null && kind == ErrorKind.EXTERNAL) {
-          context.err().println("  cause: " + e.getCause().getMessage());
+          context.err().println("  cause: " + Redact.text(e.getCause().getMessage()));
         }
       }
       case INTERNAL -> {

@@ -231,7 +231,7 @@ public final class ConfigLoader {
       return uri;
     } catch (IllegalArgumentException e) {
       throw QuarryException.user(
-          "S3 endpoint '" + text + "' is not a URL such as http://127.0.0.1:9090");
+          "S3 endpoint '" + Redact.endpoint(text) + "' is not a URL such as http://127.0.0.1:9090");
     }
   }
 

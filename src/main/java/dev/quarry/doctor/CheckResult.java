@@ -2,6 +2,8 @@ package dev.quarry.doctor;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.config.Redact;
+
 /**
  * One line of the doctor's checklist.
  *
@@ -11,7 +13,8 @@ public record CheckResult(String name, CheckStatus status, String detail) {
   public CheckResult {
     requireNonNull(name, "name is null");
     requireNonNull(status, "status is null");
-    requireNonNull(detail, "detail is null");
+    // details quote endpoints and SDK messages, which may carry the credentials of a URL
+    detail = Redact.text(requireNonNull(detail, "detail is null"));
   }
 
   public static CheckResult ok(String name, String detail) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quarry.config.AwsClients;
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.config.Redact;
 import dev.quarry.config.S3Clients;
 import dev.quarry.doctor.Doctor.Check;
 import dev.quarry.job.s3control.S3ControlClients;
@@ -13,7 +14,6 @@ import dev.quarry.query.athena.AthenaClients;
 import dev.quarry.query.athena.AthenaSettings;
 import dev.quarry.query.athena.BucketMetadata;
 import dev.quarry.query.athena.BucketMetadataLookup;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -235,7 +235,7 @@ public final class ProfileChecks {
 
   CheckResult s3Endpoint() {
     String name = "s3 endpoint";
-    String where = config.s3Endpoint().map(URI::toString).orElse("AWS S3 in " + config.region());
+    String where = config.s3Endpoint().map(Redact::endpoint).orElse("AWS S3 in " + config.region());
     try (S3Client s3 = s3()) {
       s3.listBuckets(r -> r.maxBuckets(1));
       return CheckResult.ok(name, where + " answers");
@@ -425,7 +425,7 @@ public final class ProfileChecks {
         config
             .aws()
             .s3ControlEndpoint()
-            .map(URI::toString)
+            .map(Redact::endpoint)
             .orElse("AWS S3 Control in " + config.region());
     try (S3ControlClient control = s3Control()) {
       int jobs = control.listJobs(r -> r.accountId(account.get()).maxResults(1)).jobs().size();

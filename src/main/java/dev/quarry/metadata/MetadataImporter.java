@@ -6,8 +6,6 @@ import dev.quarry.error.Problem;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.ProcessLock;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -102,41 +100,45 @@ public final class MetadataImporter {
       ProcessLock lock = MetadataRefresher.lockNamespace(warehouse.root().resolve(namespace));
       try {
         Instant now = clock.instant();
+        RefreshState state = warehouse.beginWrite(namespace, bucket);
+        long generation = state.generation() + 1;
         Long inventoryRows = null;
         Long journalRows = null;
         Path inventoryFile = null;
         Path journalFile = null;
+        List<String> inventoryFiles = state.inventoryFiles();
+        List<String> journalFiles = new ArrayList<>(state.journalFiles());
         if (journalSelect != null) {
           journalFile =
               warehouse
                   .tableDir(namespace, MetadataTables.JOURNAL)
-                  .resolve("journal-" + FILE_TIME.format(now) + "-import.parquet");
+                  .resolve(
+                      "journal-" + FILE_TIME.format(now) + "-import-" + generation + ".parquet");
           journalRows = DuckDb.copyToParquet(db, journalSelect, journalFile);
+          journalFiles.add(journalFile.getFileName().toString());
         }
         if (inventorySelect != null) {
-          List<Path> old = warehouse.parquetFiles(namespace, MetadataTables.INVENTORY);
           inventoryFile =
               warehouse
                   .tableDir(namespace, MetadataTables.INVENTORY)
-                  .resolve(MetadataRefresher.INVENTORY_FILE);
+                  .resolve(MetadataRefresher.inventoryFileName(generation));
           inventoryRows = DuckDb.copyToParquet(db, inventorySelect, inventoryFile);
-          for (Path file : old) {
-            if (!file.equals(inventoryFile)) {
-              Files.deleteIfExists(file);
-            }
-          }
+          inventoryFiles = List.of(inventoryFile.getFileName().toString());
         }
-        RefreshState state =
-            RefreshState.read(warehouse.stateFile(namespace))
-                .orElse(new RefreshState(bucket, namespace, null, null, null, 0));
-        new RefreshState(
+        // one atomic step: a kill before it leaves the tables as they were
+        warehouse.commit(
+            namespace,
+            new RefreshState(
                 bucket,
                 namespace,
                 state.endpoint(),
                 state.lastRefresh(),
                 now,
-                state.lastSequenceNumber())
-            .write(warehouse.stateFile(namespace));
+                state.lastSequenceNumber(),
+                generation,
+                inventoryFiles,
+                journalFiles),
+            () -> {});
         return new ImportSummary(
             bucket,
             namespace,
@@ -150,8 +152,6 @@ public final class MetadataImporter {
       }
     } catch (SQLException e) {
       throw new IllegalStateException("DuckDB failed while importing into " + namespace, e);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

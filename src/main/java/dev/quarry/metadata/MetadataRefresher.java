@@ -2,6 +2,7 @@ package dev.quarry.metadata;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.config.Redact;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.ProcessLock;
@@ -34,11 +35,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.duckdb.DuckDBConnection;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -62,7 +63,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * }</pre>
  */
 public final class MetadataRefresher {
-  public static final String INVENTORY_FILE = "inventory.parquet";
+  /** The name of a namespace's inventory file as of its {@code generation}-th commit. */
+  static String inventoryFileName(long generation) {
+    return String.format("inventory-%010d.parquet", generation);
+  }
+
   public static final int DEFAULT_CONCURRENCY = 16;
 
   /** S3 bucket naming rules, loosely: also keeps names safe inside file names and SQL. */
@@ -75,15 +80,34 @@ public final class MetadataRefresher {
   private final S3Client s3;
   private final String endpoint;
   private final Clock clock;
+  private final Checkpoint checkpoint;
+
+  /**
+   * Called at each step of writing a refresh's tables, by name; tests halt a process there to kill
+   * it at that very point.
+   */
+  @FunctionalInterface
+  interface Checkpoint {
+    Checkpoint NONE = name -> {};
+
+    void reached(String name);
+  }
 
   /**
    * @param s3 a client whose connection pool holds at least the concurrency used
    * @param endpoint what state.json records as the source, e.g. the endpoint URL or {@code aws}
    */
   public MetadataRefresher(Warehouse warehouse, S3Client s3, String endpoint, Clock clock) {
+    this(warehouse, s3, endpoint, clock, Checkpoint.NONE);
+  }
+
+  MetadataRefresher(
+      Warehouse warehouse, S3Client s3, String endpoint, Clock clock, Checkpoint checkpoint) {
+    this.checkpoint = requireNonNull(checkpoint, "checkpoint is null");
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
     this.s3 = requireNonNull(s3, "s3 is null");
-    this.endpoint = requireNonNull(endpoint, "endpoint is null");
+    // stored in state.json and quoted in errors: never with the credentials a URL may carry
+    this.endpoint = Redact.endpoint(requireNonNull(endpoint, "endpoint is null"));
     this.clock = requireNonNull(clock, "clock is null");
   }
 
@@ -104,11 +128,17 @@ public final class MetadataRefresher {
     Path namespaceDir = warehouse.root().resolve(namespace);
     ProcessLock lock = lockNamespace(namespaceDir);
     try {
+      // what a killed refresh or import left goes before this one adds its own work folder
+      RefreshState state = warehouse.beginWrite(namespace, bucket);
       Path work = Files.createTempDirectory(namespaceDir, ".refresh-");
       try {
-        return refreshLocked(bucket, namespace, concurrency, progress, work);
+        return refreshLocked(bucket, namespace, state, concurrency, progress, work);
       } finally {
-        deleteTree(work);
+        try {
+          Warehouse.deleteTree(work);
+        } catch (UncheckedIOException e) {
+          // left for the next refresh to remove; this one's outcome matters more
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -118,12 +148,14 @@ public final class MetadataRefresher {
   }
 
   private RefreshSummary refreshLocked(
-      String bucket, String namespace, int concurrency, RefreshProgress progress, Path work)
+      String bucket,
+      String namespace,
+      RefreshState state,
+      int concurrency,
+      RefreshProgress progress,
+      Path work)
       throws IOException {
     Instant started = clock.instant();
-    RefreshState state =
-        RefreshState.read(warehouse.stateFile(namespace))
-            .orElse(new RefreshState(bucket, namespace, endpoint, null, null, 0));
     try (DuckDBConnection db = DuckDb.open(work.resolve("refresh.duckdb"))) {
       try (Statement statement = db.createStatement()) {
         // spills of large buckets go next to the database, inside the warehouse
@@ -173,6 +205,8 @@ public final class MetadataRefresher {
       long order = 0;
       do {
         ListObjectVersionsResponse page = listPage(bucket, keyMarker, versionIdMarker);
+        // moto ignores the encoding of ListObjectVersions: its keys came through XML as is
+        boolean keysAsInXml = !"url".equals(page.encodingTypeAsString());
         List<Listed> entries = merge(page);
         for (Listed entry : entries) {
           throwIfFailed(failure);
@@ -197,7 +231,7 @@ public final class MetadataRefresher {
                 () -> {
                   try {
                     reader
-                        .read(bucket, v, position)
+                        .read(bucket, v, position, keysAsInXml)
                         .ifPresentOrElse(
                             row -> {
                               try {
@@ -278,6 +312,10 @@ public final class MetadataRefresher {
               b.bucket(bucket)
                   .keyMarker(keyMarker)
                   .versionIdMarker(versionIdMarker)
+                  // XML cannot carry every character of a key (a CR arrives as LF, U+0001 not
+                  // at all); the SDK decodes the answer (form decoding: '+' is a space, and
+                  // S3, S3Mock and moto send a '+' of a key as %2B)
+                  .encodingType(EncodingType.URL)
                   .maxKeys(LIST_PAGE_SIZE));
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
@@ -351,7 +389,8 @@ public final class MetadataRefresher {
       Instant refreshTime,
       Instant started)
       throws SQLException, IOException {
-    List<Path> oldInventory = warehouse.parquetFiles(namespace, MetadataTables.INVENTORY);
+    Path inventoryDir = warehouse.tableDir(namespace, MetadataTables.INVENTORY);
+    List<Path> oldInventory = state.inventoryFiles().stream().map(inventoryDir::resolve).toList();
     boolean firstRefresh = oldInventory.isEmpty();
     String refreshLiteral = timestampLiteral(refreshTime);
     try (Statement sql = db.createStatement()) {
@@ -437,7 +476,7 @@ public final class MetadataRefresher {
 
     String bucketLiteral = DuckDb.literal(bucket);
     Path journalFile = null;
-    boolean hasJournal = !warehouse.parquetFiles(namespace, MetadataTables.JOURNAL).isEmpty();
+    boolean hasJournal = !state.journalFiles().isEmpty();
     if (journalRows > 0 || !hasJournal) {
       journalFile =
           warehouse
@@ -458,9 +497,12 @@ public final class MetadataRefresher {
               + ", NULL::VARCHAR AS requester, NULL::VARCHAR AS source_ip_address,"
               + " NULL::VARCHAR AS request_id FROM journal ORDER BY sequence_number",
           journalFile);
+      checkpoint.reached("journal-written");
     }
-    Path inventoryFile =
-        warehouse.tableDir(namespace, MetadataTables.INVENTORY).resolve(INVENTORY_FILE);
+    // a new name each commit: the committed inventory stays as it was until the state names this
+    // one
+    long generation = state.generation() + 1;
+    Path inventoryFile = inventoryDir.resolve(inventoryFileName(generation));
     DuckDb.copyToParquet(
         db,
         "SELECT "
@@ -474,14 +516,26 @@ public final class MetadataRefresher {
             + " LEFT JOIN old_inv o ON o.key = n.key AND vid(o.version_id) = vid(n.version_id)"
             + " ORDER BY n.key, n.listing_order",
         inventoryFile);
-    for (Path old : oldInventory) {
-      if (!old.equals(inventoryFile)) {
-        Files.deleteIfExists(old);
-      }
-    }
+    checkpoint.reached("inventory-written");
     long lastSequence = state.lastSequenceNumber() + journalRows;
-    new RefreshState(bucket, namespace, endpoint, refreshTime, state.lastImport(), lastSequence)
-        .write(warehouse.stateFile(namespace));
+    List<String> journalFiles = new ArrayList<>(state.journalFiles());
+    if (journalFile != null) {
+      journalFiles.add(journalFile.getFileName().toString());
+    }
+    // the one step that makes this refresh happen; a kill before it leaves the last commit whole
+    warehouse.commit(
+        namespace,
+        new RefreshState(
+            bucket,
+            namespace,
+            endpoint,
+            refreshTime,
+            state.lastImport(),
+            lastSequence,
+            generation,
+            List.of(inventoryFile.getFileName().toString()),
+            journalFiles),
+        () -> checkpoint.reached("state-written"));
     return new RefreshSummary(
         bucket,
         namespace,
@@ -572,17 +626,6 @@ public final class MetadataRefresher {
       executor.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a leftover hidden folder is harmless
     }
   }
 

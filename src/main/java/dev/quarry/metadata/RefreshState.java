@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,10 @@ import java.util.Optional;
  * @param endpoint the S3 endpoint of the last refresh, {@code aws} for AWS itself
  * @param lastRefresh null until the first refresh
  * @param lastImport null until the first import
+ * @param generation how many times the tables were committed; names the next inventory file
+ * @param inventoryFiles the inventory's committed files (names in its folder); null in a state
+ *     written before commits named their files, when every file of the folder counts
+ * @param journalFiles the journal's committed files, likewise
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RefreshState(
@@ -30,7 +35,10 @@ public record RefreshState(
     String endpoint,
     Instant lastRefresh,
     Instant lastImport,
-    long lastSequenceNumber) {
+    long lastSequenceNumber,
+    long generation,
+    List<String> inventoryFiles,
+    List<String> journalFiles) {
   /** Width of a sequence number: zero-padded so that string order is numeric order. */
   public static final int SEQUENCE_WIDTH = 20;
 
@@ -43,6 +51,40 @@ public record RefreshState(
   public RefreshState {
     requireNonNull(bucket, "bucket is null");
     requireNonNull(namespace, "namespace is null");
+    inventoryFiles = inventoryFiles == null ? null : List.copyOf(inventoryFiles);
+    journalFiles = journalFiles == null ? null : List.copyOf(journalFiles);
+  }
+
+  /** A namespace nothing was committed to yet. */
+  public static RefreshState empty(String bucket, String namespace) {
+    return new RefreshState(bucket, namespace, null, null, null, 0, 0, List.of(), List.of());
+  }
+
+  /** Whether this state names its committed files (else it predates that, see the fields). */
+  public boolean namesFiles() {
+    return inventoryFiles != null && journalFiles != null;
+  }
+
+  /** The committed files of {@code table}; null when this state does not name them. */
+  public List<String> files(String table) {
+    return switch (table) {
+      case MetadataTables.INVENTORY -> inventoryFiles;
+      case MetadataTables.JOURNAL -> journalFiles;
+      default -> throw new IllegalArgumentException("no table " + table);
+    };
+  }
+
+  public RefreshState withFiles(List<String> inventory, List<String> journal) {
+    return new RefreshState(
+        bucket,
+        namespace,
+        endpoint,
+        lastRefresh,
+        lastImport,
+        lastSequenceNumber,
+        generation,
+        inventory,
+        journal);
   }
 
   public static String sequenceNumber(long value) {

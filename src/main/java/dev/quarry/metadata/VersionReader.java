@@ -3,6 +3,8 @@ package dev.quarry.metadata;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -33,22 +35,43 @@ final class VersionReader {
    * @return empty when the version disappeared between listing and reading
    */
   Optional<InventoryRow> read(String bucket, ObjectVersion version, long order) {
-    String key = version.key();
+    return read(bucket, version, order, false);
+  }
+
+  /**
+   * @param keyAsInXml the listing was not URL-encoded, so an XML parser may have turned a CR (or CR
+   *     LF) of the key into LF: a version not found under its listed key is looked for under the
+   *     keys it may have been
+   */
+  Optional<InventoryRow> read(
+      String bucket, ObjectVersion version, long order, boolean keyAsInXml) {
     String listedVersionId = version.versionId();
     Instant lastModified = version.lastModified();
-    HeadObjectResponse head;
+    HeadObjectResponse head = null;
+    String key = null;
     try {
-      head =
-          s3.headObject(
-              b ->
-                  b.bucket(bucket)
-                      .key(key)
-                      .versionId(listedVersionId)
-                      .checksumMode(ChecksumMode.ENABLED));
-    } catch (S3Exception e) {
-      if (e.statusCode() == 404) {
+      for (String candidate : keyAsInXml ? keysBeforeXml(version.key()) : List.of(version.key())) {
+        try {
+          head =
+              s3.headObject(
+                  b ->
+                      b.bucket(bucket)
+                          .key(candidate)
+                          .versionId(listedVersionId)
+                          .checksumMode(ChecksumMode.ENABLED));
+          key = candidate;
+          break;
+        } catch (S3Exception e) {
+          if (e.statusCode() != 404) {
+            throw e;
+          }
+        }
+      }
+      if (head == null) {
         return Optional.empty();
       }
+    } catch (S3Exception e) {
+      key = version.key();
       if (e.statusCode() != 400) {
         throw e;
       }
@@ -62,10 +85,12 @@ final class VersionReader {
               .sseCustomerAlgorithm("AES256")
               .build();
     }
+    String found = key;
     Map<String, String> tags = new TreeMap<>();
     try {
       for (Tag tag :
-          s3.getObjectTagging(b -> b.bucket(bucket).key(key).versionId(listedVersionId)).tagSet()) {
+          s3.getObjectTagging(b -> b.bucket(bucket).key(found).versionId(listedVersionId))
+              .tagSet()) {
         tags.put(tag.key(), tag.value());
       }
     } catch (S3Exception e) {
@@ -85,6 +110,38 @@ final class VersionReader {
       row = row.withChecksumAlgorithm(version.checksumAlgorithmAsStrings().get(0));
     }
     return Optional.of(row);
+  }
+
+  /** At most 3^4 keys are tried: beyond, the version is reported as gone. */
+  private static final int MAX_AMBIGUOUS_LINE_FEEDS = 4;
+
+  /**
+   * The keys whose XML text parses as {@code parsed}: the listed key first, then each LF as CR or
+   * CR LF (XML parsers normalize both to LF).
+   */
+  static List<String> keysBeforeXml(String parsed) {
+    List<String> keys = new ArrayList<>(List.of(""));
+    int lineFeeds = 0;
+    for (int i = 0; i < parsed.length(); i++) {
+      char c = parsed.charAt(i);
+      if (c != '\n') {
+        for (int k = 0; k < keys.size(); k++) {
+          keys.set(k, keys.get(k) + c);
+        }
+        continue;
+      }
+      if (++lineFeeds > MAX_AMBIGUOUS_LINE_FEEDS) {
+        return List.of(parsed);
+      }
+      List<String> next = new ArrayList<>();
+      for (String prefix : keys) {
+        next.add(prefix + "\n");
+        next.add(prefix + "\r");
+        next.add(prefix + "\r\n");
+      }
+      keys = next;
+    }
+    return keys;
   }
 
   private static String errorCode(S3Exception e) {

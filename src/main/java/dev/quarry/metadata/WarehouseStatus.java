@@ -2,6 +2,7 @@ package dev.quarry.metadata;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.config.Redact;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,7 +47,8 @@ public final class WarehouseStatus {
                 journal.size(),
                 state.map(RefreshState::lastRefresh).orElse(null),
                 state.map(RefreshState::lastImport).orElse(null),
-                state.map(RefreshState::endpoint).orElse(null)));
+                // a state written before endpoints were redacted may hold credentials
+                state.map(RefreshState::endpoint).map(Redact::endpoint).orElse(null)));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("DuckDB failed reading " + warehouse.root(), e);

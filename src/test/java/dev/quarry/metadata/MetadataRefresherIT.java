@@ -309,9 +309,12 @@ class MetadataRefresherIT {
     return ParquetRows.query(
         "SELECT * FROM read_parquet("
             + ParquetRows.path(
-                warehouse()
-                    .tableDir("b_" + bucket, "inventory")
-                    .resolve(MetadataRefresher.INVENTORY_FILE))
+                warehouse().parquetFiles("b_" + bucket, "inventory").stream()
+                    .reduce(
+                        (a, b) -> {
+                          throw new AssertionError("more than one inventory file: " + a + ", " + b);
+                        })
+                    .orElseThrow())
             + ") ORDER BY key, sequence_number DESC");
   }
 

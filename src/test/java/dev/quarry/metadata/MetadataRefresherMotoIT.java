@@ -86,10 +86,12 @@ class MetadataRefresherMotoIT {
   }
 
   private Path inventory(String bucket) {
-    return stateDir
-        .resolve("warehouse")
-        .resolve("b_" + bucket)
-        .resolve("inventory")
-        .resolve(MetadataRefresher.INVENTORY_FILE);
+    return new Warehouse(stateDir.resolve("warehouse"))
+        .parquetFiles("b_" + bucket, "inventory").stream()
+            .reduce(
+                (a, b) -> {
+                  throw new AssertionError("more than one inventory file: " + a + ", " + b);
+                })
+            .orElseThrow();
   }
 }

@@ -43,4 +43,13 @@ class VersionReaderTest {
     assertThat(VersionReader.encryptionStatus(null, null)).isNull();
     assertThat(VersionReader.tableVersionId("null")).isNull();
   }
+
+  @Test
+  void aKeyParsedFromUnencodedXmlMayHaveHadACrOrCrLfWhereItHasALf() {
+    assertThat(VersionReader.keysBeforeXml("plain")).containsExactly("plain");
+    assertThat(VersionReader.keysBeforeXml("a\nb")).containsExactly("a\nb", "a\rb", "a\r\nb");
+    assertThat(VersionReader.keysBeforeXml("\n\n")).hasSize(9).first().isEqualTo("\n\n");
+    // beyond four LFs only the key as listed is tried
+    assertThat(VersionReader.keysBeforeXml("\n\n\n\n\n")).containsExactly("\n\n\n\n\n");
+  }
 }
