@@ -163,7 +163,7 @@ sealed interface JobBackend extends AutoCloseable {
           new JobTracker(jobs, POLLING, d -> Thread.sleep(d.toMillis()))
               .track(jobId, LocalJobs.progressLine(context));
       if (context.interactive()) {
-        context.out().println();
+        context.err().println();
       }
       return job;
     }

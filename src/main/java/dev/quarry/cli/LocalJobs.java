@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobStatus;
@@ -28,33 +29,57 @@ final class LocalJobs {
 
   private LocalJobs() {}
 
-  /** Runs a Ready job here, with a progress line on a terminal that ends when the job does. */
+  /** Runs a Ready job here, with its progress on stderr while it runs. */
   static JobRecord execute(CliContext context, LocalBatchJobs jobs, String jobId) {
-    JobRecord job = jobs.execute(jobId, progressLine(context));
-    if (context.interactive()) {
-      context.out().println();
+    try {
+      return jobs.execute(jobId, progressLine(context));
+    } finally {
+      if (context.interactive()) {
+        context.err().println();
+      }
     }
-    return job;
   }
 
-  /** A progress line redrawn in place, for a person at a terminal. */
+  /** How often a progress line is printed when no person is at a terminal. */
+  static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
+
+  /**
+   * A job's progress on stderr (stdout is for the result, e.g. {@code --output json}): at a
+   * terminal, one line redrawn in place; otherwise a line at every status change and every {@link
+   * #PROGRESS_EVERY} in between, for logs.
+   */
   static ProgressListener progressLine(CliContext context) {
-    if (!context.interactive()) {
-      return ProgressListener.NONE;
+    if (context.interactive()) {
+      return job -> {
+        context.err().print("\r  " + progressText(job) + "   ");
+        context.err().flush();
+      };
     }
+    long[] last = {0};
+    JobStatus[] lastStatus = {null};
     return job -> {
-      JobRecord.Progress p = job.progress();
-      context
-          .out()
-          .printf(
-              "\r  %-10s %s/%s tasks  (%s failed)  %ss   ",
-              job.status().awsName(),
-              Sizes.count(p.tasksDone()),
-              Sizes.count(p.totalNumberOfTasks()),
-              Sizes.count(p.numberOfTasksFailed()),
-              p.elapsedTimeInActiveSeconds());
-      context.out().flush();
+      long now = System.nanoTime();
+      synchronized (last) {
+        if (job.status() == lastStatus[0] && now - last[0] < PROGRESS_EVERY.toNanos()) {
+          return;
+        }
+        last[0] = now;
+        lastStatus[0] = job.status();
+      }
+      context.err().println("quarry: job " + job.jobId() + "  " + progressText(job));
+      context.err().flush();
     };
+  }
+
+  private static String progressText(JobRecord job) {
+    JobRecord.Progress p = job.progress();
+    return String.format(
+        "%-10s %s/%s tasks  (%s failed)  %ss",
+        job.status().awsName(),
+        Sizes.count(p.tasksDone()),
+        Sizes.count(p.totalNumberOfTasks()),
+        Sizes.count(p.numberOfTasksFailed()),
+        p.elapsedTimeInActiveSeconds());
   }
 
   static String progress(JobRecord job) {
@@ -131,8 +156,18 @@ final class LocalJobs {
     return "s3://" + s3.bucket() + "/" + prefix + "job-" + jobId + "/manifest.json";
   }
 
-  /** Exit code of a command that ran a job: 0 when it completed, 1 when it ended otherwise. */
+  /**
+   * Exit code of a command that ran a job: 0 when it completed, 1 when it ended otherwise, and 3
+   * (an external error) when tasks ran and none succeeded: the endpoint or the objects refused them
+   * all, whether the job ended Failed or, under AWS's threshold, Complete.
+   */
   static int exitCode(JobRecord job) {
+    JobRecord.Progress progress = job.progress();
+    if ((job.status() == JobStatus.COMPLETE || job.status() == JobStatus.FAILED)
+        && progress.tasksDone() > 0
+        && progress.numberOfTasksSucceeded() == 0) {
+      return ErrorKind.EXTERNAL.exitCode();
+    }
     return switch (job.status()) {
       case COMPLETE, SUSPENDED, READY -> 0;
       case CANCELLED, FAILED -> 1;

@@ -99,7 +99,38 @@ public final class ReportCommand implements Runnable {
    */
   public ReportCommand(CliContext context) {
     this.context = context;
-    this.locator = id -> find(id).flatMap(JobRecord::report);
+    this.locator =
+        id -> {
+          Optional<JobRecord> job = find(id);
+          job.ifPresent(this::writeIfMissing);
+          return job.flatMap(JobRecord::report);
+        };
+  }
+
+  /**
+   * A local job's report that could not be written when the job ended (a full disk) is written now,
+   * from the outcomes the job keeps.
+   */
+  private void writeIfMissing(JobRecord job) {
+    QuarryConfig config = context.config(global);
+    if (!config.executor().equals("local") || !job.status().terminal()) {
+      return;
+    }
+    JobBackend.with(
+            config,
+            1,
+            b ->
+                b instanceof JobBackend.Local local
+                    ? local.jobs().writeMissingReport(job.jobId())
+                    : Optional.<CompletionReport>empty())
+        .ifPresent(
+            r ->
+                context
+                    .err()
+                    .println(
+                        "quarry: the completion report was missing; written from the job's"
+                            + " stored outcomes: "
+                            + r.manifestKey()));
   }
 
   private Optional<JobRecord> find(String id) {

@@ -24,7 +24,10 @@ import picocli.CommandLine.Parameters;
           + " to its end. Given a run id whose submission was interrupted before CreateJob"
           + " answered, submits it again with the same token: AWS returns the job it made, never"
           + " a second one.",
-      "Exit status 1 when the job ends Failed or Cancelled.",
+      "A local job that ended Failed or Complete is taken up again when tasks failed transiently"
+          + " (throttling, 5xx, no answer) or never ran (a job stopped early): those run again,"
+          + " permanent failures do not. A missing completion report is written again.",
+      "Exit status 1 when the job ends Failed or Cancelled; 3 when tasks ran and none succeeded.",
       "",
       "Examples:",
       "  quarry resume 0b6f3c9e-6a55-4f7e-9a43-3f1a3c1f2b7d",

@@ -45,7 +45,8 @@ import picocli.CommandLine.Parameters;
       "A destructive action, or a playbook with limits.confirm: required, needs a confirmation:"
           + " answer the prompt at a terminal, or pass --yes. Without either, the job waits"
           + " (Suspended) for 'quarry confirm <job-id>'.",
-      "Exit status 1 when the job ended Failed or Cancelled.",
+      "Exit status 1 when the job ended Failed or Cancelled; 3 when tasks ran and none succeeded."
+          + " Progress goes to stderr.",
       "",
       "Examples:",
       "  quarry run playbooks/restore-rainy-training.yaml",

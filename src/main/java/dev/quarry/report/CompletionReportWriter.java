@@ -74,7 +74,11 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * <p>Locally, results files are written under temporary names in {@code results/} and renamed when
  * {@link #finish()} runs; manifest.json is written last, atomically, so a reader never sees a
  * manifest that names a missing file. Its Bucket is empty and its Keys are relative to the prefix
- * folder. In S3, results are staged in a temporary folder, uploaded on {@link #finish()}, then
+ * folder. Once manifest.json is written, every other file in {@code results/} is deleted: what an
+ * earlier write of the same report left (a process killed before its job ended writes the report
+ * again, under new names), so a report has exactly one set of result files however often it is
+ * written. A local write that fails (a full disk) fails with an external error naming the path and
+ * the cause. In S3, results are staged in a temporary folder, uploaded on {@link #finish()}, then
  * manifest.json is uploaded.
  */
 public final class CompletionReportWriter implements AutoCloseable {
@@ -133,8 +137,25 @@ public final class CompletionReportWriter implements AutoCloseable {
     try {
       return new CompletionReportWriter(location, jobId, scope, s3, clock);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the report of job " + jobId, e);
+      throw writeFailure("the report of job " + jobId, location, e);
     }
+  }
+
+  /**
+   * An I/O failure as an external error: the disk or folder is the user's to mend, and the message
+   * says which path and why ("no space left on the device" rather than the bare errno text).
+   */
+  static QuarryException writeFailure(String what, Object where, IOException e) {
+    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      reason = f.getReason();
+    }
+    if (reason.contains("No space left on device")) {
+      reason = "no space left on the device";
+    }
+    String path =
+        where instanceof ReportLocation.Local local ? local.prefix().toString() : where.toString();
+    return QuarryException.external("cannot write " + what + " in " + path + ": " + reason, e);
   }
 
   public void write(TaskResult result) {
@@ -161,7 +182,7 @@ public final class CompletionReportWriter implements AutoCloseable {
           outcome.errorCode() == null ? "" : outcome.errorCode(),
           outcome.message());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the report of job " + jobId, e);
+      throw writeFailure("the report of job " + jobId, staging, e);
     }
   }
 
@@ -181,7 +202,9 @@ public final class CompletionReportWriter implements AutoCloseable {
           ? finishLocal()
           : finishS3((ReportLocation.S3) location);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot finish the report of job " + jobId, e);
+      throw writeFailure("the report of job " + jobId, staging, e);
+    } catch (UncheckedIOException e) {
+      throw writeFailure("the report of job " + jobId, staging, e.getCause());
     } finally {
       close();
     }
@@ -202,7 +225,19 @@ public final class CompletionReportWriter implements AutoCloseable {
     }
     Path manifest = jobDir.resolve(ReportFormat.MANIFEST);
     AtomicFiles.write(manifest, manifestJson(entries));
+    deleteAllBut(parts.values().stream().map(p -> Path.of(p.name)).toList());
     return new CompletionReport(jobId, location, manifest.toString(), files);
+  }
+
+  /** Deletes what earlier writes of this report left in results/: it is not part of it. */
+  private void deleteAllBut(List<Path> names) throws IOException {
+    try (var listing = Files.list(staging)) {
+      for (Path file : listing.toList()) {
+        if (!names.contains(file.getFileName())) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
   }
 
   private CompletionReport finishS3(ReportLocation.S3 remote) {

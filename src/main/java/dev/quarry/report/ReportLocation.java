@@ -14,6 +14,11 @@ public sealed interface ReportLocation {
     public Local {
       requireNonNull(prefix, "prefix is null");
     }
+
+    /** The manifest.json of {@code jobId}'s report here: it exists once the report is whole. */
+    public Path manifest(String jobId) {
+      return prefix.resolve(ReportFormat.jobFolder(jobId)).resolve(ReportFormat.MANIFEST);
+    }
   }
 
   /** A bucket and key prefix (no leading or trailing slash) on the configured S3 endpoint. */

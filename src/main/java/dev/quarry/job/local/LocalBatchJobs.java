@@ -6,6 +6,7 @@ import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.action.LocalTask;
 import dev.quarry.app.ManifestInfo;
+import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.ProcessLock;
 import dev.quarry.job.BatchJobs;
@@ -16,6 +17,7 @@ import dev.quarry.job.JobStatus;
 import dev.quarry.job.ProgressListener;
 import dev.quarry.playbook.ActionSpec;
 import dev.quarry.report.CompletionReport;
+import dev.quarry.report.ReportLocation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -28,6 +30,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -70,6 +73,19 @@ import software.amazon.awssdk.services.s3.S3Client;
  * task. Tasks that may have run in an uncommitted chunk run again if the action is idempotent;
  * otherwise they are reported as failed, never run twice (see {@link TaskProcessor}).
  *
+ * <p>AWS's failure threshold (more than 50% of at least 1,000 tasks failed) fails a job as on AWS.
+ * On top of it Quarry stops a job early when the tasks that ended last all failed the same way: 5
+ * in a row ran out of retries on transient failures (the endpoint does not answer, throttles or
+ * fails), or 100 in a row failed with the same error code (see {@link JobControl}). Such a job ends
+ * Failed with a failure reason that says so; the outcomes of the tasks that ran are kept and its
+ * report is written.
+ *
+ * <p>{@link #execute} on an ended job is Quarry's addition too: a Failed or Complete job whose
+ * tasks failed transiently (throttling, 5xx, no answer), or which stopped before its last task,
+ * runs again as a new round: Active, then the tasks without an outcome, the transient failures
+ * forgotten first. Permanent failures are not run again. An ended job whose report could not be
+ * written (a full disk) gets it written from its stored outcomes.
+ *
  * <p>Example:
  *
  * <pre>{@code
@@ -80,6 +96,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class LocalBatchJobs implements BatchJobs {
   static final String TOO_MANY_FAILURES = "more than 50% of tasks failed";
+  private static final String ROUND = "round";
   private static final String SPRING_JOB = "quarry-job";
 
   /**
@@ -340,7 +357,7 @@ public final class LocalBatchJobs implements BatchJobs {
                   jobId, r -> r.moveTo(JobStatus.ACTIVE, now, "resumed after an interruption"));
       case COMPLETING, FAILING, CANCELLING -> {}
       case COMPLETE, CANCELLED, FAILED -> {
-        return job;
+        return again(job, listener);
       }
       case SUSPENDED ->
           throw QuarryException.user(
@@ -582,6 +599,10 @@ public final class LocalBatchJobs implements BatchJobs {
                 .withFailureReason(TOO_MANY_FAILURES)
                 .moveTo(JobStatus.FAILING, now, TOO_MANY_FAILURES);
           }
+          String early = control.earlyStopReason(jobId);
+          if (!early.isEmpty()) {
+            return current.withFailureReason(early).moveTo(JobStatus.FAILING, now, "stopped early");
+          }
           if (result == BatchStatus.COMPLETED) {
             return current.moveTo(JobStatus.COMPLETING, now, "");
           }
@@ -613,11 +634,14 @@ public final class LocalBatchJobs implements BatchJobs {
                   return p;
                 });
 
+    // round 0 runs every row; a later round (see again) only those without an outcome
+    long round = outcomes.setting(ROUND).map(Long::parseLong).orElse(0L);
+    BitSet done = round == 0 ? new BitSet() : outcomes.doneRows();
     Step worker =
         new StepBuilder("tasks", repository)
             .<TaskRecord, TaskRecord>chunk(settings.chunkSize())
-            .reader(new RowRangeReader(request.manifest().file(), control))
-            .processor(new TaskProcessor(task, idempotent, outcomes, settings, clock))
+            .reader(new RowRangeReader(request.manifest().file(), control, done))
+            .processor(new TaskProcessor(task, idempotent, outcomes, control, settings, clock))
             .writer(new OutcomeWriter(outcomes, control))
             .transactionManager(database.transactions())
             .build();
@@ -634,8 +658,11 @@ public final class LocalBatchJobs implements BatchJobs {
             .partitionHandler(handler)
             .build();
     Job job = new JobBuilder(SPRING_JOB, repository).start(manager).build();
-    JobParameters parameters =
-        new JobParametersBuilder().addString("jobId", jobId).toJobParameters();
+    JobParametersBuilder builder = new JobParametersBuilder().addString("jobId", jobId);
+    if (round > 0) {
+      builder.addLong(ROUND, round);
+    }
+    JobParameters parameters = builder.toJobParameters();
     try {
       handler.afterPropertiesSet();
       MapJobRegistry registry = new MapJobRegistry();
@@ -659,6 +686,128 @@ public final class LocalBatchJobs implements BatchJobs {
     } catch (Exception e) {
       throw new IllegalStateException("cannot run job " + jobId + " with Spring Batch", e);
     }
+  }
+
+  /**
+   * An ended job taken up again: a new round for the tasks that failed transiently or never ran
+   * (not for a cancelled job: its user stopped it), else its report written if it is missing.
+   */
+  private JobRecord again(JobRecord job, ProgressListener listener) {
+    String jobId = job.jobId();
+    long total = job.progress().totalNumberOfTasks();
+    if (total == 0) {
+      return job;
+    }
+    JobRequest request = store.request(jobId);
+    try (BatchDatabase database =
+        BatchDatabase.open(store.dir(jobId), 2 * settings.concurrency() + 4)) {
+      OutcomeStore outcomes = new OutcomeStore(database);
+      long[] counts = outcomes.counts();
+      long notRun = total - counts[0] - counts[1];
+      long retryable = outcomes.retryable();
+      if (job.status() != JobStatus.CANCELLED && (retryable > 0 || notRun > 0)) {
+        // the database first: killed before the record moves, the job still looks ended and its
+        // next resume starts another round, which runs the same tasks
+        outcomes.startRound(ROUND);
+        String note =
+            "resumed: retrying "
+                + retryable
+                + " tasks that failed transiently"
+                + (notRun > 0 ? ", running " + notRun + " not run" : "");
+        JobRecord active = store.update(jobId, r -> reopened(r, note));
+        listener.onProgress(active);
+        return finish(
+            runTasks(active, request, database, outcomes, listener), request, outcomes, listener);
+      }
+      if (reportMissing(job, request, counts)) {
+        CompletionReport report = writeReport(jobId, request, outcomes);
+        listener.onProgress(job);
+        return store.update(
+            jobId,
+            r ->
+                r.moveTo(
+                    r.status(),
+                    clock.instant(),
+                    "completion report written again: " + report.manifestKey()));
+      }
+      return job;
+    }
+  }
+
+  /**
+   * Writes the completion report of an ended job whose report is missing (it could not be written
+   * when the job ended, e.g. on a full disk), from the job's stored outcomes.
+   *
+   * @return the report, empty when the job has none to write or it exists already
+   * @throws QuarryException (user) when the job has not ended or runs in another process
+   */
+  public Optional<CompletionReport> writeMissingReport(String jobId) {
+    JobRecord job = store.get(jobId);
+    if (!job.status().terminal()) {
+      throw QuarryException.user(
+          "job "
+              + jobId
+              + " is "
+              + job.status().awsName()
+              + "; its report is written when it ends");
+    }
+    Optional<ProcessLock> lock = ProcessLock.tryAcquire(runLock(jobId));
+    if (lock.isEmpty()) {
+      throw QuarryException.user("job " + jobId + " is running in another process");
+    }
+    try (BatchDatabase database = BatchDatabase.open(store.dir(jobId), 4)) {
+      JobRequest request = store.request(jobId);
+      OutcomeStore outcomes = new OutcomeStore(database);
+      if (!reportMissing(job, request, outcomes.counts())) {
+        return Optional.empty();
+      }
+      CompletionReport report = writeReport(jobId, request, outcomes);
+      store.update(
+          jobId,
+          r ->
+              r.moveTo(
+                  r.status(),
+                  clock.instant(),
+                  "completion report written again: " + report.manifestKey()));
+      return Optional.of(report);
+    } finally {
+      lock.get().close();
+    }
+  }
+
+  /** A report the job should have and has not: only a local report's absence can be seen here. */
+  private static boolean reportMissing(JobRecord job, JobRequest request, long[] counts) {
+    if (!request.report().enabled() || counts[0] + counts[1] == 0 || job.report().isEmpty()) {
+      return false;
+    }
+    return job.report().get() instanceof ReportLocation.Local local
+        && !Files.exists(local.manifest(job.jobId()));
+  }
+
+  private CompletionReport writeReport(String jobId, JobRequest request, OutcomeStore outcomes) {
+    return reports.write(
+        request.report().location(), jobId, request.report().scope(), outcomes::forEach);
+  }
+
+  /** An ended job made Active again: the reasons and the end of its last round no longer hold. */
+  private JobRecord reopened(JobRecord r, String note) {
+    return new JobRecord(
+            r.jobId(),
+            r.clientRequestToken(),
+            r.playbook(),
+            r.runId(),
+            r.description(),
+            r.priority(),
+            r.action(),
+            r.status(),
+            r.progress(),
+            List.of(),
+            r.report(),
+            false,
+            r.created(),
+            Optional.empty(),
+            r.transitions())
+        .moveTo(JobStatus.ACTIVE, clock.instant(), note);
   }
 
   private long countRows(String jobId) {
@@ -698,33 +847,45 @@ public final class LocalBatchJobs implements BatchJobs {
             counts[1],
             job.progress().elapsedTimeInActiveSeconds());
     String note = "";
-    JobStatus finalStatus = end;
     Optional<String> reportFailure = Optional.empty();
     if (request.report().enabled() && counts[0] + counts[1] > 0) {
       try {
-        CompletionReport report =
-            reports.write(
-                request.report().location(), jobId, request.report().scope(), outcomes::forEach);
-        note = "completion report: " + report.manifestKey();
+        note = "completion report: " + writeReport(jobId, request, outcomes).manifestKey();
       } catch (RuntimeException e) {
-        reportFailure = Optional.of("the completion report could not be written: " + e);
-        finalStatus = JobStatus.FAILED;
+        // the tasks' outcomes stand and stay stored: the job ends as they say, and its report can
+        // be written again later (writeMissingReport, or execute on the ended job)
+        reportFailure = Optional.of(e instanceof QuarryException ? e.getMessage() : e.toString());
+        note = "the completion report was not written: " + reportFailure.get();
       }
     }
-    boolean noReport = counts[0] + counts[1] == 0 || reportFailure.isPresent();
+    boolean noReport = counts[0] + counts[1] == 0;
     String finalNote = note;
-    JobStatus last = finalStatus;
-    Optional<String> failure = reportFailure;
     JobRecord ended =
         store.update(
             jobId,
             r -> {
               JobRecord next = r.withProgress(progress);
-              next = failure.map(next::withFailureReason).orElse(next);
               next = noReport ? next.withoutReport() : next;
-              return next.moveTo(last, clock.instant(), finalNote);
+              return next.moveTo(end, clock.instant(), finalNote);
             });
     listener.onProgress(ended);
+    if (reportFailure.isPresent()) {
+      throw new QuarryException(
+          ErrorKind.EXTERNAL,
+          "job "
+              + jobId
+              + " ended "
+              + end.awsName()
+              + " ("
+              + counts[0]
+              + " tasks succeeded, "
+              + counts[1]
+              + " failed), but its completion report was not written: "
+              + reportFailure.get()
+              + "; the outcomes are kept: once that is mended, 'quarry report "
+              + jobId
+              + "' writes the report");
+    }
     return ended;
   }
 

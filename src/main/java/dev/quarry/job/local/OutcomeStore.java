@@ -40,6 +40,11 @@ final class OutcomeStore {
             + " BUCKET VARCHAR NOT NULL, OBJECT_KEY VARCHAR NOT NULL, VERSION_ID VARCHAR,"
             + " STATUS VARCHAR(16) NOT NULL, ERROR_CODE VARCHAR, HTTP_STATUS INT NOT NULL,"
             + " MESSAGE VARCHAR NOT NULL)");
+    // a transient failure whose retries ran out: what a resume runs again (added later: jobs
+    // created before have no such column)
+    jdbc.execute(
+        "ALTER TABLE QUARRY_TASK_OUTCOME ADD COLUMN IF NOT EXISTS RETRYABLE BOOLEAN DEFAULT FALSE"
+            + " NOT NULL");
     jdbc.execute(
         "CREATE TABLE IF NOT EXISTS QUARRY_TASK_INTENT (ROW_INDEX BIGINT PRIMARY KEY,"
             + " STARTED TIMESTAMP WITH TIME ZONE NOT NULL, STATUS VARCHAR(16), ERROR_CODE VARCHAR,"
@@ -53,7 +58,7 @@ final class OutcomeStore {
   void write(List<TaskRecord> records) {
     jdbc.batchUpdate(
         "INSERT INTO QUARRY_TASK_OUTCOME (ROW_INDEX, BUCKET, OBJECT_KEY, VERSION_ID, STATUS,"
-            + " ERROR_CODE, HTTP_STATUS, MESSAGE) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            + " ERROR_CODE, HTTP_STATUS, MESSAGE, RETRYABLE) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         records,
         records.size(),
         (ps, r) -> {
@@ -65,7 +70,46 @@ final class OutcomeStore {
           ps.setString(6, r.outcome().errorCode());
           ps.setInt(7, r.outcome().httpStatus());
           ps.setString(8, cut(r.outcome().message()));
+          ps.setBoolean(9, r.retryable());
         });
+  }
+
+  /** How many committed outcomes are transient failures a resume may run again. */
+  long retryable() {
+    Long n =
+        jdbc.queryForObject("SELECT COUNT(*) FROM QUARRY_TASK_OUTCOME WHERE RETRYABLE", Long.class);
+    return n == null ? 0 : n;
+  }
+
+  /**
+   * Starts the next round of the job, in one transaction: counts it up, and forgets the outcomes
+   * (and intents) of the tasks that failed transiently, so that the round runs them again.
+   *
+   * @return how many were forgotten
+   */
+  long startRound(String roundSetting) {
+    Integer n =
+        ownTransaction.execute(
+            status -> {
+              long round = setting(roundSetting).map(Long::parseLong).orElse(0L) + 1;
+              putSetting(roundSetting, Long.toString(round));
+              jdbc.update(
+                  "DELETE FROM QUARRY_TASK_INTENT WHERE ROW_INDEX IN"
+                      + " (SELECT ROW_INDEX FROM QUARRY_TASK_OUTCOME WHERE RETRYABLE)");
+              return jdbc.update("DELETE FROM QUARRY_TASK_OUTCOME WHERE RETRYABLE");
+            });
+    return n == null ? 0 : n;
+  }
+
+  /** The rows that have a committed outcome. */
+  java.util.BitSet doneRows() {
+    java.util.BitSet done = new java.util.BitSet();
+    jdbc.query(
+        "SELECT ROW_INDEX FROM QUARRY_TASK_OUTCOME",
+        rs -> {
+          done.set(Math.toIntExact(rs.getLong(1)));
+        });
+    return done;
   }
 
   /** Succeeded and failed counts of committed outcomes. */

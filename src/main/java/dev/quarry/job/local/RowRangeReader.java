@@ -3,6 +3,7 @@ package dev.quarry.job.local;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.BitSet;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -14,6 +15,9 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
  *
  * <p>All partitions share the worker step and so this reader; each partition runs in one thread of
  * its own, so the reader keeps each partition's state in a thread-local.
+ *
+ * <p>A later round of a job (a resume that retries tasks, see {@link LocalBatchJobs}) reads the
+ * same rows but passes over those that already have an outcome.
  */
 final class RowRangeReader implements ItemStreamReader<TaskRecord>, StepExecutionListener {
   static final String START = "quarry.start";
@@ -22,12 +26,17 @@ final class RowRangeReader implements ItemStreamReader<TaskRecord>, StepExecutio
 
   private final Path manifest;
   private final JobControl control;
+  private final BitSet done;
   private final ThreadLocal<State> state = new ThreadLocal<>();
   private final ThreadLocal<StepExecution> step = new ThreadLocal<>();
 
-  RowRangeReader(Path manifest, JobControl control) {
+  /**
+   * @param done rows not to run: those with an outcome when this round began
+   */
+  RowRangeReader(Path manifest, JobControl control, BitSet done) {
     this.manifest = requireNonNull(manifest, "manifest is null");
     this.control = requireNonNull(control, "control is null");
+    this.done = requireNonNull(done, "done is null");
   }
 
   private static final class State {
@@ -62,17 +71,21 @@ final class RowRangeReader implements ItemStreamReader<TaskRecord>, StepExecutio
       if (current != null) {
         current.setTerminateOnly();
       }
-    }
-    State s = state.get();
-    if (s.position >= s.end) {
       return null;
     }
-    var row = s.rows.next();
-    if (row == null) {
-      throw new IllegalStateException(
-          "manifest " + manifest + " ended at row " + s.position + ", expected " + s.end);
+    State s = state.get();
+    while (s.position < s.end) {
+      var row = s.rows.next();
+      if (row == null) {
+        throw new IllegalStateException(
+            "manifest " + manifest + " ended at row " + s.position + ", expected " + s.end);
+      }
+      long index = s.position++;
+      if (!done.get(Math.toIntExact(index))) {
+        return TaskRecord.pending(index, row);
+      }
     }
-    return TaskRecord.pending(s.position++, row);
+    return null;
   }
 
   @Override

@@ -20,6 +20,11 @@ import org.springframework.core.retry.RetryTemplate;
  * <p>For an action that is not idempotent, an intent is committed before the call and its outcome
  * right after. A row whose intent an earlier attempt left behind is not run again: it gets the
  * outcome recorded then, or, if none was, a failure saying it was interrupted while running.
+ *
+ * <p>Each outcome is told to the job's {@link JobControl} as soon as it is known, for Quarry's
+ * early stop; once the job is stopping, transient failures are no longer retried (the task is
+ * recorded as retryable, for a resume), so that a job against an endpoint that is down ends in
+ * seconds.
  */
 final class TaskProcessor implements ItemProcessor<TaskRecord, TaskRecord> {
   static final String IN_DOUBT_CODE = "InterruptedInDoubt";
@@ -30,6 +35,7 @@ final class TaskProcessor implements ItemProcessor<TaskRecord, TaskRecord> {
   private final LocalTask task;
   private final boolean idempotent;
   private final OutcomeStore outcomes;
+  private final JobControl control;
   private final RetryTemplate retry;
   private final Clock clock;
 
@@ -37,16 +43,19 @@ final class TaskProcessor implements ItemProcessor<TaskRecord, TaskRecord> {
       LocalTask task,
       boolean idempotent,
       OutcomeStore outcomes,
+      JobControl control,
       LocalBatchJobs.Settings settings,
       Clock clock) {
     this.task = requireNonNull(task, "task is null");
     this.idempotent = idempotent;
     this.outcomes = requireNonNull(outcomes, "outcomes is null");
+    this.control = requireNonNull(control, "control is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.retry =
         new RetryTemplate(
             RetryPolicy.builder()
                 .includes(TransientTaskException.class)
+                .predicate(e -> !control.stopRequested())
                 .maxRetries(settings.maxRetries())
                 .delay(settings.initialBackoff())
                 .multiplier(2)
@@ -57,30 +66,37 @@ final class TaskProcessor implements ItemProcessor<TaskRecord, TaskRecord> {
   @Override
   public TaskRecord process(TaskRecord item) {
     if (idempotent) {
-      return item.with(run(item));
+      return ended(run(item));
     }
     if (!outcomes.recordIntent(item.index(), clock.instant())) {
       Optional<TaskOutcome> recorded = outcomes.intent(item.index()).flatMap(o -> o);
+      // not evidence about the endpoint: not told to the early stop
       return item.with(
           recorded.orElseGet(() -> TaskOutcome.failed(IN_DOUBT_CODE, 0, IN_DOUBT_MESSAGE)));
     }
-    TaskOutcome outcome = run(item);
-    outcomes.recordIntentOutcome(item.index(), outcome);
-    return item.with(outcome);
+    TaskRecord done = run(item);
+    outcomes.recordIntentOutcome(item.index(), done.outcome());
+    return ended(done);
   }
 
-  private TaskOutcome run(TaskRecord item) {
+  private TaskRecord ended(TaskRecord done) {
+    control.ended(done.outcome(), done.retryable());
+    return done;
+  }
+
+  private TaskRecord run(TaskRecord item) {
     try {
       TaskOutcome outcome = retry.execute(() -> task.run(item.row()));
-      return outcome != null
-          ? outcome
-          : TaskOutcome.failed(TASK_ERROR_CODE, 0, "the task returned no outcome");
+      return item.with(
+          outcome != null
+              ? outcome
+              : TaskOutcome.failed(TASK_ERROR_CODE, 0, "the task returned no outcome"));
     } catch (RetryException e) {
       Throwable last = e.getLastException();
       if (last instanceof TransientTaskException t) {
-        return t.asOutcome();
+        return item.withRetryable(t.asOutcome());
       }
-      return TaskOutcome.failed(TASK_ERROR_CODE, 0, String.valueOf(last));
+      return item.with(TaskOutcome.failed(TASK_ERROR_CODE, 0, String.valueOf(last)));
     }
   }
 }

@@ -165,6 +165,69 @@ class LocalBatchJobsKillTest {
     assertThat(action.callList()).doesNotHaveDuplicates();
   }
 
+  @Test
+  void aJobKilledAfterItsReportWasWrittenButBeforeItEndedHasOneSetOfResultFiles() throws Exception {
+    // given: a child process that wrote the job's real report and was killed before Complete
+    Path root = dir.resolve("jobs");
+    Path reportDir = dir.resolve("report");
+    Path written = dir.resolve("report-written");
+    JobRecord job =
+        JobFixture.jobs(
+                root, new FakeAction(), new JobFixture.RecordingReports(), JobFixture.SETTINGS)
+            .submit(
+                JobFixture.request("run-report", JobFixture.manifest(dir, ROWS), reportDir, false));
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                KillTestMain.class.getName(),
+                root.toString(),
+                job.jobId(),
+                dir.resolve("calls.log").toString(),
+                "-",
+                "true",
+                written.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.exists(written) && System.nanoTime() < deadline) {
+      assertThat(process.isAlive()).as("child is running; see child.log").isTrue();
+      Thread.sleep(10);
+    }
+    process.destroyForcibly();
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(written).exists();
+    Path results = reportDir.resolve("job-" + job.jobId()).resolve("results");
+    List<Path> before = listing(results);
+    assertThat(before).isNotEmpty();
+
+    // when: resumed, the job writes its report again and ends
+    JobRecord ended =
+        JobFixture.jobs(root, new FakeAction(), CompletionReports.writer(null), JobFixture.SETTINGS)
+            .execute(job.jobId(), ProgressListener.NONE);
+
+    // then: exactly the files manifest.json names are in results/, one row per task among them
+    assertThat(ended.status()).isEqualTo(JobStatus.COMPLETE);
+    Report report = Report.of(ended);
+    assertThat(report.rows).extracting(TaskResult::key).hasSize(ROWS).doesNotHaveDuplicates();
+    List<Path> after = listing(results);
+    long rowsOnDisk = 0;
+    for (Path file : after) {
+      rowsOnDisk += Files.readAllLines(file).size();
+    }
+    assertThat(rowsOnDisk).isEqualTo(ROWS);
+    String manifest = Files.readString(results.getParent().resolve("manifest.json"));
+    assertThat(after).allSatisfy(f -> assertThat(manifest).contains(f.getFileName().toString()));
+  }
+
+  private static List<Path> listing(Path folder) throws java.io.IOException {
+    try (var files = Files.list(folder)) {
+      return files.sorted().toList();
+    }
+  }
+
   /** The rows of a job's completion report, read back with the reader of AWS's format. */
   private record Report(List<TaskResult> rows) {
     static Report of(JobRecord job) {
