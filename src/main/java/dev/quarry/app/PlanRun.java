@@ -16,6 +16,8 @@ import dev.quarry.playbook.PlaybookValidator;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryStatistics;
+import dev.quarry.query.Selection;
+import dev.quarry.query.TaskIdentity;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -66,13 +68,16 @@ public final class PlanRun {
     Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);
     PlanStats stats = new PlanStats();
     Manifest manifest;
+    Selection selection;
     try (ManifestWriter writer = ManifestWriter.open(dir.resolve("manifest.csv"), withVersionIds)) {
-      engine.objects(
-          query,
-          row -> {
-            writer.write(row);
-            stats.add(row);
-          });
+      selection =
+          engine.objects(
+              query,
+              TaskIdentity.of(withVersionIds),
+              row -> {
+                writer.write(row);
+                stats.add(row);
+              });
       manifest = writer.finish();
     }
     ManifestInfo info =
@@ -105,6 +110,7 @@ public final class PlanRun {
         engine.name(),
         parameters,
         stats.objects(),
+        selection.duplicates(),
         stats.bytes(),
         stats.unknownSizes(),
         stats.storageClasses(),

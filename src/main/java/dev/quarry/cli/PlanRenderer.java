@@ -23,6 +23,12 @@ final class PlanRenderer {
         Sizes.count(plan.objects()),
         Sizes.bytes(plan.bytes()),
         plan.unknownSizes() > 0 ? ", size unknown for " + Sizes.count(plan.unknownSizes()) : "");
+    if (plan.duplicatesRemoved() > 0) {
+      out.printf(
+          "  duplicates   %s %s the query returned for a task already selected (same bucket, key"
+              + " and version): left out, each task runs once%n",
+          Sizes.count(plan.duplicatesRemoved()), plan.duplicatesRemoved() == 1 ? "row" : "rows");
+    }
     if (plan.buckets().size() > 1) {
       groups(out, "by bucket", plan.buckets());
     }

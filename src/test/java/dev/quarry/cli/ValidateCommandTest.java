@@ -220,7 +220,8 @@ class ValidateCommandTest {
     }
 
     @Override
-    public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
+    public dev.quarry.query.Selection objects(
+        BoundQuery query, dev.quarry.query.TaskIdentity identity, Consumer<ObjectRow> sink) {
       throw new UnsupportedOperationException();
     }
 

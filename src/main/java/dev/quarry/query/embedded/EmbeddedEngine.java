@@ -9,9 +9,11 @@ import dev.quarry.metadata.Warehouse;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.Selection;
 import dev.quarry.query.SqlToken;
 import dev.quarry.query.SqlToken.Kind;
 import dev.quarry.query.SqlTokenizer;
+import dev.quarry.query.TaskIdentity;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -137,7 +139,8 @@ public final class EmbeddedEngine implements QueryEngine {
   }
 
   @Override
-  public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
+  public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
+    requireNonNull(identity, "identity is null");
     Prepared prepared = prepare(query);
     List<Column> columns = describe(prepared, query);
     int bucket = indexOf(columns, "bucket");
@@ -148,8 +151,12 @@ public final class EmbeddedEngine implements QueryEngine {
               + " actions); it returns: "
               + columns.stream().map(Column::name).collect(Collectors.joining(", ")));
     }
-    String sql = objectsSql(prepared.sql(), columns);
+    if (identity == TaskIdentity.BUCKET_KEY_VERSION && indexOf(columns, "version_id") < 0) {
+      throw new IllegalArgumentException("a query without version_id has no version identity");
+    }
+    String sql = objectsSql(prepared.sql(), columns, identity);
     long count = 0;
+    long duplicates = 0;
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       bind(statement, prepared.parameterOrder(), query.parameters(), false);
       try (ResultSet rs = statement.executeQuery()) {
@@ -163,12 +170,13 @@ public final class EmbeddedEngine implements QueryEngine {
                   rs.getString(3),
                   toLong(rs.getObject(4), count),
                   rs.getString(5)));
+          duplicates += rs.getLong(6) - 1;
         }
       }
     } catch (SQLException e) {
       throw translate(e, query.sql());
     }
-    return count;
+    return new Selection(count, duplicates);
   }
 
   @Override
@@ -469,12 +477,13 @@ public final class EmbeddedEngine implements QueryEngine {
   }
 
   /**
-   * Wraps the query so DuckDB returns bucket, key, version_id, size, storage_class. Size and
-   * storage class the query lacks come from the inventories, joined inside DuckDB (all namespaces:
-   * a row's bucket finds its own). The prefix has no line break, so DuckDB's line numbers stay the
-   * query's.
+   * Wraps the query so DuckDB returns bucket, key, version_id, size, storage_class and the number
+   * of rows that were this one task, one row per task in the order of each task's first row. Size
+   * and storage class the query lacks come from the inventories, joined inside DuckDB (all
+   * namespaces: a row's bucket finds its own). The prefix has no line break, so DuckDB's line
+   * numbers stay the query's.
    */
-  private String objectsSql(String sql, List<Column> columns) {
+  private String objectsSql(String sql, List<Column> columns, TaskIdentity identity) {
     List<String> aliases = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       aliases.add("quarry_c" + i);
@@ -482,22 +491,45 @@ public final class EmbeddedEngine implements QueryEngine {
     int version = indexOf(columns, "version_id");
     int size = indexOf(columns, "size");
     int storageClass = indexOf(columns, "storage_class");
-    String b = "q.quarry_c" + indexOf(columns, "bucket");
-    String k = "q.quarry_c" + indexOf(columns, "key");
-    String v = version < 0 ? "NULL" : "q.quarry_c" + version;
     String head = "WITH quarry_q(" + String.join(", ", aliases) + ") AS (";
+    String numbered =
+        "quarry_n AS (SELECT "
+            + String.join(
+                ", ",
+                "CAST(quarry_c" + indexOf(columns, "bucket") + " AS VARCHAR) AS quarry_b",
+                "CAST(quarry_c" + indexOf(columns, "key") + " AS VARCHAR) AS quarry_k",
+                "CAST("
+                    + (version < 0 ? "NULL" : "quarry_c" + version)
+                    + " AS VARCHAR) AS quarry_v",
+                (size < 0 ? "NULL" : "quarry_c" + size) + " AS quarry_s",
+                "CAST("
+                    + (storageClass < 0 ? "NULL" : "quarry_c" + storageClass)
+                    + " AS VARCHAR) AS quarry_sc",
+                "row_number() OVER () AS quarry_ord")
+            + " FROM quarry_q)";
+    // one row per task; the first row's values stand for its duplicates
+    String distinct =
+        switch (identity) {
+          case BUCKET_KEY_VERSION ->
+              "quarry_d AS (SELECT quarry_b, quarry_k, quarry_v, arg_min(quarry_s, quarry_ord)"
+                  + " AS quarry_s, arg_min(quarry_sc, quarry_ord) AS quarry_sc, min(quarry_ord) AS"
+                  + " quarry_ord, count(*) AS quarry_copies FROM quarry_n GROUP BY quarry_b,"
+                  + " quarry_k, quarry_v)";
+          case BUCKET_KEY ->
+              "quarry_d AS (SELECT quarry_b, quarry_k, arg_min(quarry_v, quarry_ord) AS quarry_v,"
+                  + " arg_min(quarry_s, quarry_ord) AS quarry_s, arg_min(quarry_sc, quarry_ord) AS"
+                  + " quarry_sc, min(quarry_ord) AS quarry_ord, count(*) AS quarry_copies FROM"
+                  + " quarry_n GROUP BY quarry_b, quarry_k)";
+        };
     if (size >= 0 && storageClass >= 0) {
       return head
           + sql
-          + "\n) SELECT "
-          + String.join(
-              ", ",
-              "CAST(" + b + " AS VARCHAR)",
-              "CAST(" + k + " AS VARCHAR)",
-              "CAST(" + v + " AS VARCHAR)",
-              "q.quarry_c" + size,
-              "CAST(q.quarry_c" + storageClass + " AS VARCHAR)")
-          + " FROM quarry_q q";
+          + "\n), "
+          + numbered
+          + ", "
+          + distinct
+          + " SELECT quarry_b, quarry_k, quarry_v, quarry_s, quarry_sc, quarry_copies FROM"
+          + " quarry_d ORDER BY quarry_ord";
     }
     String inventories =
         namespaces.isEmpty()
@@ -525,29 +557,28 @@ public final class EmbeddedEngine implements QueryEngine {
             + ") GROUP BY "
             + groupBy;
     String on =
-        "i.bucket = "
-            + b
-            + " AND i.key = "
-            + k
-            + (version < 0 ? "" : " AND i.version_id IS NOT DISTINCT FROM " + v);
+        "i.bucket = d.quarry_b AND i.key = d.quarry_k"
+            + (version < 0 ? "" : " AND i.version_id IS NOT DISTINCT FROM d.quarry_v");
     return head
         + sql
-        + "\n), quarry_n AS (SELECT *, row_number() OVER () AS quarry_ord FROM quarry_q),"
-        + " quarry_i AS ("
+        + "\n), "
+        + numbered
+        + ", "
+        + distinct
+        + ", quarry_i AS ("
         + lookup
         + ") SELECT "
         + String.join(
             ", ",
-            "CAST(" + b + " AS VARCHAR)",
-            "CAST(" + k + " AS VARCHAR)",
-            "CAST(" + v + " AS VARCHAR)",
-            size >= 0 ? "q.quarry_c" + size : "i.size",
-            storageClass >= 0
-                ? "CAST(q.quarry_c" + storageClass + " AS VARCHAR)"
-                : "i.storage_class")
-        + " FROM quarry_n q LEFT JOIN quarry_i i ON "
+            "d.quarry_b",
+            "d.quarry_k",
+            "d.quarry_v",
+            size >= 0 ? "d.quarry_s" : "i.size",
+            storageClass >= 0 ? "d.quarry_sc" : "i.storage_class",
+            "d.quarry_copies")
+        + " FROM quarry_d d LEFT JOIN quarry_i i ON "
         + on
-        + " ORDER BY q.quarry_ord";
+        + " ORDER BY d.quarry_ord";
   }
 
   private static Long toLong(Object value, long row) {
