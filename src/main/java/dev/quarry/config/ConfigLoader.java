@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.quarry.config.QuarryConfig.StaticCredentials;
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.UserFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -75,6 +76,9 @@ public final class ConfigLoader {
 
   /** Flags as given on the command line; null means not given. */
   public record Flags(Path configFile, String profile, String s3Endpoint, Path stateDir) {}
+
+  /** A configuration is a few settings per profile; more than this is not one. */
+  static final long MAX_BYTES = 1 << 20;
 
   public QuarryConfig load(Flags flags) {
     Path configFile =
@@ -242,9 +246,17 @@ public final class ConfigLoader {
       }
       return new ObjectMapper().createObjectNode();
     }
+    String text;
     try {
-      JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-      return node == null ? new ObjectMapper().createObjectNode() : node;
+      text = UserFiles.readText(file, MAX_BYTES, "a configuration file");
+    } catch (UserFiles.Refused e) {
+      throw QuarryException.user(file + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw QuarryException.user(file + ": cannot read: " + e.getMessage());
+    }
+    try {
+      JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(text);
+      return node == null || node.isMissingNode() ? new ObjectMapper().createObjectNode() : node;
     } catch (IOException e) {
       throw QuarryException.user(file + ": not valid YAML: " + e.getMessage());
     }
