@@ -131,6 +131,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theEmbeddedEnginesBoundsHaveDefaultsAProfileOrTheEnvironmentRaises() throws Exception {
+    // given
+    Path file =
+        Files.writeString(
+            dir.resolve("bounds.yaml"),
+            """
+            profiles:
+              big: { duckdb-memory-limit: 8GB, duckdb-max-temp-size: 50GiB }
+              bad: { duckdb-memory-limit: lots }
+            """);
+
+    // when
+    QuarryConfig defaults = new ConfigLoader(noFile()).load(flags(null, null, null));
+    QuarryConfig big = new ConfigLoader(Map.of()).load(flags(file, "big", null));
+    QuarryConfig fromEnv =
+        new ConfigLoader(Map.of("QUARRY_DUCKDB_MAX_TEMP_SIZE", "1TB"))
+            .load(flags(file, "big", null));
+
+    // then
+    assertThat(defaults.embedded()).isEqualTo(new QuarryConfig.Embedded("2GB", "10GB"));
+    assertThat(defaults.spillDir()).isEqualTo(Path.of(".quarry", "tmp", "duckdb"));
+    assertThat(big.embedded()).isEqualTo(new QuarryConfig.Embedded("8GB", "50GiB"));
+    assertThat(fromEnv.embedded().maxTempSize()).isEqualTo("1TB");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(flags(file, "bad", null)))
+        .isInstanceOf(QuarryException.class)
+        .hasMessage(
+            file
+                + ": profiles.bad.duckdb-memory-limit: 'lots' is not a size such as 2GB or 512MiB");
+  }
+
+  @Test
   void aMalformedEndpointIsAUserError() {
     assertThatThrownBy(() -> new ConfigLoader(noFile()).load(flags(null, null, "localhost")))
         .isInstanceOf(QuarryException.class)

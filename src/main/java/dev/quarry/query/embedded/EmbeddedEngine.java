@@ -2,6 +2,7 @@ package dev.quarry.query.embedded;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.metadata.MetadataTables;
@@ -94,6 +95,8 @@ public final class EmbeddedEngine implements QueryEngine {
   private final Warehouse warehouse;
   private final List<String> namespaces;
   private final Optional<String> defaultNamespace;
+  private final QuarryConfig.Embedded limits;
+  private final SpillDirectory spill;
   private final Connection connection;
 
   /** An engine whose default namespace is the warehouse's only one, if it has exactly one. */
@@ -102,20 +105,46 @@ public final class EmbeddedEngine implements QueryEngine {
   }
 
   /**
+   * An engine with the default bounds, spilling beside the warehouse ({@code <state-dir>/tmp} when
+   * the warehouse is the state directory's).
+   */
+  public EmbeddedEngine(Warehouse warehouse, Optional<String> defaultNamespace) {
+    this(
+        warehouse,
+        defaultNamespace,
+        QuarryConfig.Embedded.DEFAULTS,
+        warehouse.root().toAbsolutePath().normalize().resolveSibling("tmp").resolve("duckdb"));
+  }
+
+  /**
    * @param defaultNamespace the namespace plain {@code journal} / {@code inventory} name: a
    *     namespace ({@code b_starwatcher}) or a bucket whose namespace is {@code b_<bucket>}; empty
    *     means the warehouse's only namespace, if it has exactly one
+   * @param limits DuckDB's memory and spill bounds
+   * @param spillRoot where this engine's spill directory is made (and killed processes' swept)
    * @throws QuarryException (user) if the default namespace is not in the warehouse
    */
-  public EmbeddedEngine(Warehouse warehouse, Optional<String> defaultNamespace) {
+  public EmbeddedEngine(
+      Warehouse warehouse,
+      Optional<String> defaultNamespace,
+      QuarryConfig.Embedded limits,
+      Path spillRoot) {
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
     requireNonNull(defaultNamespace, "defaultNamespace is null");
+    this.limits = requireNonNull(limits, "limits is null");
+    requireNonNull(spillRoot, "spillRoot is null");
     this.namespaces = warehouse.namespaces();
     this.defaultNamespace =
         defaultNamespace.isPresent()
             ? Optional.of(resolveNamespace(defaultNamespace.get()))
             : namespaces.size() == 1 ? Optional.of(namespaces.get(0)) : Optional.empty();
-    this.connection = open();
+    this.spill = SpillDirectory.create(spillRoot);
+    try {
+      this.connection = open();
+    } catch (RuntimeException e) {
+      spill.close();
+      throw e;
+    }
   }
 
   @Override
@@ -213,6 +242,8 @@ public final class EmbeddedEngine implements QueryEngine {
       connection.close();
     } catch (SQLException e) {
       throw new QuarryException(ErrorKind.INTERNAL, "cannot close DuckDB", e);
+    } finally {
+      spill.close();
     }
   }
 
@@ -235,6 +266,10 @@ public final class EmbeddedEngine implements QueryEngine {
         s.execute("SET TimeZone = 'UTC'");
       }
       s.execute("SET integer_division = true");
+      // bounded, and spilled under the state directory rather than ./.tmp; locked below
+      s.execute("SET memory_limit = " + quoteString(limits.memoryLimit()));
+      s.execute("SET temp_directory = " + quoteString(spill.path().toString()));
+      s.execute("SET max_temp_directory_size = " + quoteString(limits.maxTempSize()));
       s.execute("ATTACH ':memory:' AS " + quoteIdentifier(CATALOG));
       for (String namespace : namespaces) {
         createNamespace(s, namespace);
@@ -622,6 +657,9 @@ public final class EmbeddedEngine implements QueryEngine {
           "\n  plain journal / inventory need a default namespace (--bucket); namespaces: "
               + (namespaces.isEmpty() ? "(none)" : String.join(", ", namespaces)));
     }
+    if (firstLine.startsWith("Out of Memory Error")) {
+      return new QuarryException(ErrorKind.USER, outOfMemory(message), e);
+    }
     ErrorKind kind =
         firstLine.startsWith("IO Error")
             ? ErrorKind.EXTERNAL
@@ -629,6 +667,28 @@ public final class EmbeddedEngine implements QueryEngine {
                 ? ErrorKind.INTERNAL
                 : ErrorKind.USER;
     return new QuarryException(kind, text.toString(), e);
+  }
+
+  /** Which bound the query hit and how to raise it; DuckDB's own advice names its SQL settings. */
+  private String outOfMemory(String message) {
+    boolean spillFull = message.contains("max_temp_directory_size");
+    String first = message.lines().findFirst().orElse(message);
+    return "query failed: it needs more than "
+        + (spillFull
+            ? "duckdb-max-temp-size "
+                + limits.maxTempSize()
+                + " of spill space (in "
+                + spill.path().getParent()
+                + ") beyond duckdb-memory-limit "
+                + limits.memoryLimit()
+            : "duckdb-memory-limit " + limits.memoryLimit() + " of memory")
+        + " ("
+        + first.replaceFirst("^Out of Memory Error: ", "")
+        + ")\n  narrow the query, or raise "
+        + (spillFull
+            ? "duckdb-max-temp-size (QUARRY_DUCKDB_MAX_TEMP_SIZE)"
+            : "duckdb-memory-limit (QUARRY_DUCKDB_MEMORY_LIMIT)")
+        + " in the profile of quarry.yaml";
   }
 
   /** DuckDB's own message, without the JDBC wrapper's and with Trino's function names. */
