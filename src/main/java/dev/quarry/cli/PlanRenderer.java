@@ -39,9 +39,11 @@ final class PlanRenderer {
       for (ObjectRow row : plan.sample()) {
         out.printf(
             "    s3://%s/%s%s%n",
-            row.bucket(),
-            row.key(),
-            row.versionId() == null ? "" : "  (version " + row.versionId() + ")");
+            RowOutput.oneLine(row.bucket()),
+            RowOutput.oneLine(row.key()),
+            row.versionId() == null
+                ? ""
+                : "  (version " + RowOutput.oneLine(row.versionId()) + ")");
       }
     }
     out.printf("  action       %s%s%n", plan.action(), plan.destructive() ? " (destructive)" : "");
@@ -86,11 +88,12 @@ final class PlanRenderer {
       return;
     }
     out.printf("  %s%n", title);
-    int width = groups.stream().mapToInt(g -> g.name().length()).max().orElse(0);
+    // names are key prefixes: shown escaped, as every key on a terminal
+    int width = groups.stream().mapToInt(g -> RowOutput.oneLine(g.name()).length()).max().orElse(0);
     for (PlanResult.Group group : groups) {
       out.printf(
           "    %-" + width + "s  %10s  %10s%n",
-          group.name(),
+          RowOutput.oneLine(group.name()),
           Sizes.count(group.objects()),
           Sizes.bytes(group.bytes()));
     }

@@ -101,9 +101,12 @@ public final class QuarryCommand implements Runnable {
     }
     switch (kind) {
       case USER, EXTERNAL -> {
-        context.err().println("quarry: " + e.getMessage());
+        // a message may quote a key: no control or bidi character reaches the terminal raw
+        context.err().println("quarry: " + RowOutput.visible(e.getMessage()));
         if (e.getCause() != null && kind == ErrorKind.EXTERNAL) {
-          context.err().println("  cause: " + e.getCause().getMessage());
+          context
+              .err()
+              .println("  cause: " + RowOutput.visible(String.valueOf(e.getCause().getMessage())));
         }
       }
       case INTERNAL -> {
