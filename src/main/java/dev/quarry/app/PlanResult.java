@@ -15,6 +15,9 @@ import java.util.Optional;
  * What a plan found and would do: the manifest it wrote, what the objects are, the exact S3 Batch
  * Operations operation, and every limit the run would exceed. A plan changes nothing.
  *
+ * @param objects distinct tasks in the manifest
+ * @param duplicatesRemoved rows the query returned for a task already in the manifest (same bucket,
+ *     key and version field), left out so that no task runs twice
  * @param bytes total size of the objects whose size is known
  * @param unknownSizes objects whose size neither the query nor the inventory gave
  * @param operation the operation CreateJob would get (per bucket, for copies in place)
@@ -31,6 +34,7 @@ public record PlanResult(
     String engine,
     Map<String, Object> parameters,
     long objects,
+    long duplicatesRemoved,
     long bytes,
     long unknownSizes,
     List<Group> storageClasses,

@@ -8,6 +8,7 @@ import dev.quarry.action.OperationView;
 import dev.quarry.action.ReencryptAction;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
+import dev.quarry.io.StorageErrors;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.playbook.Limits;
@@ -16,6 +17,11 @@ import dev.quarry.playbook.PlaybookValidator;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryStatistics;
+import dev.quarry.query.Selection;
+import dev.quarry.query.TaskIdentity;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -66,14 +72,24 @@ public final class PlanRun {
     Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);
     PlanStats stats = new PlanStats();
     Manifest manifest;
-    try (ManifestWriter writer = ManifestWriter.open(dir.resolve("manifest.csv"), withVersionIds)) {
-      engine.objects(
-          query,
-          row -> {
-            writer.write(row);
-            stats.add(row);
-          });
-      manifest = writer.finish();
+    Selection selection;
+    try {
+      try (ManifestWriter writer =
+          ManifestWriter.open(dir.resolve("manifest.csv"), withVersionIds)) {
+        selection =
+            engine.objects(
+                query,
+                TaskIdentity.of(withVersionIds),
+                row -> {
+                  writer.write(row);
+                  stats.add(row);
+                });
+        manifest = writer.finish();
+      }
+    } catch (RuntimeException e) {
+      // the writer removed its temporary file; the run's folder goes too if nothing else is in it
+      deleteQuietly(dir);
+      throw e;
     }
     ManifestInfo info =
         new ManifestInfo(
@@ -90,7 +106,15 @@ public final class PlanRun {
             parameters,
             clock.instant());
     Path manifestJson = dir.resolve("manifest.json");
-    AtomicFiles.writeJson(manifestJson, info);
+    try {
+      AtomicFiles.writeJson(manifestJson, info);
+    } catch (UncheckedIOException e) {
+      // a manifest without its manifest.json is half a plan: neither stays
+      deleteQuietly(manifest.file());
+      deleteQuietly(dir);
+      throw StorageErrors.of(
+          "cannot write", manifestJson, e.getCause(), "or set manifests-dir elsewhere");
+    }
 
     List<PlanResult.Group> buckets = stats.buckets();
     String bucket = buckets.isEmpty() ? "<bucket>" : buckets.get(0).name();
@@ -105,6 +129,7 @@ public final class PlanRun {
         engine.name(),
         parameters,
         stats.objects(),
+        selection.duplicates(),
         stats.bytes(),
         stats.unknownSizes(),
         stats.storageClasses(),
@@ -123,6 +148,14 @@ public final class PlanRun {
         awsLimitations(action, operation, buckets),
         // the engine may be shared with other plans: only what this plan's queries cost
         engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE))));
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // a folder that is not empty, or gone: the error being reported matters more
+    }
   }
 
   private static Optional<OperationView> alternative(Action action) {

@@ -5,6 +5,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(QuarryCommand.execute(CliContext.system(), args));
+    Interruption interruption = Interruption.install(args, System.err);
+    int code = QuarryCommand.execute(CliContext.system(), args);
+    interruption.done();
+    System.exit(code);
   }
 }

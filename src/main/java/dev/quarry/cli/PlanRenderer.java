@@ -23,6 +23,12 @@ final class PlanRenderer {
         Sizes.count(plan.objects()),
         Sizes.bytes(plan.bytes()),
         plan.unknownSizes() > 0 ? ", size unknown for " + Sizes.count(plan.unknownSizes()) : "");
+    if (plan.duplicatesRemoved() > 0) {
+      out.printf(
+          "  duplicates   %s %s the query returned for a task already selected (same bucket, key"
+              + " and version): left out, each task runs once%n",
+          Sizes.count(plan.duplicatesRemoved()), plan.duplicatesRemoved() == 1 ? "row" : "rows");
+    }
     if (plan.buckets().size() > 1) {
       groups(out, "by bucket", plan.buckets());
     }
@@ -33,9 +39,11 @@ final class PlanRenderer {
       for (ObjectRow row : plan.sample()) {
         out.printf(
             "    s3://%s/%s%s%n",
-            row.bucket(),
-            row.key(),
-            row.versionId() == null ? "" : "  (version " + row.versionId() + ")");
+            RowOutput.oneLine(row.bucket()),
+            RowOutput.oneLine(row.key()),
+            row.versionId() == null
+                ? ""
+                : "  (version " + RowOutput.oneLine(row.versionId()) + ")");
       }
     }
     out.printf("  action       %s%s%n", plan.action(), plan.destructive() ? " (destructive)" : "");
@@ -80,11 +88,12 @@ final class PlanRenderer {
       return;
     }
     out.printf("  %s%n", title);
-    int width = groups.stream().mapToInt(g -> g.name().length()).max().orElse(0);
+    // names are key prefixes: shown escaped, as every key on a terminal
+    int width = groups.stream().mapToInt(g -> RowOutput.oneLine(g.name()).length()).max().orElse(0);
     for (PlanResult.Group group : groups) {
       out.printf(
           "    %-" + width + "s  %10s  %10s%n",
-          group.name(),
+          RowOutput.oneLine(group.name()),
           Sizes.count(group.objects()),
           Sizes.bytes(group.bytes()));
     }

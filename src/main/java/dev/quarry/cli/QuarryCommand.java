@@ -102,10 +102,15 @@ public final class QuarryCommand implements Runnable {
     }
     switch (kind) {
       case USER, EXTERNAL -> {
-        // messages quote endpoints and SDK errors, which may carry a URL's credentials
-        context.err().println("quarry: " + Redact.text(e.getMessage()));
+        // messages quote endpoints and SDK errors, which may carry a URL's credentials, and keys:
+        // no credential, and no control or bidi character, reaches the terminal raw
+        context.err().println("quarry: " + RowOutput.visible(Redact.text(e.getMessage())));
         if (e.getCause() != null && kind == ErrorKind.EXTERNAL) {
-          context.err().println("  cause: " + Redact.text(e.getCause().getMessage()));
+          context
+              .err()
+              .println(
+                  "  cause: "
+                      + RowOutput.visible(Redact.text(String.valueOf(e.getCause().getMessage()))));
         }
       }
       case INTERNAL -> {

@@ -31,6 +31,10 @@ import picocli.CommandLine.Parameters;
           + " \"s3tablescatalog/aws-s3\".\"b_<bucket>\".\"journal\" and .\"inventory\"; plain"
           + " journal / inventory name the --bucket's tables (or the only bucket's).",
       "Named parameters (:name) are bound, never spliced into the SQL.",
+      "Text output shows control and bidirectional characters in keys as \\uXXXX escapes. CSV"
+          + " output is for spreadsheets: a text cell starting with =, +, -, @, a tab or a carriage"
+          + " return is written quoted with a leading ' so that it is not run as a formula. For"
+          + " the raw values, use --output json.",
       "",
       "Example:",
       "  quarry query --bucket starwatcher --param class=GLACIER \\",

@@ -3,6 +3,7 @@ package dev.quarry.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.quarry.query.QueryEngine;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -10,13 +11,38 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.QuoteMode;
 
 /** Prints a query's rows as an aligned table, a JSON array or CSV; used by query and plan. */
 final class RowOutput {
   private RowOutput() {}
 
-  /** Text on one line for a terminal: a newline shown as \n, other control characters escaped. */
+  /**
+   * Characters that change how a terminal shows the text around them or show as nothing:
+   * bidirectional overrides and isolates (U+202E makes a key read backwards), zero-width and other
+   * format characters, and the line and paragraph separators.
+   */
+  static boolean invisible(int c) {
+    int type = Character.getType(c);
+    return type == Character.FORMAT
+        || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR;
+  }
+
+  /**
+   * Text for a terminal that keeps its line breaks; every other control or {@link #invisible}
+   * character is shown as an escape. For messages that may quote a key.
+   */
+  static String visible(String text) {
+    return java.util.Arrays.stream(text.split("\n", -1))
+        .map(RowOutput::oneLine)
+        .collect(java.util.stream.Collectors.joining("\n"));
+  }
+
+  /**
+   * Text on one line for a terminal: a newline shown as \n, other control characters and {@link
+   * #invisible} ones as {@code \\uXXXX}.
+   */
   static String oneLine(String text) {
     StringBuilder out = new StringBuilder(text.length());
     text.codePoints()
@@ -24,7 +50,7 @@ final class RowOutput {
             c -> {
               if (c == '\n') {
                 out.append("\\n");
-              } else if (Character.isISOControl(c)) {
+              } else if (Character.isISOControl(c) || invisible(c)) {
                 out.append(String.format("\\u%04x", c));
               } else {
                 out.appendCodePoint(c);
@@ -216,16 +242,21 @@ final class RowOutput {
     }
   }
 
-  /** RFC 4180 CSV with a header row; maps and lists as JSON. */
+  /**
+   * RFC 4180 CSV with a header row; maps and lists as JSON. A text cell that a spreadsheet would
+   * read as a formula (it starts with {@code = + - @}, a tab or a carriage return, as OWASP's
+   * CSV-injection guidance lists) is written quoted with a leading {@code '}, which spreadsheets
+   * show as text; numbers are written as they are. {@code --output json} gives the raw values.
+   */
   private static final class CsvPrinter implements Printer {
-    private final CSVPrinter csv;
+    private static final CSVFormat CELLS = CSVFormat.RFC4180;
+    private static final CSVFormat QUOTED =
+        CSVFormat.RFC4180.builder().setQuoteMode(QuoteMode.ALL).get();
+
+    private final PrintWriter out;
 
     CsvPrinter(CliContext context) {
-      try {
-        this.csv = new CSVPrinter(context.out(), CSVFormat.RFC4180);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      this.out = context.out();
     }
 
     @Override
@@ -245,9 +276,31 @@ final class RowOutput {
       print(cells);
     }
 
+    /** Whether a spreadsheet would take this text cell for a formula. */
+    static boolean formulaLike(String cell) {
+      if (cell.isEmpty()) {
+        return false;
+      }
+      char first = cell.charAt(0);
+      return first == '='
+          || first == '+'
+          || first == '-'
+          || first == '@'
+          || first == '\t'
+          || first == '\r';
+    }
+
     private void print(List<Object> cells) {
       try {
-        csv.printRecord(cells);
+        for (int i = 0; i < cells.size(); i++) {
+          Object cell = cells.get(i);
+          if (cell instanceof String text && formulaLike(text)) {
+            QUOTED.print("'" + text, out, i == 0);
+          } else {
+            CELLS.print(cell, out, i == 0);
+          }
+        }
+        CELLS.println(out);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -255,11 +308,7 @@ final class RowOutput {
 
     @Override
     public void finish(boolean truncated) {
-      try {
-        csv.flush();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      out.flush();
     }
   }
 }

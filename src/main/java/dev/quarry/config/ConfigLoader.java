@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.quarry.config.QuarryConfig.StaticCredentials;
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.UserFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -41,6 +42,9 @@ import java.util.Optional;
  *     report-location: s3://my-quarry/reports/
  *     rollback-function-arn: arn:aws:lambda:eu-west-1:111122223333:function:quarry-rollback
  *     s3control-endpoint: http://127.0.0.1:9091   # only for a local S3 Control API
+ *   big:
+ *     duckdb-memory-limit: 8GB            # embedded engine's memory; default 2GB
+ *     duckdb-max-temp-size: 50GB          # its spill under <state-dir>/tmp; default 10GB
  * }</pre>
  */
 public final class ConfigLoader {
@@ -65,7 +69,11 @@ public final class ConfigLoader {
           Map.entry("manifest-location", "QUARRY_MANIFEST_LOCATION"),
           Map.entry("report-location", "QUARRY_REPORT_LOCATION"),
           Map.entry("s3control-endpoint", "QUARRY_S3CONTROL_ENDPOINT"),
-          Map.entry("rollback-function-arn", "QUARRY_ROLLBACK_FUNCTION_ARN"));
+          Map.entry("rollback-function-arn", "QUARRY_ROLLBACK_FUNCTION_ARN"),
+          Map.entry("duckdb-memory-limit", "QUARRY_DUCKDB_MEMORY_LIMIT"),
+          Map.entry("duckdb-max-temp-size", "QUARRY_DUCKDB_MAX_TEMP_SIZE"));
+
+  private static final String DUCKDB_SIZE = "(?i)\\d+(\\.\\d+)?\\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)";
 
   private final Map<String, String> environment;
 
@@ -75,6 +83,9 @@ public final class ConfigLoader {
 
   /** Flags as given on the command line; null means not given. */
   public record Flags(Path configFile, String profile, String s3Endpoint, Path stateDir) {}
+
+  /** A configuration is a few settings per profile; more than this is not one. */
+  static final long MAX_BYTES = 1 << 20;
 
   public QuarryConfig load(Flags flags) {
     Path configFile =
@@ -136,7 +147,18 @@ public final class ConfigLoader {
                 .map(ConfigLoader::outputLocation),
             Optional.ofNullable(setting("athena-catalog", settings)),
             Optional.ofNullable(setting("athena-database", settings))),
-        aws);
+        aws,
+        embedded(configFile, profile, settings));
+  }
+
+  private QuarryConfig.Embedded embedded(Path file, String profile, JsonNode settings) {
+    String where = file + ": profiles." + profile + ".";
+    String size = "a size such as 2GB or 512MiB";
+    return new QuarryConfig.Embedded(
+        matching(where, "duckdb-memory-limit", settings, DUCKDB_SIZE, size)
+            .orElse(QuarryConfig.Embedded.DEFAULTS.memoryLimit()),
+        matching(where, "duckdb-max-temp-size", settings, DUCKDB_SIZE, size)
+            .orElse(QuarryConfig.Embedded.DEFAULTS.maxTempSize()));
   }
 
   private QuarryConfig.Aws aws(Path file, String profile, JsonNode settings) {
@@ -242,9 +264,17 @@ public final class ConfigLoader {
       }
       return new ObjectMapper().createObjectNode();
     }
+    String text;
     try {
-      JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-      return node == null ? new ObjectMapper().createObjectNode() : node;
+      text = UserFiles.readText(file, MAX_BYTES, "a configuration file");
+    } catch (UserFiles.Refused e) {
+      throw QuarryException.user(file + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw QuarryException.user(file + ": cannot read: " + e.getMessage());
+    }
+    try {
+      JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(text);
+      return node == null || node.isMissingNode() ? new ObjectMapper().createObjectNode() : node;
     } catch (IOException e) {
       throw QuarryException.user(file + ": not valid YAML: " + e.getMessage());
     }

@@ -28,7 +28,8 @@ public record QuarryConfig(
     String engine,
     String executor,
     Athena athena,
-    Aws aws) {
+    Aws aws,
+    Embedded embedded) {
   public QuarryConfig {
     requireNonNull(profile, "profile is null");
     requireNonNull(stateDir, "stateDir is null");
@@ -40,6 +41,54 @@ public record QuarryConfig(
     requireNonNull(executor, "executor is null");
     requireNonNull(athena, "athena is null");
     requireNonNull(aws, "aws is null");
+    requireNonNull(embedded, "embedded is null");
+  }
+
+  /** Settings with the embedded engine's default bounds. */
+  public QuarryConfig(
+      String profile,
+      Path stateDir,
+      Path manifestsDir,
+      Optional<URI> s3Endpoint,
+      String region,
+      Optional<StaticCredentials> credentials,
+      String engine,
+      String executor,
+      Athena athena,
+      Aws aws) {
+    this(
+        profile,
+        stateDir,
+        manifestsDir,
+        s3Endpoint,
+        region,
+        credentials,
+        engine,
+        executor,
+        athena,
+        aws,
+        Embedded.DEFAULTS);
+  }
+
+  /**
+   * Bounds of the embedded engine's DuckDB, in DuckDB's size syntax ({@code 2GB}, {@code 512MiB}):
+   * a runaway query (a cross join) fails with a user error instead of filling memory or the disk.
+   *
+   * @param memoryLimit DuckDB's {@code memory_limit}: past it, DuckDB spills to {@link #spillDir}
+   * @param maxTempSize DuckDB's {@code max_temp_directory_size}: past it, the query fails
+   */
+  public record Embedded(String memoryLimit, String maxTempSize) {
+    public static final Embedded DEFAULTS = new Embedded("2GB", "10GB");
+
+    public Embedded {
+      requireNonNull(memoryLimit, "memoryLimit is null");
+      requireNonNull(maxTempSize, "maxTempSize is null");
+    }
+  }
+
+  /** Where the embedded engine spills, one directory per open connection. */
+  public Path spillDir() {
+    return stateDir.resolve("tmp").resolve("duckdb");
   }
 
   /** Settings without AWS job options, for commands and tests that never submit to AWS. */
@@ -265,6 +314,7 @@ public record QuarryConfig(
         engine,
         executor,
         athena,
-        next);
+        next,
+        embedded);
   }
 }

@@ -1,5 +1,6 @@
 package dev.quarry.manifest;
 
+import dev.quarry.io.StorageErrors;
 import dev.quarry.query.ObjectRow;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.QuoteMode;
@@ -32,6 +35,28 @@ public final class ManifestWriter implements AutoCloseable {
   private static final CSVFormat FORMAT =
       CSVFormat.DEFAULT.builder().setRecordSeparator("\n").setQuoteMode(QuoteMode.MINIMAL).get();
 
+  /**
+   * Temporary files of manifests being written. A SIGTERM runs shutdown hooks but no {@code
+   * finally}, so a hook removes them: a stopped plan leaves no part of a manifest behind.
+   */
+  private static final Set<Path> UNFINISHED = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    UNFINISHED.forEach(
+                        p -> {
+                          try {
+                            Files.deleteIfExists(p);
+                          } catch (IOException ignored) {
+                            // the process is ending; a leftover is a hidden .tmp file
+                          }
+                        }),
+                "quarry-manifest-cleanup"));
+  }
+
   private final Path target;
   private final Path temp;
   private final boolean withVersionIds;
@@ -46,6 +71,7 @@ public final class ManifestWriter implements AutoCloseable {
     this.withVersionIds = withVersionIds;
     Files.createDirectories(target.toAbsolutePath().getParent());
     this.temp = Files.createTempFile(target.toAbsolutePath().getParent(), ".manifest-", ".tmp");
+    UNFINISHED.add(temp);
     try {
       this.md5 = MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {
@@ -67,8 +93,13 @@ public final class ManifestWriter implements AutoCloseable {
     try {
       return new ManifestWriter(target, withVersionIds);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create manifest " + target, e);
+      throw failure("cannot create manifest", target, e);
     }
+  }
+
+  /** A file-system failure, a full disk named as such: external, not a bug. */
+  private static RuntimeException failure(String doing, Path file, IOException e) {
+    return StorageErrors.of(doing, file, e, "or set manifests-dir elsewhere");
   }
 
   public void write(ObjectRow row) {
@@ -83,7 +114,7 @@ public final class ManifestWriter implements AutoCloseable {
       }
       rows++;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write manifest " + temp, e);
+      throw failure("cannot write manifest", target, e);
     }
   }
 
@@ -93,10 +124,11 @@ public final class ManifestWriter implements AutoCloseable {
       printer.close();
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       finished = true;
+      UNFINISHED.remove(temp);
       return new Manifest(
           target, HexFormat.of().formatHex(md5.digest()), rows, counter.count, withVersionIds);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot finish manifest " + target, e);
+      throw failure("cannot finish manifest", target, e);
     }
   }
 
@@ -113,6 +145,8 @@ public final class ManifestWriter implements AutoCloseable {
         Files.deleteIfExists(temp);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      } finally {
+        UNFINISHED.remove(temp);
       }
     }
   }

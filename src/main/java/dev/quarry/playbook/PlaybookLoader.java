@@ -5,15 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.error.Problem;
+import dev.quarry.io.UserFiles;
 import dev.quarry.playbook.PlaybookSchema.Violation;
 import dev.quarry.playbook.SourceMap.Position;
 import dev.quarry.query.SqlToken;
 import dev.quarry.query.SqlTokenizer;
 import dev.quarry.schedule.Cron;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -52,6 +50,9 @@ public final class PlaybookLoader {
   private static final FieldPath LIMITS = FieldPath.of("limits");
   private static final FieldPath MAX_OBJECTS = LIMITS.child("max-objects");
 
+  /** A playbook is a query and a few settings; more than this is not one. */
+  public static final long MAX_BYTES = 1 << 20;
+
   private final PlaybookSchema schema;
 
   public PlaybookLoader() {
@@ -67,15 +68,11 @@ public final class PlaybookLoader {
     String name = file.toString();
     String text;
     try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
-              .toString();
+      text = UserFiles.readText(file, MAX_BYTES, "a playbook");
     } catch (NoSuchFileException e) {
       return unreadable(name, "no such file");
-    } catch (CharacterCodingException e) {
-      return unreadable(name, "not UTF-8 text");
+    } catch (UserFiles.Refused e) {
+      return unreadable(name, e.getMessage());
     } catch (IOException e) {
       return unreadable(name, "cannot read: " + e.getMessage());
     }

@@ -19,14 +19,18 @@ public interface QueryEngine extends AutoCloseable {
   List<String> columns(BoundQuery query);
 
   /**
-   * Runs a playbook query and streams every selected object to {@code sink}, in the engine's order.
-   * The query returns {@code bucket} and {@code key}, optionally {@code version_id}; {@code size}
-   * and {@code storage_class} come from the query's own columns when it has them, else from the
-   * engine's inventory where it has one.
+   * Runs a playbook query and streams every selected object to {@code sink} once: rows with the
+   * same {@code identity} are one task, the first one's values stand for the others. The
+   * de-duplication happens inside the engine (DuckDB's or Athena's), so memory here does not grow
+   * with the rows. The query returns {@code bucket} and {@code key}, optionally {@code version_id};
+   * {@code size} and {@code storage_class} come from the query's own columns when it has them, else
+   * from the engine's inventory where it has one.
    *
-   * @return the number of rows streamed
+   * @param identity {@link TaskIdentity#BUCKET_KEY_VERSION} only for a query that returns {@code
+   *     version_id}
+   * @return how many distinct objects were streamed and how many duplicates removed
    */
-  long objects(BoundQuery query, Consumer<ObjectRow> sink);
+  Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink);
 
   /**
    * What every query this engine ran so far cost, for engines that bill queries (Athena); empty for

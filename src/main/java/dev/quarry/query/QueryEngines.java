@@ -29,7 +29,12 @@ public final class QueryEngines {
    */
   public static QueryEngine create(QuarryConfig config, Optional<String> namespace) {
     return switch (config.engine()) {
-      case "embedded" -> new EmbeddedEngine(new Warehouse(config.warehouseDir()), namespace);
+      case "embedded" ->
+          new EmbeddedEngine(
+              new Warehouse(config.warehouseDir()),
+              namespace,
+              config.embedded(),
+              config.spillDir());
       case "athena" -> {
         AthenaSettings settings = AthenaSettings.from(config.athena());
         yield AthenaEngine.create(config, namespace.map(settings::withDatabase).orElse(settings));
@@ -50,7 +55,12 @@ public final class QueryEngines {
       case "embedded" ->
           EnginePool.keyed(
               target -> target.bucket().or(target::namespace),
-              namespace -> new EmbeddedEngine(new Warehouse(config.warehouseDir()), namespace),
+              namespace ->
+                  new EmbeddedEngine(
+                      new Warehouse(config.warehouseDir()),
+                      namespace,
+                      config.embedded(),
+                      config.spillDir()),
               List.of());
       case "athena" -> {
         LazyLookup lookup = new LazyLookup(config);

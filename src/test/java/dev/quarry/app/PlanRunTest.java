@@ -13,7 +13,9 @@ import dev.quarry.playbook.ParameterType;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.ReportSpec;
 import dev.quarry.query.ObjectRow;
+import dev.quarry.query.embedded.EmbeddedEngine;
 import dev.quarry.testing.FakeQueryEngine;
+import dev.quarry.testing.TestWarehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -141,6 +143,78 @@ class PlanRunTest {
     assertThat(engine.asked).isEmpty();
   }
 
+  @Test
+  void aKeyNamedOncePerVersionIsOneTaskAndThePlanCountsTheRest() throws Exception {
+    // given: a journal with three events for one key and two for another, and a query that
+    // names the key once per event, into a manifest without versions (restore takes the key)
+    Path root = Files.createTempDirectory(manifests, "warehouse");
+    try (TestWarehouse tables = new TestWarehouse(root)) {
+      tables.journal(
+          "b_photos",
+          "SELECT * FROM (VALUES ('photos', 'a.jpg', 'v1', '1'), ('photos', 'a.jpg', 'v2', '2'),"
+              + " ('photos', 'b.jpg', 'v3', '3'), ('photos', 'a.jpg', 'v4', '4'),"
+              + " ('photos', 'b.jpg', 'v5', '5')) t(bucket, key, version_id, sequence_number)");
+      Playbook playbook =
+          withQuery(
+              restorePlaybook(OptionalLong.empty()),
+              "SELECT bucket, key FROM journal ORDER BY sequence_number");
+
+      // when
+      PlanResult plan;
+      try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
+        plan = new PlanRun(engine, manifests, CLOCK).plan(playbook, Map.of());
+      }
+
+      // then: each key once, in the order of its first row, and the three others counted
+      assertThat(Files.readAllLines(Path.of(plan.manifest().file())))
+          .containsExactly("photos,a.jpg", "photos,b.jpg");
+      assertThat(plan.objects()).isEqualTo(2);
+      assertThat(plan.manifest().rows()).isEqualTo(2);
+      assertThat(plan.duplicatesRemoved()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void versionedTasksAreDistinctByVersionAndTheNullVersionIsOneTask() throws Exception {
+    // given: the same version twice, another version of the key, the null version twice
+    Path root = Files.createTempDirectory(manifests, "warehouse");
+    try (TestWarehouse tables = new TestWarehouse(root)) {
+      tables.inventory(
+          "b_photos",
+          "SELECT * FROM (VALUES ('photos', 'a.jpg', 'v1'), ('photos', 'a.jpg', 'v2'),"
+              + " ('photos', 'a.jpg', 'v1'), ('photos', 'n.jpg', NULL),"
+              + " ('photos', 'n.jpg', NULL)) t(bucket, key, version_id)");
+      Playbook playbook =
+          withQuery(
+              restorePlaybook(OptionalLong.empty()),
+              "SELECT bucket, key, version_id FROM inventory");
+
+      // when
+      PlanResult plan;
+      try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
+        plan = new PlanRun(engine, manifests, CLOCK).plan(playbook, Map.of());
+      }
+
+      // then
+      assertThat(Files.readAllLines(Path.of(plan.manifest().file())))
+          .containsExactly("photos,a.jpg,v1", "photos,a.jpg,v2", "photos,n.jpg,null");
+      assertThat(plan.duplicatesRemoved()).isEqualTo(2);
+    }
+  }
+
+  private static Playbook withQuery(Playbook p, String sql) {
+    return new Playbook(
+        p.source(),
+        p.name(),
+        p.description(),
+        p.schedule(),
+        sql,
+        Map.of(),
+        p.action(),
+        p.limits(),
+        p.report());
+  }
+
   private static Playbook restorePlaybook(OptionalLong maxObjects) {
     ObjectNode options =
         JsonNodeFactory.instance
@@ -153,7 +227,8 @@ class PlanRunTest {
         "restore-test",
         "test",
         Optional.empty(),
-        "SELECT bucket, key, version_id FROM inventory WHERE element_at(object_tags, 'weather') = :weather",
+        "SELECT bucket, key, version_id FROM inventory WHERE element_at(object_tags, 'weather') ="
+            + " :weather",
         Map.of(
             "weather", new ParameterSpec("weather", ParameterType.STRING, Optional.of("rain"), "")),
         Optional.of(new ActionSpec("restore", options)),

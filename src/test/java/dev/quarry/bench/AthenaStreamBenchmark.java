@@ -3,6 +3,7 @@ package dev.quarry.bench;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
+import dev.quarry.query.TaskIdentity;
 import dev.quarry.query.athena.AthenaClients;
 import dev.quarry.query.athena.AthenaEngine;
 import dev.quarry.query.athena.AthenaSettings;
@@ -159,10 +160,14 @@ public final class AthenaStreamBenchmark {
         CompletableFuture<Long> run =
             CompletableFuture.supplyAsync(
                 () ->
-                    engine.objects(
-                        BoundQuery.of(
-                            "SELECT bucket, key, version_id, size, storage_class FROM inventory"),
-                        sink));
+                    engine
+                        .objects(
+                            BoundQuery.of(
+                                "SELECT bucket, key, version_id, size, storage_class FROM"
+                                    + " inventory"),
+                            TaskIdentity.BUCKET_KEY_VERSION,
+                            sink)
+                        .objects());
         String id = MotoAthena.awaitNewExecution(athena, before);
         resultLocation =
             athena

@@ -8,6 +8,7 @@ import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.TaskIdentity;
 import dev.quarry.query.embedded.EmbeddedEngine;
 import dev.quarry.testing.TestWarehouse;
 import java.nio.file.Files;
@@ -108,7 +109,10 @@ public final class PlanMemoryBenchmark {
   private static void collectThenWrite(Path warehouse, Path dir) {
     List<ObjectRow> rows = new ArrayList<>();
     try (QueryEngine engine = new EmbeddedEngine(new dev.quarry.metadata.Warehouse(warehouse))) {
-      engine.objects(BoundQuery.of("SELECT bucket, key, version_id FROM inventory"), rows::add);
+      engine.objects(
+          BoundQuery.of("SELECT bucket, key, version_id FROM inventory"),
+          TaskIdentity.BUCKET_KEY_VERSION,
+          rows::add);
     }
     try (ManifestWriter writer = ManifestWriter.open(dir.resolve("baseline.csv"), true)) {
       rows.forEach(writer::write);

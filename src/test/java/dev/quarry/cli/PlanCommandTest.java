@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.testing.TestWarehouse;
@@ -93,7 +94,8 @@ class PlanCommandTest {
         .contains("objects      2  (400 B)")
         .containsPattern("STANDARD_IA\\s+1\\s+300 B")
         .contains(
-            "operation    S3PutObjectTagging {\"TagSet\":[{\"Key\":\"reviewed\",\"Value\":\"yes\"}]}")
+            "operation    S3PutObjectTagging"
+                + " {\"TagSet\":[{\"Key\":\"reviewed\",\"Value\":\"yes\"}]}")
         .contains("Nothing was changed")
         .doesNotContain("query cost");
     try (var runs = Files.list(manifests.resolve("tag-sse-s3"))) {
@@ -102,6 +104,72 @@ class PlanCommandTest {
           .containsExactlyInAnyOrder("logs,app/1.log", "logs,app/2.log");
       assertThat(run.resolve("manifest.json")).exists();
     }
+  }
+
+  @Test
+  void aFullDiskIsNamedWithItsPathAndLeavesNoManifest() throws Exception {
+    // given: the manifests folder on a real 64 KiB file system, a manifest of about 230 KB
+    Files.createDirectories(manifests);
+    Process mount =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", manifests.toString())
+            .redirectErrorStream(true)
+            .start();
+    assumeTrue(mount.waitFor() == 0, "mounting a tmpfs needs root");
+    try {
+      Path file =
+          playbook(
+              "big",
+              """
+              name: big
+              query: |
+                SELECT 'logs' AS bucket, 'k/' || range || repeat('x', 100) AS key FROM range(2000)
+              action: { type: delete-tags }
+              """);
+
+      // when
+      int code = quarry("plan", file.toString());
+
+      // then: an external error naming the device's folder, one line, no stack trace
+      assertThat(code).isEqualTo(3);
+      assertThat(err.toString())
+          .startsWith("quarry: cannot write manifest " + manifests.resolve("big"))
+          .contains("no space left on the device that holds " + manifests.resolve("big") + "/")
+          .contains("free space there, or set manifests-dir elsewhere")
+          .doesNotContain("internal error")
+          .doesNotContain("\tat ");
+      try (var left = Files.walk(manifests)) {
+        assertThat(left.filter(Files::isRegularFile)).isEmpty();
+      }
+    } finally {
+      new ProcessBuilder("umount", manifests.toString()).start().waitFor();
+    }
+  }
+
+  @Test
+  void thePlanSaysHowManyDuplicateRowsItLeftOut() throws Exception {
+    // given: a query that names each key twice
+    Path file =
+        playbook(
+            "twice",
+            """
+            name: twice
+            query: |
+              SELECT bucket, key FROM inventory UNION ALL SELECT bucket, key FROM inventory
+            action: { type: delete-tags }
+            """);
+
+    // when
+    int text = quarry("plan", file.toString());
+    String printed = out.toString();
+    int json = quarry("plan", file.toString(), "--output", "json");
+
+    // then
+    assertThat(text).as(err.toString()).isZero();
+    assertThat(json).isZero();
+    assertThat(printed)
+        .contains("objects      3")
+        .contains("duplicates   3 rows the query returned for a task already selected");
+    assertThat(out.toString()).contains("\"duplicatesRemoved\" : 3");
   }
 
   @Test

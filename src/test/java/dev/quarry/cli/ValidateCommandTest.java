@@ -11,6 +11,7 @@ import dev.quarry.query.QueryEngine;
 import dev.quarry.testing.TestWarehouse;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.RandomAccessFile;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -63,6 +65,51 @@ class ValidateCommandTest {
     assertThat(code).isZero();
     assertThat(out.toString().lines())
         .containsExactly(file + ": ok", "1 file checked: 1 valid, 0 with problems");
+  }
+
+  @Test
+  void aDeviceIsRefusedWithoutReadingIt() {
+    // when: /dev/zero never ends; reading it whole ended in OutOfMemoryError
+    int code = QuarryCommand.execute(context, "validate", "/dev/zero");
+
+    // then
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString())
+        .contains("/dev/zero")
+        .contains("not a regular file (a device, named pipe or socket)");
+  }
+
+  @Test
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang is the failure
+  void aNamedPipeIsRefusedWithoutOpeningIt() throws Exception {
+    // given: a FIFO nobody writes to, whose open would wait forever
+    Path fifo = dir.resolve("pipe.yaml");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+
+    // when
+    int code = QuarryCommand.execute(context, "validate", fifo.toString());
+
+    // then
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString()).contains(fifo + "").contains("not a regular file");
+  }
+
+  @Test
+  void aFileOverTheLimitIsRefusedBeforeItIsRead() throws Exception {
+    // given: a sparse file of 1.5 GB (no disk used); reading it took 6.8 GB of memory
+    Path huge = dir.resolve("huge.yaml");
+    try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
+      file.setLength(1536L << 20);
+    }
+
+    // when
+    int code = QuarryCommand.execute(context, "validate", huge.toString());
+
+    // then
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString())
+        .contains(huge.toString())
+        .contains("too large: 1610612736 bytes, and a playbook has at most 1048576 bytes");
   }
 
   @Test
@@ -220,7 +267,8 @@ class ValidateCommandTest {
     }
 
     @Override
-    public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
+    public dev.quarry.query.Selection objects(
+        BoundQuery query, dev.quarry.query.TaskIdentity identity, Consumer<ObjectRow> sink) {
       throw new UnsupportedOperationException();
     }
 

@@ -3,6 +3,7 @@ package dev.quarry.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -102,6 +103,62 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(flags(file, null, null)))
         .hasMessageStartingWith(file + ": profiles.local.s3-endpont: unknown setting; valid: ")
         .hasMessageContaining("s3-endpoint");
+  }
+
+  @Test
+  void aConfigurationThatIsNoFileOrTooLargeIsRefusedBeforeItIsRead() throws Exception {
+    // given: a sparse 1.5 GB quarry.yaml
+    Path huge = Files.createTempFile("quarry", ".yaml");
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      file.setLength(1536L << 20);
+    }
+    try {
+      // when / then
+      assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(flags(huge, null, null)))
+          .isInstanceOfSatisfying(
+              QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+          .hasMessage(
+              huge
+                  + ": too large: 1610612736 bytes, and a configuration file has at most 1048576"
+                  + " bytes");
+      assertThatThrownBy(
+              () -> new ConfigLoader(Map.of()).load(flags(Path.of("/dev/zero"), null, null)))
+          .isInstanceOf(QuarryException.class)
+          .hasMessageStartingWith("/dev/zero: not a regular file");
+    } finally {
+      Files.delete(huge);
+    }
+  }
+
+  @Test
+  void theEmbeddedEnginesBoundsHaveDefaultsAProfileOrTheEnvironmentRaises() throws Exception {
+    // given
+    Path file =
+        Files.writeString(
+            dir.resolve("bounds.yaml"),
+            """
+            profiles:
+              big: { duckdb-memory-limit: 8GB, duckdb-max-temp-size: 50GiB }
+              bad: { duckdb-memory-limit: lots }
+            """);
+
+    // when
+    QuarryConfig defaults = new ConfigLoader(noFile()).load(flags(null, null, null));
+    QuarryConfig big = new ConfigLoader(Map.of()).load(flags(file, "big", null));
+    QuarryConfig fromEnv =
+        new ConfigLoader(Map.of("QUARRY_DUCKDB_MAX_TEMP_SIZE", "1TB"))
+            .load(flags(file, "big", null));
+
+    // then
+    assertThat(defaults.embedded()).isEqualTo(new QuarryConfig.Embedded("2GB", "10GB"));
+    assertThat(defaults.spillDir()).isEqualTo(Path.of(".quarry", "tmp", "duckdb"));
+    assertThat(big.embedded()).isEqualTo(new QuarryConfig.Embedded("8GB", "50GiB"));
+    assertThat(fromEnv.embedded().maxTempSize()).isEqualTo("1TB");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(flags(file, "bad", null)))
+        .isInstanceOf(QuarryException.class)
+        .hasMessage(
+            file
+                + ": profiles.bad.duckdb-memory-limit: 'lots' is not a size such as 2GB or 512MiB");
   }
 
   @Test

@@ -20,6 +20,7 @@ import dev.quarry.metadata.Warehouse;
 import dev.quarry.playbook.ActionSpec;
 import dev.quarry.playbook.ReportSpec;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.query.TaskIdentity;
 import dev.quarry.query.embedded.EmbeddedEngine;
 import dev.quarry.report.CompletionReportReader;
 import dev.quarry.report.ReportLocation;
@@ -130,6 +131,7 @@ class LocalStackS3IT {
           BoundQuery.of(
               "SELECT bucket, key, version_id FROM journal"
                   + " WHERE record_type = 'DELETE' AND is_delete_marker"),
+          TaskIdentity.BUCKET_KEY_VERSION,
           writer::write);
       return writer.finish();
     }

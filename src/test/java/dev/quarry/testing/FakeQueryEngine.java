@@ -4,8 +4,13 @@ import dev.quarry.error.QuarryException;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.Selection;
+import dev.quarry.query.TaskIdentity;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -17,6 +22,7 @@ public final class FakeQueryEngine implements QueryEngine {
   private final List<ObjectRow> rows;
   private final String sqlError;
   public final List<BoundQuery> asked = new ArrayList<>();
+  public final List<TaskIdentity> identities = new ArrayList<>();
   public boolean closed;
 
   private FakeQueryEngine(List<String> columns, List<ObjectRow> rows, String sqlError) {
@@ -53,10 +59,24 @@ public final class FakeQueryEngine implements QueryEngine {
   }
 
   @Override
-  public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
+  public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
     asked.add(query);
-    rows.forEach(sink);
-    return rows.size();
+    identities.add(identity);
+    // the port's contract, kept the simple way: the fake's rows are few
+    Set<List<String>> seen = new HashSet<>();
+    long duplicates = 0;
+    for (ObjectRow row : rows) {
+      List<String> task =
+          identity == TaskIdentity.BUCKET_KEY
+              ? List.of(row.bucket(), row.key())
+              : Arrays.asList(row.bucket(), row.key(), row.versionId());
+      if (seen.add(task)) {
+        sink.accept(row);
+      } else {
+        duplicates++;
+      }
+    }
+    return new Selection(seen.size(), duplicates);
   }
 
   @Override

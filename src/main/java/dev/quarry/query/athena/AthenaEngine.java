@@ -11,6 +11,8 @@ import dev.quarry.query.ObjectRow;
 import dev.quarry.query.PlainTables;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryStatistics;
+import dev.quarry.query.Selection;
+import dev.quarry.query.TaskIdentity;
 import dev.quarry.query.athena.AthenaSql.Prepared;
 import java.io.IOException;
 import java.time.Duration;
@@ -117,9 +119,11 @@ public final class AthenaEngine implements QueryEngine {
   }
 
   @Override
-  public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
+  public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
+    requireNonNull(identity, "identity is null");
     requireNonNull(sink, "sink is null");
-    Execution execution = execute(AthenaSql.prepare(renamed(query)), query.sql());
+    Execution execution =
+        execute(AthenaSql.prepare(renamed(query)).distinctTasks(identity), query.sql());
     return read(execution, csv -> stream(csv, sink));
   }
 
@@ -371,13 +375,14 @@ public final class AthenaEngine implements QueryEngine {
     return value;
   }
 
-  private static long stream(ResultCsv csv, Consumer<ObjectRow> sink) {
+  private static Selection stream(ResultCsv csv, Consumer<ObjectRow> sink) {
     List<String> header = csv.header();
     int bucket = indexOf(header, "bucket");
     int key = indexOf(header, "key");
     int version = indexOf(header, "version_id");
     int size = indexOf(header, "size");
     int storageClass = indexOf(header, "storage_class");
+    int copies = indexOf(header, AthenaSql.COPIES);
     if (bucket == NO_COLUMN || key == NO_COLUMN) {
       throw QuarryException.user(
           "the query must return the columns bucket and key (and version_id for versioned"
@@ -385,6 +390,7 @@ public final class AthenaEngine implements QueryEngine {
               + (header.isEmpty() ? "(nothing)" : String.join(", ", header)));
     }
     long count = 0;
+    long duplicates = 0;
     for (List<String> row = csv.next(); row != null; row = csv.next()) {
       count++;
       sink.accept(
@@ -395,8 +401,11 @@ public final class AthenaEngine implements QueryEngine {
               emptyToNull(at(row, version)),
               toLong(at(row, size), count),
               emptyToNull(at(row, storageClass))));
+      // a result without the column (a canned one) has one row per task
+      Long rows = copies == NO_COLUMN ? null : toLong(at(row, copies), count);
+      duplicates += rows == null ? 0 : rows - 1;
     }
-    return count;
+    return new Selection(count, duplicates);
   }
 
   private static int indexOf(List<String> header, String name) {

@@ -7,6 +7,7 @@ import dev.quarry.query.BoundQuery;
 import dev.quarry.query.SqlToken;
 import dev.quarry.query.SqlToken.Kind;
 import dev.quarry.query.SqlTokenizer;
+import dev.quarry.query.TaskIdentity;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -32,6 +33,10 @@ import java.util.stream.Collectors;
  */
 final class AthenaSql {
   static final int MAX_PARAMETER_LENGTH = 1024;
+
+  /** The column {@link Prepared#distinctTasks} adds: how many rows a task's row stands for. */
+  static final String COPIES = "quarry_copies";
+
   private static final Set<String> QUERY_STARTS = Set.of("select", "with", "values", "table", "(");
   private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("uuuu-MM-dd");
   private static final DateTimeFormatter MILLIS =
@@ -59,6 +64,31 @@ final class AthenaSql {
      */
     Prepared describing() {
       return new Prepared("SELECT * FROM (" + sql + "\n) LIMIT 0", parameters);
+    }
+
+    /**
+     * The query wrapped so that Athena keeps one row per task and counts the rows it stood for in
+     * {@code quarry_copies}: a window partitioned by the task's fields, which Athena spreads over
+     * its workers, so the result file, not this process, holds the work. Which duplicate is kept is
+     * Athena's choice. The prefix has no line break, so Athena's line numbers stay the query's.
+     */
+    Prepared distinctTasks(TaskIdentity identity) {
+      String partition =
+          switch (identity) {
+            case BUCKET_KEY -> "\"bucket\", \"key\"";
+            case BUCKET_KEY_VERSION -> "\"bucket\", \"key\", \"version_id\"";
+          };
+      return new Prepared(
+          "SELECT * FROM (SELECT quarry_q.*, count(*) OVER (PARTITION BY "
+              + partition
+              + ") AS "
+              + COPIES
+              + ", row_number() OVER (PARTITION BY "
+              + partition
+              + ") AS quarry_nth FROM ("
+              + sql
+              + "\n) quarry_q) WHERE quarry_nth = 1",
+          parameters);
     }
   }
 

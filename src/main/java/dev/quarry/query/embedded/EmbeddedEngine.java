@@ -2,6 +2,7 @@ package dev.quarry.query.embedded;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.metadata.MetadataTables;
@@ -9,9 +10,11 @@ import dev.quarry.metadata.Warehouse;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.Selection;
 import dev.quarry.query.SqlToken;
 import dev.quarry.query.SqlToken.Kind;
 import dev.quarry.query.SqlTokenizer;
+import dev.quarry.query.TaskIdentity;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -92,6 +95,8 @@ public final class EmbeddedEngine implements QueryEngine {
   private final Warehouse warehouse;
   private final List<String> namespaces;
   private final Optional<String> defaultNamespace;
+  private final QuarryConfig.Embedded limits;
+  private final SpillDirectory spill;
   private final Connection connection;
 
   /** An engine whose default namespace is the warehouse's only one, if it has exactly one. */
@@ -100,20 +105,46 @@ public final class EmbeddedEngine implements QueryEngine {
   }
 
   /**
+   * An engine with the default bounds, spilling beside the warehouse ({@code <state-dir>/tmp} when
+   * the warehouse is the state directory's).
+   */
+  public EmbeddedEngine(Warehouse warehouse, Optional<String> defaultNamespace) {
+    this(
+        warehouse,
+        defaultNamespace,
+        QuarryConfig.Embedded.DEFAULTS,
+        warehouse.root().toAbsolutePath().normalize().resolveSibling("tmp").resolve("duckdb"));
+  }
+
+  /**
    * @param defaultNamespace the namespace plain {@code journal} / {@code inventory} name: a
    *     namespace ({@code b_starwatcher}) or a bucket whose namespace is {@code b_<bucket>}; empty
    *     means the warehouse's only namespace, if it has exactly one
+   * @param limits DuckDB's memory and spill bounds
+   * @param spillRoot where this engine's spill directory is made (and killed processes' swept)
    * @throws QuarryException (user) if the default namespace is not in the warehouse
    */
-  public EmbeddedEngine(Warehouse warehouse, Optional<String> defaultNamespace) {
+  public EmbeddedEngine(
+      Warehouse warehouse,
+      Optional<String> defaultNamespace,
+      QuarryConfig.Embedded limits,
+      Path spillRoot) {
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
     requireNonNull(defaultNamespace, "defaultNamespace is null");
+    this.limits = requireNonNull(limits, "limits is null");
+    requireNonNull(spillRoot, "spillRoot is null");
     this.namespaces = warehouse.namespaces();
     this.defaultNamespace =
         defaultNamespace.isPresent()
             ? Optional.of(resolveNamespace(defaultNamespace.get()))
             : namespaces.size() == 1 ? Optional.of(namespaces.get(0)) : Optional.empty();
-    this.connection = open();
+    this.spill = SpillDirectory.create(spillRoot);
+    try {
+      this.connection = open();
+    } catch (RuntimeException e) {
+      spill.close();
+      throw e;
+    }
   }
 
   @Override
@@ -137,7 +168,8 @@ public final class EmbeddedEngine implements QueryEngine {
   }
 
   @Override
-  public long objects(BoundQuery query, Consumer<ObjectRow> sink) {
+  public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
+    requireNonNull(identity, "identity is null");
     Prepared prepared = prepare(query);
     List<Column> columns = describe(prepared, query);
     int bucket = indexOf(columns, "bucket");
@@ -148,8 +180,12 @@ public final class EmbeddedEngine implements QueryEngine {
               + " actions); it returns: "
               + columns.stream().map(Column::name).collect(Collectors.joining(", ")));
     }
-    String sql = objectsSql(prepared.sql(), columns);
+    if (identity == TaskIdentity.BUCKET_KEY_VERSION && indexOf(columns, "version_id") < 0) {
+      throw new IllegalArgumentException("a query without version_id has no version identity");
+    }
+    String sql = objectsSql(prepared.sql(), columns, identity);
     long count = 0;
+    long duplicates = 0;
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
       bind(statement, prepared.parameterOrder(), query.parameters(), false);
       try (ResultSet rs = statement.executeQuery()) {
@@ -163,12 +199,13 @@ public final class EmbeddedEngine implements QueryEngine {
                   rs.getString(3),
                   toLong(rs.getObject(4), count),
                   rs.getString(5)));
+          duplicates += rs.getLong(6) - 1;
         }
       }
     } catch (SQLException e) {
       throw translate(e, query.sql());
     }
-    return count;
+    return new Selection(count, duplicates);
   }
 
   @Override
@@ -205,6 +242,8 @@ public final class EmbeddedEngine implements QueryEngine {
       connection.close();
     } catch (SQLException e) {
       throw new QuarryException(ErrorKind.INTERNAL, "cannot close DuckDB", e);
+    } finally {
+      spill.close();
     }
   }
 
@@ -227,6 +266,10 @@ public final class EmbeddedEngine implements QueryEngine {
         s.execute("SET TimeZone = 'UTC'");
       }
       s.execute("SET integer_division = true");
+      // bounded, and spilled under the state directory rather than ./.tmp; locked below
+      s.execute("SET memory_limit = " + quoteString(limits.memoryLimit()));
+      s.execute("SET temp_directory = " + quoteString(spill.path().toString()));
+      s.execute("SET max_temp_directory_size = " + quoteString(limits.maxTempSize()));
       s.execute("ATTACH ':memory:' AS " + quoteIdentifier(CATALOG));
       for (String namespace : namespaces) {
         createNamespace(s, namespace);
@@ -469,12 +512,13 @@ public final class EmbeddedEngine implements QueryEngine {
   }
 
   /**
-   * Wraps the query so DuckDB returns bucket, key, version_id, size, storage_class. Size and
-   * storage class the query lacks come from the inventories, joined inside DuckDB (all namespaces:
-   * a row's bucket finds its own). The prefix has no line break, so DuckDB's line numbers stay the
-   * query's.
+   * Wraps the query so DuckDB returns bucket, key, version_id, size, storage_class and the number
+   * of rows that were this one task, one row per task in the order of each task's first row. Size
+   * and storage class the query lacks come from the inventories, joined inside DuckDB (all
+   * namespaces: a row's bucket finds its own). The prefix has no line break, so DuckDB's line
+   * numbers stay the query's.
    */
-  private String objectsSql(String sql, List<Column> columns) {
+  private String objectsSql(String sql, List<Column> columns, TaskIdentity identity) {
     List<String> aliases = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       aliases.add("quarry_c" + i);
@@ -482,22 +526,45 @@ public final class EmbeddedEngine implements QueryEngine {
     int version = indexOf(columns, "version_id");
     int size = indexOf(columns, "size");
     int storageClass = indexOf(columns, "storage_class");
-    String b = "q.quarry_c" + indexOf(columns, "bucket");
-    String k = "q.quarry_c" + indexOf(columns, "key");
-    String v = version < 0 ? "NULL" : "q.quarry_c" + version;
     String head = "WITH quarry_q(" + String.join(", ", aliases) + ") AS (";
+    String numbered =
+        "quarry_n AS (SELECT "
+            + String.join(
+                ", ",
+                "CAST(quarry_c" + indexOf(columns, "bucket") + " AS VARCHAR) AS quarry_b",
+                "CAST(quarry_c" + indexOf(columns, "key") + " AS VARCHAR) AS quarry_k",
+                "CAST("
+                    + (version < 0 ? "NULL" : "quarry_c" + version)
+                    + " AS VARCHAR) AS quarry_v",
+                (size < 0 ? "NULL" : "quarry_c" + size) + " AS quarry_s",
+                "CAST("
+                    + (storageClass < 0 ? "NULL" : "quarry_c" + storageClass)
+                    + " AS VARCHAR) AS quarry_sc",
+                "row_number() OVER () AS quarry_ord")
+            + " FROM quarry_q)";
+    // one row per task; the first row's values stand for its duplicates
+    String distinct =
+        switch (identity) {
+          case BUCKET_KEY_VERSION ->
+              "quarry_d AS (SELECT quarry_b, quarry_k, quarry_v, arg_min(quarry_s, quarry_ord)"
+                  + " AS quarry_s, arg_min(quarry_sc, quarry_ord) AS quarry_sc, min(quarry_ord) AS"
+                  + " quarry_ord, count(*) AS quarry_copies FROM quarry_n GROUP BY quarry_b,"
+                  + " quarry_k, quarry_v)";
+          case BUCKET_KEY ->
+              "quarry_d AS (SELECT quarry_b, quarry_k, arg_min(quarry_v, quarry_ord) AS quarry_v,"
+                  + " arg_min(quarry_s, quarry_ord) AS quarry_s, arg_min(quarry_sc, quarry_ord) AS"
+                  + " quarry_sc, min(quarry_ord) AS quarry_ord, count(*) AS quarry_copies FROM"
+                  + " quarry_n GROUP BY quarry_b, quarry_k)";
+        };
     if (size >= 0 && storageClass >= 0) {
       return head
           + sql
-          + "\n) SELECT "
-          + String.join(
-              ", ",
-              "CAST(" + b + " AS VARCHAR)",
-              "CAST(" + k + " AS VARCHAR)",
-              "CAST(" + v + " AS VARCHAR)",
-              "q.quarry_c" + size,
-              "CAST(q.quarry_c" + storageClass + " AS VARCHAR)")
-          + " FROM quarry_q q";
+          + "\n), "
+          + numbered
+          + ", "
+          + distinct
+          + " SELECT quarry_b, quarry_k, quarry_v, quarry_s, quarry_sc, quarry_copies FROM"
+          + " quarry_d ORDER BY quarry_ord";
     }
     String inventories =
         namespaces.isEmpty()
@@ -525,29 +592,28 @@ public final class EmbeddedEngine implements QueryEngine {
             + ") GROUP BY "
             + groupBy;
     String on =
-        "i.bucket = "
-            + b
-            + " AND i.key = "
-            + k
-            + (version < 0 ? "" : " AND i.version_id IS NOT DISTINCT FROM " + v);
+        "i.bucket = d.quarry_b AND i.key = d.quarry_k"
+            + (version < 0 ? "" : " AND i.version_id IS NOT DISTINCT FROM d.quarry_v");
     return head
         + sql
-        + "\n), quarry_n AS (SELECT *, row_number() OVER () AS quarry_ord FROM quarry_q),"
-        + " quarry_i AS ("
+        + "\n), "
+        + numbered
+        + ", "
+        + distinct
+        + ", quarry_i AS ("
         + lookup
         + ") SELECT "
         + String.join(
             ", ",
-            "CAST(" + b + " AS VARCHAR)",
-            "CAST(" + k + " AS VARCHAR)",
-            "CAST(" + v + " AS VARCHAR)",
-            size >= 0 ? "q.quarry_c" + size : "i.size",
-            storageClass >= 0
-                ? "CAST(q.quarry_c" + storageClass + " AS VARCHAR)"
-                : "i.storage_class")
-        + " FROM quarry_n q LEFT JOIN quarry_i i ON "
+            "d.quarry_b",
+            "d.quarry_k",
+            "d.quarry_v",
+            size >= 0 ? "d.quarry_s" : "i.size",
+            storageClass >= 0 ? "d.quarry_sc" : "i.storage_class",
+            "d.quarry_copies")
+        + " FROM quarry_d d LEFT JOIN quarry_i i ON "
         + on
-        + " ORDER BY q.quarry_ord";
+        + " ORDER BY d.quarry_ord";
   }
 
   private static Long toLong(Object value, long row) {
@@ -591,6 +657,9 @@ public final class EmbeddedEngine implements QueryEngine {
           "\n  plain journal / inventory need a default namespace (--bucket); namespaces: "
               + (namespaces.isEmpty() ? "(none)" : String.join(", ", namespaces)));
     }
+    if (firstLine.startsWith("Out of Memory Error")) {
+      return new QuarryException(ErrorKind.USER, outOfMemory(message), e);
+    }
     ErrorKind kind =
         firstLine.startsWith("IO Error")
             ? ErrorKind.EXTERNAL
@@ -598,6 +667,28 @@ public final class EmbeddedEngine implements QueryEngine {
                 ? ErrorKind.INTERNAL
                 : ErrorKind.USER;
     return new QuarryException(kind, text.toString(), e);
+  }
+
+  /** Which bound the query hit and how to raise it; DuckDB's own advice names its SQL settings. */
+  private String outOfMemory(String message) {
+    boolean spillFull = message.contains("max_temp_directory_size");
+    String first = message.lines().findFirst().orElse(message);
+    return "query failed: it needs more than "
+        + (spillFull
+            ? "duckdb-max-temp-size "
+                + limits.maxTempSize()
+                + " of spill space (in "
+                + spill.path().getParent()
+                + ") beyond duckdb-memory-limit "
+                + limits.memoryLimit()
+            : "duckdb-memory-limit " + limits.memoryLimit() + " of memory")
+        + " ("
+        + first.replaceFirst("^Out of Memory Error: ", "")
+        + ")\n  narrow the query, or raise "
+        + (spillFull
+            ? "duckdb-max-temp-size (QUARRY_DUCKDB_MAX_TEMP_SIZE)"
+            : "duckdb-memory-limit (QUARRY_DUCKDB_MEMORY_LIMIT)")
+        + " in the profile of quarry.yaml";
   }
 
   /** DuckDB's own message, without the JDBC wrapper's and with Trino's function names. */

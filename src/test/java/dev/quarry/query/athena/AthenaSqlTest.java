@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.query.TaskIdentity;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
@@ -14,6 +19,41 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AthenaSqlTest {
+  @Test
+  void theDistinctTasksWrapperKeepsOneRowPerTaskAndCountsItsCopies() throws Exception {
+    // given: a query naming one key three times (two versions) and another once; Athena cannot
+    // run here, so DuckDB, which reads this window SQL as Trino does, checks what it computes
+    String query =
+        "SELECT * FROM (VALUES ('p', 'a', 'v1', 1), ('p', 'a', 'v2', 2), ('p', 'a', 'v1', 3),"
+            + " ('p', 'b', 'v9', 4)) t(bucket, key, version_id, n)";
+    AthenaSql.Prepared prepared = AthenaSql.prepare(BoundQuery.of(query));
+
+    // when
+    Map<String, Long> byKey = copies(prepared.distinctTasks(TaskIdentity.BUCKET_KEY).sql());
+    Map<String, Long> byVersion =
+        copies(prepared.distinctTasks(TaskIdentity.BUCKET_KEY_VERSION).sql());
+
+    // then: one row per task, the user's columns kept, the copies counted
+    assertThat(byKey).containsOnly(Map.entry("a", 3L), Map.entry("b", 1L));
+    assertThat(byVersion)
+        .containsOnly(Map.entry("a/v1", 2L), Map.entry("a/v2", 1L), Map.entry("b/v9", 1L));
+  }
+
+  private static Map<String, Long> copies(String sql) throws Exception {
+    Map<String, Long> copies = new LinkedHashMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      boolean versioned = sql.contains("\"version_id\")");
+      while (rs.next()) {
+        assertThat(rs.getObject("n")).isNotNull();
+        String task = rs.getString("key") + (versioned ? "/" + rs.getString("version_id") : "");
+        assertThat(copies.put(task, rs.getLong(AthenaSql.COPIES))).as("task " + task).isNull();
+      }
+    }
+    return copies;
+  }
+
   @Test
   void eachParameterOccurrenceBecomesAPlaceholderBoundInOrder() {
     // given

@@ -9,6 +9,8 @@ import dev.quarry.metadata.MetadataTables;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.Selection;
+import dev.quarry.query.TaskIdentity;
 import dev.quarry.testing.TestWarehouse;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -253,8 +255,8 @@ class EmbeddedEngineTest {
   void rowsCarryPlainJavaValues() {
     List<List<Object>> result =
         rows(
-            "SELECT object_tags, size, TIMESTAMP '2026-01-01 10:00:00' AS t, true AS b, current_timestamp AS now"
-                + " FROM inventory WHERE key = 'sun/2.jpg'");
+            "SELECT object_tags, size, TIMESTAMP '2026-01-01 10:00:00' AS t, true AS b,"
+                + " current_timestamp AS now FROM inventory WHERE key = 'sun/2.jpg'");
     assertThat(result).hasSize(1);
     List<Object> row = result.get(0);
     assertThat(row.get(0)).isEqualTo(Map.of("weather", "sun"));
@@ -312,8 +314,13 @@ class EmbeddedEngineTest {
 
   private static List<ObjectRow> objects(BoundQuery query) {
     List<ObjectRow> objects = new ArrayList<>();
-    long n = engine.objects(query, objects::add);
-    assertThat(n).isEqualTo(objects.size());
+    Selection n = engine.objects(query, identityOf(query), objects::add);
+    assertThat(n.objects()).isEqualTo(objects.size());
     return objects;
+  }
+
+  /** One task per version where the query returns versions, as a plan decides. */
+  private static TaskIdentity identityOf(BoundQuery query) {
+    return TaskIdentity.of(query.sql().contains("version_id"));
   }
 }

@@ -76,6 +76,50 @@ class QueryCommandTest {
   }
 
   @Test
+  void csvCellsThatASpreadsheetWouldRunAreEscapedAndJsonKeepsThemRaw() throws Exception {
+    // given: keys as an attacker names them, a negative number, a harmless key
+    String sql =
+        "SELECT * FROM (VALUES ('=HYPERLINK(\"http://x\")', -5), ('+1', 1), ('-2', 2), ('@SUM(A1)',"
+            + " 3), (chr(9) || 'tab', 4), (chr(13) || 'cr', 5), ('plain', 6)) t(key, n)";
+
+    // when
+    Run csv = quarry("query", "-o", "csv", sql);
+    Run json = quarry("query", "-o", "json", sql);
+
+    // then: quoted, with a leading quote mark; numbers and plain text as before
+    assertThat(csv.code()).isZero();
+    assertThat(csv.out())
+        .isEqualTo(
+            "key,n\r\n"
+                + "\"'=HYPERLINK(\"\"http://x\"\")\",-5\r\n"
+                + "\"'+1\",1\r\n"
+                + "\"'-2\",2\r\n"
+                + "\"'@SUM(A1)\",3\r\n"
+                + "\"'\ttab\",4\r\n"
+                + "\"'\rcr\",5\r\n"
+                + "plain,6\r\n");
+    assertThat(json.out()).contains("\"=HYPERLINK(\\\"http://x\\\")\"").contains("\"\\ttab\"");
+  }
+
+  @Test
+  void textShowsBidiAndControlCharactersInKeysEscapedAndJsonAndCsvKeepThem() throws Exception {
+    // given: a key that a right-to-left override makes read "gpj.exe" backwards
+    String sql =
+        "SELECT 'invoice' || chr(8238) || 'gpj.exe' || chr(8203) || chr(27) || '[2J' AS key";
+
+    // when
+    Run text = quarry("query", sql);
+    Run csv = quarry("query", "-o", "csv", sql);
+    Run json = quarry("query", "-o", "json", sql);
+
+    // then
+    assertThat(text.out()).contains("invoice\\u202egpj.exe\\u200b\\u001b[2J");
+    assertThat(text.out()).doesNotContain("\u202e").doesNotContain("\u001b");
+    assertThat(csv.out()).contains("invoice\u202egpj.exe\u200b\u001b[2J");
+    assertThat(json.out()).contains("invoice\u202egpj.exe\u200b\\u001B[2J");
+  }
+
+  @Test
   void printsJsonAndCsv() throws Exception {
     Run json =
         quarry(
