@@ -20,7 +20,8 @@ import java.util.Optional;
  * moto's server (moto 5), in memory, on 127.0.0.1 only, behind a guard that refuses foreign {@code
  * Host} headers and requests from web pages ({@code Origin}), with moto's allow-all CORS off:
  * faithful Glacier semantics (restores, archive-tier errors) and Athena's API with canned results;
- * no S3 Control jobs. It checks no signature (moto's IAM mode accepts only keys moto itself issued).
+ * no S3 Control jobs. It checks no signature (moto's IAM mode accepts only keys moto itself
+ * issued).
  */
 public final class MotoServer implements LocalS3Server {
   private final long pid;
@@ -55,9 +56,9 @@ public final class MotoServer implements LocalS3Server {
   }
 
   /**
-   * moto_server's own script cannot be told to check {@code Host} or {@code Origin}, nor to turn off
-   * its allow-all CORS, so the sandbox runs moto's server app from a launcher of its own ({@code
-   * moto_guarded.py}, a resource of Quarry) with the Python that has moto.
+   * moto_server's own script cannot be told to check {@code Host} or {@code Origin}, nor to turn
+   * off its allow-all CORS, so the sandbox runs moto's server app from a launcher of its own
+   * ({@code moto_guarded.py}, a resource of Quarry) with the Python that has moto.
    */
   private static void writeLauncher(Path launcher) {
     try (InputStream in = MotoServer.class.getResourceAsStream("guard/moto_guarded.py")) {

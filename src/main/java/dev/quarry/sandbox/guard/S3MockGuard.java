@@ -24,15 +24,16 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Runs inside S3Mock's own process (a Spring Boot application) and closes what its settings cannot:
  * its extra {@code http.port} connector, which S3Mock always opens on all interfaces, is bound to
  * 127.0.0.1, and a servlet filter refuses every request that {@link LoopbackRequests} refuses
- * (foreign {@code Host}, any {@code Origin}) before S3Mock's CORS handling, which answers any origin
- * with credentials allowed, ever sees it.
+ * (foreign {@code Host}, any {@code Origin}) before S3Mock's CORS handling, which answers any
+ * origin with credentials allowed, ever sees it.
  *
  * <p>Spring Boot finds it through {@code META-INF/spring.factories} in the small jar {@link
  * #writeJar} writes, which S3Mock's launcher puts on its classpath ({@code -Dloader.path}). It uses
  * only Spring's context API, which S3Mock ships; Tomcat and the servlet API are reached by
  * reflection, because Quarry does not depend on them.
  */
-public final class S3MockGuard implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+public final class S3MockGuard
+    implements ApplicationContextInitializer<ConfigurableApplicationContext> {
   /** Every class the guard needs in S3Mock's process. */
   private static final List<Class<?>> CLASSES =
       List.of(
