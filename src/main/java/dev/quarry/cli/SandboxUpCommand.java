@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
       "Starts a local S3 server in the background and leaves it running after quarry exits.",
       "Does nothing if this state directory's sandbox is already running (prints its endpoint).",
       "",
+      "Every endpoint listens on 127.0.0.1 only and refuses requests whose Host header does not"
+          + " name localhost or 127.0.0.1 and any request from a web page (an Origin header).",
+      "",
       "s3mock (default): Adobe S3Mock; buckets persist across up/down in"
           + " <state-dir>/sandbox/s3mock-store. No RestoreObject and no archive-tier errors.",
       "moto: moto_server (pip install 'moto[server]'); in memory, so 'down' loses every bucket;"
@@ -26,8 +29,9 @@ import picocli.CommandLine.Option;
       "Also starts a local S3 Control endpoint (S3 Batch Operations CreateJob, DescribeJob,"
           + " ListJobs, UpdateJobStatus; any 12-digit account id) whose jobs run with Quarry's"
           + " local executor against the S3 server; 'sandbox status' shows its URL (endpoints"
-          + ".s3control). AWS SDKs and the AWS CLI put the account id in front of the endpoint's"
-          + " host, so:",
+          + ".s3control) and the key it accepts (credentials: each 'up' makes a new one; requests"
+          + " signed otherwise are refused). AWS SDKs and the AWS CLI put the account id in front"
+          + " of the endpoint's host, so:",
       "  AWS SDK for Java v2: an endpointProvider returning the URL (endpointOverride is not"
           + " enough).",
       "  AWS CLI / boto3: --endpoint-url http://localhost:PORT, where <account>.localhost must"
@@ -107,11 +111,19 @@ public final class SandboxUpCommand implements Runnable {
             + config.stateDir()
             + ") now use this sandbox while it runs;");
     out.println("no QUARRY_S3_ENDPOINT or --s3-endpoint needed.");
-    out.println("Other tools (any access key, region us-east-1):");
-    out.printf(
-        "  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url %s s3"
-            + " ls%n",
-        state.endpoint());
+    String keys =
+        state
+            .sandboxCredentials()
+            .map(
+                c ->
+                    "AWS_ACCESS_KEY_ID="
+                        + c.accessKeyId()
+                        + " AWS_SECRET_ACCESS_KEY="
+                        + c.secretAccessKey())
+            .orElse("AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x");
+    out.println(
+        "Other tools (the sandbox's key, region us-east-1; 'sandbox status -o json' shows it):");
+    out.printf("  %s aws --region us-east-1 --endpoint-url %s s3 ls%n", keys, state.endpoint());
     out.println(
         "Next: quarry sandbox seed    Status: quarry sandbox status    Stop: quarry sandbox down");
     state
@@ -120,9 +132,9 @@ public final class SandboxUpCommand implements Runnable {
             c ->
                 out.printf(
                     "S3 Batch Operations (any 12-digit account; see 'sandbox up --help' for boto3):%n"
-                        + "  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1"
+                        + "  %s aws --region us-east-1"
                         + " --endpoint-url http://localhost:%d s3control list-jobs --account-id"
                         + " 111122223333%n",
-                    c.endpoint().getPort()));
+                    keys, c.endpoint().getPort()));
   }
 }

@@ -52,7 +52,11 @@ class SandboxControlIT {
     URI control = URI.create(view.at("/endpoints/s3control").asText());
     assertThat(control.getHost()).isEqualTo("127.0.0.1");
     assertThat(view.at("/s3control/running").asBoolean()).isTrue();
-    try (S3ControlClient client = client(control)) {
+    AwsBasicCredentials key =
+        AwsBasicCredentials.create(
+            view.at("/credentials/accessKeyId").asText(),
+            view.at("/credentials/secretAccessKey").asText());
+    try (S3ControlClient client = client(control, key)) {
       assertThat(client.listJobs(b -> b.accountId("111122223333")).jobs()).isEmpty();
     }
     Result text = run("sandbox", "status", "--state-dir", stateDir.toString());
@@ -76,11 +80,10 @@ class SandboxControlIT {
     assertThat(help.out()).contains("S3 Control", "AWS CLI / boto3", "endpointProvider");
   }
 
-  private static S3ControlClient client(URI uri) {
+  private static S3ControlClient client(URI uri, AwsBasicCredentials key) {
     return S3ControlClient.builder()
         .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("quarry", "quarry")))
+        .credentialsProvider(StaticCredentialsProvider.create(key))
         .endpointProvider(
             params -> CompletableFuture.completedFuture(Endpoint.builder().url(uri).build()))
         .build();
