@@ -3,6 +3,7 @@ package dev.quarry.sandbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.StateDirectory;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -337,7 +338,7 @@ public final class Sandbox {
 
   private static void createDirectories(Path dir) {
     try {
-      Files.createDirectories(dir);
+      StateDirectory.createPrivateDirectories(dir);
     } catch (IOException e) {
       throw QuarryException.user("cannot create the sandbox directory " + dir + ": " + e);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.cli.SandboxCommandIT.Result;
+import dev.quarry.testing.ListeningSockets;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class SandboxControlIT {
   }
 
   @Test
-  void upStartsTheControlEndpointStatusShowsItAndDownStopsIt() {
+  void upStartsTheControlEndpointStatusShowsItAndDownStopsIt() throws Exception {
     // when
     Result up = run("sandbox", "up", "--state-dir", stateDir.toString(), "-o", "json");
 
@@ -42,6 +43,17 @@ class SandboxControlIT {
     long controlPid = up.json().at("/s3control/pid").asLong();
     started.add(controlPid);
     assertThat(ProcessHandle.of(controlPid)).get().matches(ProcessHandle::isAlive);
+    // every endpoint of the sandbox listens on loopback only
+    assertThat(ListeningSockets.of(up.json().get("pid").asLong()))
+        .isNotEmpty()
+        .allMatch(ListeningSockets.Socket::loopback);
+    assertThat(ListeningSockets.of(controlPid))
+        .isNotEmpty()
+        .allMatch(ListeningSockets.Socket::loopback);
+    // and its state, which holds its key, is the user's alone
+    assertThat(mode(stateDir)).isEqualTo("rwx------");
+    assertThat(mode(stateDir.resolve("sandbox"))).isEqualTo("rwx------");
+    assertThat(mode(stateDir.resolve("sandbox").resolve("state.json"))).isEqualTo("rw-------");
 
     // when
     Result status = run("sandbox", "status", "--state-dir", stateDir.toString(), "-o", "json");
@@ -78,6 +90,11 @@ class SandboxControlIT {
     // then
     assertThat(help.code()).isZero();
     assertThat(help.out()).contains("S3 Control", "AWS CLI / boto3", "endpointProvider");
+  }
+
+  private static String mode(java.nio.file.Path path) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(
+        java.nio.file.Files.getPosixFilePermissions(path));
   }
 
   private static S3ControlClient client(URI uri, AwsBasicCredentials key) {
