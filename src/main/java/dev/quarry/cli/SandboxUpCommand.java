@@ -21,10 +21,14 @@ import picocli.CommandLine.Option;
       "Every endpoint listens on 127.0.0.1 only and refuses requests whose Host header does not"
           + " name localhost or 127.0.0.1 and any request from a web page (an Origin header).",
       "",
-      "s3mock (default): Adobe S3Mock; buckets persist across up/down in"
-          + " <state-dir>/sandbox/s3mock-store. No RestoreObject and no archive-tier errors.",
-      "moto: moto_server (pip install 'moto[server]'); in memory, so 'down' loses every bucket;"
-          + " faithful Glacier semantics.",
+      "moto (default): moto_server (pip install 'moto[server]'); as S3 for versions, deletes,"
+          + " copies, paging, restores and archive-tier errors (docs/SANDBOX.md has the checks)."
+          + " In memory: 'down' loses every bucket, and it grows with what it holds (about 220"
+          + " KiB a 16 KiB object version); 'sandbox down' and 'up' again frees it.",
+      "s3mock: Adobe S3Mock; buckets persist across up/down in <state-dir>/sandbox/s3mock-store,"
+          + " flat memory. Unlike S3: no RestoreObject or archive-tier errors, a DeleteObject of a"
+          + " version id that is gone deletes the current version, a copy in place overwrites,"
+          + " ListObjectVersions paging loses entries.",
       "",
       "Also starts a local S3 Control endpoint (S3 Batch Operations CreateJob, DescribeJob,"
           + " ListJobs, UpdateJobStatus; any 12-digit account id) whose jobs run with Quarry's"
@@ -53,7 +57,7 @@ public final class SandboxUpCommand implements Runnable {
   @Option(
       names = "--server",
       paramLabel = "KIND",
-      defaultValue = "s3mock",
+      defaultValue = "moto",
       description = "Server to run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   ServerKind server;
 
@@ -103,7 +107,12 @@ public final class SandboxUpCommand implements Runnable {
                 out.printf(
                     "  %-13s %s (kept across up/down; 'down --purge' deletes it)%n",
                     "store", store),
-            () -> out.printf("  %-13s in memory: 'down' loses every bucket%n", "store"));
+            () ->
+                out.printf(
+                    "  %-13s in memory: 'down' loses every bucket, and its memory grows with what"
+                        + " it holds ('down' and 'up' frees it; --server s3mock keeps buckets on"
+                        + " disk)%n",
+                    "store"));
     out.printf("  %-13s %s%n", "log", state.log());
     out.println();
     out.println(

@@ -34,7 +34,16 @@ class SandboxCommandIT {
   @Test
   void upStatusIdempotentUpSeedDownStatus() throws Exception {
     // when
-    Result up = run("sandbox", "up", "--state-dir", stateDir.toString(), "-o", "json");
+    Result up =
+        run(
+            "sandbox",
+            "up",
+            "--server",
+            "s3mock",
+            "--state-dir",
+            stateDir.toString(),
+            "-o",
+            "json");
 
     // then the server runs detached from this command and answers S3
     assertThat(up.code()).as(up.err()).isZero();
@@ -65,7 +74,16 @@ class SandboxCommandIT {
     }
 
     // when
-    Result again = run("sandbox", "up", "--state-dir", stateDir.toString(), "-o", "json");
+    Result again =
+        run(
+            "sandbox",
+            "up",
+            "--server",
+            "s3mock",
+            "--state-dir",
+            stateDir.toString(),
+            "-o",
+            "json");
 
     // then
     assertThat(again.code()).isZero();
