@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
     },
     footerHeading = "%nExamples:%n",
     footer = {
-      "  quarry sandbox up                 # moto on 127.0.0.1 (in memory; --server s3mock)",
+      "  quarry sandbox up                 # S3Mock on 127.0.0.1, store under .quarry/sandbox",
       "  quarry sandbox seed               # demo bucket 'starwatcher', ~3,000 objects",
       "  quarry sandbox status -o json",
       "  quarry sandbox down --purge       # stop it and delete its store"

@@ -21,11 +21,11 @@ import picocli.CommandLine.Option;
       "Every endpoint listens on 127.0.0.1 only and refuses requests whose Host header does not"
           + " name localhost or 127.0.0.1 and any request from a web page (an Origin header).",
       "",
-      "moto (default): moto_server (pip install 'moto[server]'); as S3 for versions, deletes,"
+      "moto: moto_server (pip install 'moto[server]'); as S3 for versions, deletes,"
           + " copies, paging, restores and archive-tier errors (docs/SANDBOX.md has the checks)."
           + " In memory: 'down' loses every bucket, and it grows with what it holds (about 220"
           + " KiB a 16 KiB object version); 'sandbox down' and 'up' again frees it.",
-      "s3mock: Adobe S3Mock; buckets persist across up/down in <state-dir>/sandbox/s3mock-store,"
+      "s3mock (default): Adobe S3Mock; buckets persist across up/down in <state-dir>/sandbox/s3mock-store,"
           + " flat memory. Unlike S3: no RestoreObject or archive-tier errors, a DeleteObject of a"
           + " version id that is gone deletes the current version, a copy in place overwrites,"
           + " ListObjectVersions paging loses entries.",
@@ -57,7 +57,7 @@ public final class SandboxUpCommand implements Runnable {
   @Option(
       names = "--server",
       paramLabel = "KIND",
-      defaultValue = "moto",
+      defaultValue = "s3mock",
       description = "Server to run: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   ServerKind server;
 

@@ -64,8 +64,9 @@ class SandboxCommandIT {
     assertThat(running.get("kind").asText()).isEqualTo("s3mock");
     assertThat(running.get("pid").asLong()).isEqualTo(startedPid);
     assertThat(endpoint.getHost()).isEqualTo("127.0.0.1");
+    // S3Mock's extra http.port connector too is on loopback now (it used to be 0.0.0.0)
     assertThat(running.get("listeners").findValuesAsText("address"))
-        .containsExactly("127.0.0.1", "0.0.0.0");
+        .containsExactly("127.0.0.1", "127.0.0.1");
     assertThat(running.get("listeners").get(0).get("port").asInt()).isEqualTo(endpoint.getPort());
     assertThat(running.get("knownGaps").size()).isPositive();
     assertThat(running.get("buckets").asInt()).isZero();
