@@ -2,8 +2,10 @@ package dev.quarry.cli;
 
 import dev.quarry.config.ConfigLoader;
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.io.StateDirectory;
 import dev.quarry.sandbox.SandboxState;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 
@@ -37,7 +39,9 @@ public final class CliContext {
    * The configuration for a command. Without an S3 endpoint configured anywhere, a running
    * sandbox's endpoints are used, so {@code quarry sandbox up} is all a new user needs: its S3
    * endpoint, and its S3 Control endpoint unless one is configured (so that a job is never created
-   * on AWS for a manifest uploaded to the sandbox).
+   * on AWS for a manifest uploaded to the sandbox). Wherever the sandbox's endpoints are used
+   * without configured credentials, requests are signed with the key it hands out (its S3 Control
+   * endpoint accepts no other).
    */
   public QuarryConfig config(GlobalOptions options) {
     QuarryConfig config =
@@ -45,24 +49,31 @@ public final class CliContext {
             .load(
                 new ConfigLoader.Flags(
                     options.config, options.profile, options.s3Endpoint, options.stateDir));
-    if (config.s3Endpoint().isPresent()) {
-      return config;
-    }
+    StateDirectory.secure(config.stateDir());
     Optional<SandboxState> sandbox =
         SandboxState.read(config.sandboxDir()).filter(SandboxState::running);
     if (sandbox.isEmpty()) {
       return config;
     }
-    QuarryConfig local = config.withS3Endpoint(sandbox.get().endpoint());
-    if (local.aws().s3ControlEndpoint().isPresent()) {
-      return local;
+    SandboxState running = sandbox.get();
+    Optional<URI> control = running.controlProcess().map(SandboxState.Control::endpoint);
+    QuarryConfig local = config;
+    if (config.s3Endpoint().isEmpty()) {
+      local = config.withS3Endpoint(running.endpoint());
+      if (local.aws().s3ControlEndpoint().isEmpty() && control.isPresent()) {
+        local = local.withS3ControlEndpoint(control.get());
+      }
     }
-    return sandbox
-        .get()
-        .controlProcess()
-        .map(SandboxState.Control::endpoint)
-        .map(local::withS3ControlEndpoint)
-        .orElse(local);
+    boolean usesSandbox =
+        local.s3Endpoint().equals(Optional.of(running.endpoint()))
+            || (control.isPresent() && local.aws().s3ControlEndpoint().equals(control));
+    if (usesSandbox && local.credentials().isEmpty() && running.sandboxCredentials().isPresent()) {
+      SandboxState.Credentials key = running.sandboxCredentials().get();
+      local =
+          local.withCredentials(
+              new QuarryConfig.StaticCredentials(key.accessKeyId(), key.secretAccessKey()));
+    }
+    return local;
   }
 
   public PrintWriter out() {

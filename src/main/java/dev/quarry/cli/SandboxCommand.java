@@ -63,6 +63,16 @@ public final class SandboxCommand implements Runnable {
               control.put("log", c.log());
               view.put("s3control", control);
             });
+    // the key for other tools (the AWS CLI, boto3); the state file holding it is the user's alone
+    state
+        .sandboxCredentials()
+        .ifPresent(
+            c -> {
+              Map<String, Object> credentials = new LinkedHashMap<>();
+              credentials.put("accessKeyId", c.accessKeyId());
+              credentials.put("secretAccessKey", c.secretAccessKey());
+              view.put("credentials", credentials);
+            });
     view.put("listeners", state.listeners());
     view.put("storeRoot", state.storeRoot());
     view.put("log", state.log());

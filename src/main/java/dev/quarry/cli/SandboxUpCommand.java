@@ -18,16 +18,24 @@ import picocli.CommandLine.Option;
       "Starts a local S3 server in the background and leaves it running after quarry exits.",
       "Does nothing if this state directory's sandbox is already running (prints its endpoint).",
       "",
-      "s3mock (default): Adobe S3Mock; buckets persist across up/down in"
-          + " <state-dir>/sandbox/s3mock-store. No RestoreObject and no archive-tier errors.",
-      "moto: moto_server (pip install 'moto[server]'); in memory, so 'down' loses every bucket;"
-          + " faithful Glacier semantics.",
+      "Every endpoint listens on 127.0.0.1 only and refuses requests whose Host header does not"
+          + " name localhost or 127.0.0.1 and any request from a web page (an Origin header).",
+      "",
+      "moto: moto_server (pip install 'moto[server]'); as S3 for versions, deletes,"
+          + " copies, paging, restores and archive-tier errors (docs/SANDBOX.md has the checks)."
+          + " In memory: 'down' loses every bucket, and it grows with what it holds (about 220"
+          + " KiB a 16 KiB object version); 'sandbox down' and 'up' again frees it.",
+      "s3mock (default): Adobe S3Mock; buckets persist across up/down in <state-dir>/sandbox/s3mock-store,"
+          + " flat memory. Unlike S3: no RestoreObject or archive-tier errors, a DeleteObject of a"
+          + " version id that is gone deletes the current version, a copy in place overwrites,"
+          + " ListObjectVersions paging loses entries.",
       "",
       "Also starts a local S3 Control endpoint (S3 Batch Operations CreateJob, DescribeJob,"
           + " ListJobs, UpdateJobStatus; any 12-digit account id) whose jobs run with Quarry's"
           + " local executor against the S3 server; 'sandbox status' shows its URL (endpoints"
-          + ".s3control). AWS SDKs and the AWS CLI put the account id in front of the endpoint's"
-          + " host, so:",
+          + ".s3control) and the key it accepts (credentials: each 'up' makes a new one; requests"
+          + " signed otherwise are refused). AWS SDKs and the AWS CLI put the account id in front"
+          + " of the endpoint's host, so:",
       "  AWS SDK for Java v2: an endpointProvider returning the URL (endpointOverride is not"
           + " enough).",
       "  AWS CLI / boto3: --endpoint-url http://localhost:PORT, where <account>.localhost must"
@@ -99,7 +107,12 @@ public final class SandboxUpCommand implements Runnable {
                 out.printf(
                     "  %-13s %s (kept across up/down; 'down --purge' deletes it)%n",
                     "store", store),
-            () -> out.printf("  %-13s in memory: 'down' loses every bucket%n", "store"));
+            () ->
+                out.printf(
+                    "  %-13s in memory: 'down' loses every bucket, and its memory grows with what"
+                        + " it holds ('down' and 'up' frees it; --server s3mock keeps buckets on"
+                        + " disk)%n",
+                    "store"));
     out.printf("  %-13s %s%n", "log", state.log());
     out.println();
     out.println(
@@ -107,11 +120,19 @@ public final class SandboxUpCommand implements Runnable {
             + config.stateDir()
             + ") now use this sandbox while it runs;");
     out.println("no QUARRY_S3_ENDPOINT or --s3-endpoint needed.");
-    out.println("Other tools (any access key, region us-east-1):");
-    out.printf(
-        "  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1 --endpoint-url %s s3"
-            + " ls%n",
-        state.endpoint());
+    String keys =
+        state
+            .sandboxCredentials()
+            .map(
+                c ->
+                    "AWS_ACCESS_KEY_ID="
+                        + c.accessKeyId()
+                        + " AWS_SECRET_ACCESS_KEY="
+                        + c.secretAccessKey())
+            .orElse("AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x");
+    out.println(
+        "Other tools (the sandbox's key, region us-east-1; 'sandbox status -o json' shows it):");
+    out.printf("  %s aws --region us-east-1 --endpoint-url %s s3 ls%n", keys, state.endpoint());
     out.println(
         "Next: quarry sandbox seed    Status: quarry sandbox status    Stop: quarry sandbox down");
     state
@@ -120,9 +141,9 @@ public final class SandboxUpCommand implements Runnable {
             c ->
                 out.printf(
                     "S3 Batch Operations (any 12-digit account; see 'sandbox up --help' for boto3):%n"
-                        + "  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --region us-east-1"
+                        + "  %s aws --region us-east-1"
                         + " --endpoint-url http://localhost:%d s3control list-jobs --account-id"
                         + " 111122223333%n",
-                    c.endpoint().getPort()));
+                    keys, c.endpoint().getPort()));
   }
 }

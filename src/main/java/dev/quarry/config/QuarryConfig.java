@@ -303,6 +303,20 @@ public record QuarryConfig(
             aws.rollbackFunctionArn()));
   }
 
+  public QuarryConfig withCredentials(StaticCredentials next) {
+    return new QuarryConfig(
+        profile,
+        stateDir,
+        manifestsDir,
+        s3Endpoint,
+        region,
+        Optional.of(next),
+        engine,
+        executor,
+        athena,
+        aws);
+  }
+
   public QuarryConfig withAws(Aws next) {
     return new QuarryConfig(
         profile,

@@ -12,7 +12,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Writes files so that a reader sees the old content or the new, never a part: a temporary file in
- * the same folder, then an atomic rename.
+ * the same folder, then an atomic rename. Files are written 0600 and the folders created for them
+ * 0700 (see {@link StateDirectory}): they are Quarry's state, its user's alone.
  */
 public final class AtomicFiles {
   /** The mapper for Quarry's own state files: ISO dates, indented, stable. */
@@ -28,9 +29,13 @@ public final class AtomicFiles {
   public static void write(Path target, byte[] content) {
     Path dir = target.toAbsolutePath().getParent();
     try {
-      Files.createDirectories(dir);
+      StateDirectory.createPrivateDirectories(dir);
       Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       try {
+        if (StateDirectory.posix(temp)) {
+          // createTempFile makes it 0600 already on POSIX; say so rather than rely on it
+          Files.setPosixFilePermissions(temp, StateDirectory.OWNER_ONLY_FILE);
+        }
         Files.write(temp, content);
         Files.move(
             temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

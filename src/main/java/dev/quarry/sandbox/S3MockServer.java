@@ -1,6 +1,7 @@
 package dev.quarry.sandbox;
 
 import dev.quarry.error.QuarryException;
+import dev.quarry.sandbox.guard.S3MockGuard;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +12,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Adobe S3Mock's standalone jar as a process. Its main connector is plain HTTP on 127.0.0.1; its
- * extra {@code http.port} connector always listens on all interfaces (S3Mock cannot turn it off),
- * so it is given a port of its own and reported by {@link #listeners()}.
+ * Adobe S3Mock's standalone jar as a process, plain HTTP on 127.0.0.1 only. Its extra {@code
+ * http.port} connector, which S3Mock always opens on all interfaces and cannot be told otherwise,
+ * is bound to loopback by {@link S3MockGuard}, loaded into its process, which also refuses foreign
+ * {@code Host} headers and any request from a web page ({@code Origin}). S3Mock checks no
+ * signature: any local process that can reach loopback can use it.
  */
 public final class S3MockServer implements LocalS3Server {
   /** The KMS key the sandbox accepts for SSE-KMS (S3Mock only accepts keys it was told about). */
@@ -50,10 +53,16 @@ public final class S3MockServer implements LocalS3Server {
     // a short-lived test server: quick start matters more than peak speed
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-Xmx512m");
+    // the guard (see S3MockGuard) is put on S3Mock's classpath by Spring Boot's
+    // PropertiesLauncher, which also finds S3Mock's main class in its manifest
+    Path guard = log.toAbsolutePath().getParent().resolve("s3mock-guard.jar");
+    S3MockGuard.writeJar(guard);
+    command.add("-Dloader.path=" + guard);
     command.addAll(
         List.of(
-            "-jar",
+            "-cp",
             jar.toString(),
+            "org.springframework.boot.loader.launch.PropertiesLauncher",
             "--server.port=" + port,
             "--server.address=127.0.0.1",
             "--server.ssl.enabled=false",
@@ -135,7 +144,7 @@ public final class S3MockServer implements LocalS3Server {
   public List<Listener> listeners() {
     return List.of(
         new Listener("127.0.0.1", port, "S3 API (loopback only)"),
-        new Listener("0.0.0.0", httpPort, "S3Mock's extra http.port connector (all interfaces)"));
+        new Listener("127.0.0.1", httpPort, "S3Mock's extra http.port connector (loopback only)"));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.quarry.sandbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.StateDirectory;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,7 +101,12 @@ public final class Sandbox {
             .controlProcess()
             .filter(SandboxState.Control::processAlive)
             .ifPresent(c -> stopProcess(c.pid()));
-        running = running.withControl(startControl(running.endpoint()));
+        SandboxState.Credentials credentials =
+            running.sandboxCredentials().orElseGet(SandboxState.Credentials::random);
+        running =
+            running
+                .withCredentials(credentials)
+                .withControl(startControl(running.endpoint(), credentials));
         running.write(dir);
       }
       return new UpResult(running, true, Optional.empty());
@@ -125,9 +131,10 @@ public final class Sandbox {
           case s3mock -> Optional.of(storeRoot());
           case moto -> Optional.empty();
         };
-    SandboxState state = SandboxState.of(server, store, log(kind));
+    SandboxState.Credentials credentials = SandboxState.Credentials.random();
+    SandboxState state = SandboxState.of(server, store, log(kind)).withCredentials(credentials);
     try {
-      state = state.withControl(startControl(server.endpoint()));
+      state = state.withControl(startControl(server.endpoint(), credentials));
     } catch (RuntimeException e) {
       server.stop();
       throw e;
@@ -230,13 +237,15 @@ public final class Sandbox {
   /**
    * Starts the S3 Control endpoint as a process of its own ({@code quarry sandbox control-server},
    * a hidden command of the same jar or classpath), for the S3 server at {@code s3}, its jobs under
-   * the state directory's {@code control/}.
+   * the state directory's {@code control/}, accepting only requests signed with {@code credentials}
+   * (given in its environment, which other users cannot read, not on its command line, which they
+   * can).
    */
-  private SandboxState.Control startControl(URI s3) {
-    return ServerProcess.retryingTakenPorts(() -> startControlOnce(s3));
+  private SandboxState.Control startControl(URI s3, SandboxState.Credentials credentials) {
+    return ServerProcess.retryingTakenPorts(() -> startControlOnce(s3, credentials));
   }
 
-  private SandboxState.Control startControlOnce(URI s3) {
+  private SandboxState.Control startControlOnce(URI s3, SandboxState.Credentials credentials) {
     int port = ServerProcess.freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -255,7 +264,15 @@ public final class Sandbox {
             s3.toString(),
             "--state-dir",
             dir.toAbsolutePath().getParent().toString()));
-    Process process = ServerProcess.start(command, Map.of(), controlLog());
+    Process process =
+        ServerProcess.start(
+            command,
+            Map.of(
+                "QUARRY_ACCESS_KEY_ID",
+                credentials.accessKeyId(),
+                "QUARRY_SECRET_ACCESS_KEY",
+                credentials.secretAccessKey()),
+            controlLog());
     URI endpoint = URI.create("http://127.0.0.1:" + port);
     ServerProcess.awaitHttp(
         process, endpoint.resolve("/v20180820/jobs"), Duration.ofSeconds(60), controlLog());
@@ -321,7 +338,7 @@ public final class Sandbox {
 
   private static void createDirectories(Path dir) {
     try {
-      Files.createDirectories(dir);
+      StateDirectory.createPrivateDirectories(dir);
     } catch (IOException e) {
       throw QuarryException.user("cannot create the sandbox directory " + dir + ": " + e);
     }

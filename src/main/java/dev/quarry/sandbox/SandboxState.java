@@ -13,8 +13,10 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,6 +30,8 @@ import java.util.Optional;
  * @param storeRoot where the server keeps objects; null for a server that keeps them in memory
  * @param log the server's output
  * @param control the S3 Control endpoint's process, null when none was started (an older state)
+ * @param credentials the key this sandbox hands out: its S3 Control endpoint accepts only requests
+ *     signed with it, and Quarry's commands sign with it; null in an older state
  */
 public record SandboxState(
     String kind,
@@ -38,7 +42,8 @@ public record SandboxState(
     Instant startedAt,
     String storeRoot,
     String log,
-    Control control) {
+    Control control,
+    Credentials credentials) {
   static final String FILE_NAME = "state.json";
 
   private static final ObjectMapper MAPPER =
@@ -72,7 +77,48 @@ public record SandboxState(
         Instant.now(),
         storeRoot.map(p -> p.toAbsolutePath().toString()).orElse(null),
         log.toAbsolutePath().toString(),
+        null,
         null);
+  }
+
+  /**
+   * A sandbox's access key and secret, random for each {@code sandbox up}: the state file that
+   * holds them is the user's alone (0600 in a 0700 directory).
+   */
+  public record Credentials(String accessKeyId, String secretAccessKey) {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] KEY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+
+    public Credentials {
+      requireNonNull(accessKeyId, "accessKeyId is null");
+      requireNonNull(secretAccessKey, "secretAccessKey is null");
+    }
+
+    /** A new key, shaped like AWS's (20 characters, 40 for the secret). */
+    public static Credentials random() {
+      StringBuilder id = new StringBuilder("QSBX");
+      for (int i = 0; i < 16; i++) {
+        id.append(KEY_CHARS[RANDOM.nextInt(KEY_CHARS.length)]);
+      }
+      byte[] secret = new byte[30];
+      RANDOM.nextBytes(secret);
+      return new Credentials(id.toString(), Base64.getEncoder().encodeToString(secret));
+    }
+
+    @Override
+    public String toString() {
+      return "Credentials[" + accessKeyId + ", ****]";
+    }
+  }
+
+  public Optional<Credentials> sandboxCredentials() {
+    return Optional.ofNullable(credentials);
+  }
+
+  /** This state with the key the sandbox hands out. */
+  public SandboxState withCredentials(Credentials next) {
+    return new SandboxState(
+        kind, pid, processStart, endpoint, listeners, startedAt, storeRoot, log, control, next);
   }
 
   /**
@@ -103,7 +149,7 @@ public record SandboxState(
   /** This state with the S3 Control endpoint's process. */
   public SandboxState withControl(Control next) {
     return new SandboxState(
-        kind, pid, processStart, endpoint, listeners, startedAt, storeRoot, log, next);
+        kind, pid, processStart, endpoint, listeners, startedAt, storeRoot, log, next, credentials);
   }
 
   public Optional<Control> controlProcess() {

@@ -1,6 +1,7 @@
 package dev.quarry.sandbox;
 
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.StateDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
@@ -60,7 +61,7 @@ final class ServerProcess {
   /** Starts a process whose output goes to {@code log}, so it outlives no pipe of ours. */
   static Process start(List<String> command, Map<String, String> environment, Path log) {
     try {
-      Files.createDirectories(log.toAbsolutePath().getParent());
+      StateDirectory.createPrivateDirectories(log.toAbsolutePath().getParent());
       ProcessBuilder builder = new ProcessBuilder(command);
       builder.environment().putAll(environment);
       builder.redirectErrorStream(true);

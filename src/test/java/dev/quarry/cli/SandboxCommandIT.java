@@ -34,7 +34,16 @@ class SandboxCommandIT {
   @Test
   void upStatusIdempotentUpSeedDownStatus() throws Exception {
     // when
-    Result up = run("sandbox", "up", "--state-dir", stateDir.toString(), "-o", "json");
+    Result up =
+        run(
+            "sandbox",
+            "up",
+            "--server",
+            "s3mock",
+            "--state-dir",
+            stateDir.toString(),
+            "-o",
+            "json");
 
     // then the server runs detached from this command and answers S3
     assertThat(up.code()).as(up.err()).isZero();
@@ -55,8 +64,9 @@ class SandboxCommandIT {
     assertThat(running.get("kind").asText()).isEqualTo("s3mock");
     assertThat(running.get("pid").asLong()).isEqualTo(startedPid);
     assertThat(endpoint.getHost()).isEqualTo("127.0.0.1");
+    // S3Mock's extra http.port connector too is on loopback now (it used to be 0.0.0.0)
     assertThat(running.get("listeners").findValuesAsText("address"))
-        .containsExactly("127.0.0.1", "0.0.0.0");
+        .containsExactly("127.0.0.1", "127.0.0.1");
     assertThat(running.get("listeners").get(0).get("port").asInt()).isEqualTo(endpoint.getPort());
     assertThat(running.get("knownGaps").size()).isPositive();
     assertThat(running.get("buckets").asInt()).isZero();
@@ -65,7 +75,16 @@ class SandboxCommandIT {
     }
 
     // when
-    Result again = run("sandbox", "up", "--state-dir", stateDir.toString(), "-o", "json");
+    Result again =
+        run(
+            "sandbox",
+            "up",
+            "--server",
+            "s3mock",
+            "--state-dir",
+            stateDir.toString(),
+            "-o",
+            "json");
 
     // then
     assertThat(again.code()).isZero();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.cli.SandboxCommandIT.Result;
+import dev.quarry.testing.ListeningSockets;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class SandboxControlIT {
   }
 
   @Test
-  void upStartsTheControlEndpointStatusShowsItAndDownStopsIt() {
+  void upStartsTheControlEndpointStatusShowsItAndDownStopsIt() throws Exception {
     // when
     Result up = run("sandbox", "up", "--state-dir", stateDir.toString(), "-o", "json");
 
@@ -42,6 +43,17 @@ class SandboxControlIT {
     long controlPid = up.json().at("/s3control/pid").asLong();
     started.add(controlPid);
     assertThat(ProcessHandle.of(controlPid)).get().matches(ProcessHandle::isAlive);
+    // every endpoint of the sandbox listens on loopback only
+    assertThat(ListeningSockets.of(up.json().get("pid").asLong()))
+        .isNotEmpty()
+        .allMatch(ListeningSockets.Socket::loopback);
+    assertThat(ListeningSockets.of(controlPid))
+        .isNotEmpty()
+        .allMatch(ListeningSockets.Socket::loopback);
+    // and its state, which holds its key, is the user's alone
+    assertThat(mode(stateDir)).isEqualTo("rwx------");
+    assertThat(mode(stateDir.resolve("sandbox"))).isEqualTo("rwx------");
+    assertThat(mode(stateDir.resolve("sandbox").resolve("state.json"))).isEqualTo("rw-------");
 
     // when
     Result status = run("sandbox", "status", "--state-dir", stateDir.toString(), "-o", "json");
@@ -52,7 +64,11 @@ class SandboxControlIT {
     URI control = URI.create(view.at("/endpoints/s3control").asText());
     assertThat(control.getHost()).isEqualTo("127.0.0.1");
     assertThat(view.at("/s3control/running").asBoolean()).isTrue();
-    try (S3ControlClient client = client(control)) {
+    AwsBasicCredentials key =
+        AwsBasicCredentials.create(
+            view.at("/credentials/accessKeyId").asText(),
+            view.at("/credentials/secretAccessKey").asText());
+    try (S3ControlClient client = client(control, key)) {
       assertThat(client.listJobs(b -> b.accountId("111122223333")).jobs()).isEmpty();
     }
     Result text = run("sandbox", "status", "--state-dir", stateDir.toString());
@@ -76,11 +92,15 @@ class SandboxControlIT {
     assertThat(help.out()).contains("S3 Control", "AWS CLI / boto3", "endpointProvider");
   }
 
-  private static S3ControlClient client(URI uri) {
+  private static String mode(java.nio.file.Path path) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(
+        java.nio.file.Files.getPosixFilePermissions(path));
+  }
+
+  private static S3ControlClient client(URI uri, AwsBasicCredentials key) {
     return S3ControlClient.builder()
         .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("quarry", "quarry")))
+        .credentialsProvider(StaticCredentialsProvider.create(key))
         .endpointProvider(
             params -> CompletableFuture.completedFuture(Endpoint.builder().url(uri).build()))
         .build();

@@ -100,6 +100,7 @@ class SandboxStateTest {
         Instant.parse("2025-06-11T10:00:00Z"),
         "/tmp/store",
         "/tmp/s3mock.log",
+        null,
         null);
   }
 }

@@ -6,6 +6,7 @@ import dev.quarry.action.ActionRegistry;
 import dev.quarry.action.OperationView;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
+import dev.quarry.io.StateDirectory;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobRequest;
 import dev.quarry.job.JobStatus;
@@ -303,7 +304,7 @@ final class ControlJobs implements AutoCloseable {
     String[] bucketKey = objectOfArn(manifest.location().objectArn()).orElseThrow();
     Path file = accountDir(account).resolve("manifests").resolve(sha256(token) + ".csv");
     try {
-      Files.createDirectories(file.getParent());
+      StateDirectory.createPrivateDirectories(file.getParent());
       Path partial = Files.createTempFile(file.getParent(), "download-", ".csv");
       String etag;
       try (ResponseInputStream<GetObjectResponse> in =

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
 import dev.quarry.job.local.LocalBatchJobs;
+import dev.quarry.sandbox.guard.LoopbackRequests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,6 +28,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3control.model.CreateJobResponse;
 import software.amazon.awssdk.services.s3control.model.DescribeJobResponse;
@@ -46,9 +49,11 @@ import software.amazon.awssdk.services.s3control.model.DescribeJobResponse;
  * Completing, Complete, and its completion report is written to the report bucket on the S3 server.
  * Ready jobs run on a background thread, one at a time.
  *
- * <p>Not checked: signatures (any credentials are accepted) and IAM (RoleArn is only validated and
- * echoed). Errors are S3 Control's {@code <ErrorResponse><Error><Code/><Message/></Error>
- * <RequestId/></ErrorResponse>}.
+ * <p>Every request must be addressed to a loopback name, come from no web page (no {@code Origin})
+ * and be signed (Signature Version 4) with the one key the endpoint was given ({@link
+ * Settings#credentials}); anything else is refused with 403 before it is read. Not checked: IAM
+ * (RoleArn is only validated and echoed). Errors are S3 Control's {@code
+ * <ErrorResponse><Error><Code/><Message/></Error> <RequestId/></ErrorResponse>}.
  *
  * <p>Example, with the AWS SDK for Java v2 (an {@code endpointOverride} is not enough: the SDK's
  * endpoint rules put the account id in front of the host):
@@ -60,7 +65,7 @@ import software.amazon.awssdk.services.s3control.model.DescribeJobResponse;
  *         S3ControlClient.builder()
  *             .region(Region.US_EAST_1)
  *             .credentialsProvider(StaticCredentialsProvider.create(
- *                 AwsBasicCredentials.create("any", "any")))
+ *                 AwsBasicCredentials.create("quarry", "quarry")))
  *             .endpointProvider(params -> CompletableFuture.completedFuture(
  *                 Endpoint.builder().url(endpoint.uri()).build()))
  *             .build()) {
@@ -77,13 +82,19 @@ public final class S3ControlEndpoint implements AutoCloseable {
   private final ExecutorService threads;
   private final ControlJobs jobs;
   private final Optional<S3Client> ownedClient;
+  private final RequestSignatures signatures;
 
   private S3ControlEndpoint(
-      HttpServer server, ExecutorService threads, ControlJobs jobs, Optional<S3Client> owned) {
+      HttpServer server,
+      ExecutorService threads,
+      ControlJobs jobs,
+      Optional<S3Client> owned,
+      RequestSignatures signatures) {
     this.server = server;
     this.threads = threads;
     this.jobs = jobs;
     this.ownedClient = owned;
+    this.signatures = signatures;
   }
 
   /**
@@ -96,7 +107,12 @@ public final class S3ControlEndpoint implements AutoCloseable {
    * @param executor how the local executor runs each job's tasks
    */
   public record Settings(
-      int port, Path root, String region, S3Client s3, LocalBatchJobs.Settings executor) {
+      int port,
+      Path root,
+      String region,
+      S3Client s3,
+      LocalBatchJobs.Settings executor,
+      AwsCredentials credentials) {
     public Settings {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
@@ -105,17 +121,36 @@ public final class S3ControlEndpoint implements AutoCloseable {
       requireNonNull(region, "region is null");
       requireNonNull(s3, "s3 is null");
       requireNonNull(executor, "executor is null");
+      requireNonNull(credentials, "credentials is null");
     }
 
-    /** An ephemeral port, Region us-east-1, the executor's defaults. */
+    /** Requests signed with {@link #DEFAULT_CREDENTIALS}, Quarry's own key for local endpoints. */
+    public Settings(
+        int port, Path root, String region, S3Client s3, LocalBatchJobs.Settings executor) {
+      this(port, root, region, s3, executor, DEFAULT_CREDENTIALS);
+    }
+
+    /** An ephemeral port, Region us-east-1, the executor's defaults, the default key. */
     public static Settings of(Path root, S3Client s3) {
       return new Settings(0, root, "us-east-1", s3, LocalBatchJobs.Settings.defaults());
     }
 
     public Settings withPort(int next) {
-      return new Settings(next, root, region, s3, executor);
+      return new Settings(next, root, region, s3, executor, credentials);
+    }
+
+    public Settings withCredentials(AwsCredentials next) {
+      return new Settings(port, root, region, s3, executor, next);
     }
   }
+
+  /**
+   * The key a client signs with when the endpoint was given none: the one Quarry's own clients use
+   * for a local endpoint without configured credentials. {@code quarry sandbox up} gives its
+   * endpoint a random key of its own instead.
+   */
+  public static final AwsCredentials DEFAULT_CREDENTIALS =
+      AwsBasicCredentials.create("quarry", "quarry");
 
   /** Starts the endpoint; jobs left Ready or running by an earlier one run again. */
   public static S3ControlEndpoint start(Settings settings) {
@@ -124,7 +159,9 @@ public final class S3ControlEndpoint implements AutoCloseable {
 
   /**
    * Starts the endpoint for {@code config}'s S3 endpoint and Region, keeping its jobs under {@code
-   * <stateDir>/control}; its S3 client is closed with it.
+   * <stateDir>/control}; its S3 client is closed with it. Requests must be signed with {@code
+   * config}'s credentials (for a local S3 endpoint without configured ones, {@link
+   * #DEFAULT_CREDENTIALS}).
    */
   public static S3ControlEndpoint start(QuarryConfig config, int port) {
     S3Client s3 = S3Clients.create(config, 32);
@@ -135,7 +172,8 @@ public final class S3ControlEndpoint implements AutoCloseable {
               config.stateDir().resolve("control"),
               config.region(),
               s3,
-              LocalBatchJobs.Settings.defaults()),
+              LocalBatchJobs.Settings.defaults(),
+              S3Clients.credentials(config).resolveCredentials()),
           Optional.of(s3));
     } catch (RuntimeException e) {
       s3.close();
@@ -174,7 +212,13 @@ public final class S3ControlEndpoint implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    S3ControlEndpoint endpoint = new S3ControlEndpoint(server, threads, jobs, owned);
+    S3ControlEndpoint endpoint =
+        new S3ControlEndpoint(
+            server,
+            threads,
+            jobs,
+            owned,
+            new RequestSignatures(settings.credentials(), Clock.systemUTC()));
     server.createContext("/", endpoint::handle);
     server.setExecutor(threads);
     server.start();
@@ -208,6 +252,7 @@ public final class S3ControlEndpoint implements AutoCloseable {
       }
       byte[] answer;
       try {
+        admit(exchange, body);
         answer = route(exchange, body);
       } catch (ControlError e) {
         send(exchange, e.status(), e.xml(requestId), requestId);
@@ -220,6 +265,26 @@ public final class S3ControlEndpoint implements AutoCloseable {
       }
       send(exchange, 200, answer, requestId);
     }
+  }
+
+  /**
+   * Refuses what no SDK or CLI sends but a web page does (see {@link LoopbackRequests}: listening
+   * on loopback does not keep out a page using DNS rebinding), then any request not signed with
+   * this endpoint's key.
+   */
+  private void admit(HttpExchange exchange, byte[] body) {
+    String refusal =
+        LoopbackRequests.refusal(
+            exchange.getRequestHeaders().getFirst("Host"),
+            exchange.getRequestHeaders().getFirst("Origin"));
+    if (refusal != null) {
+      throw RequestSignatures.accessDenied(refusal);
+    }
+    signatures.verify(
+        exchange.getRequestMethod(),
+        exchange.getRequestURI(),
+        exchange.getRequestHeaders()::get,
+        body);
   }
 
   private byte[] route(HttpExchange exchange, byte[] body) {
