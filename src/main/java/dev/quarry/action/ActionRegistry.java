@@ -46,7 +46,11 @@ public final class ActionRegistry {
           new ActionDefinition(
               "legal-hold",
               "Place or lift an Object Lock legal hold on objects",
-              options(LegalHoldAction.class)));
+              options(LegalHoldAction.class)),
+          new ActionDefinition(
+              "retention",
+              "Set Object Lock retention (GOVERNANCE or COMPLIANCE) until a date",
+              options(RetentionAction.class)));
 
   private ActionRegistry() {}
 

@@ -42,7 +42,8 @@ class ActionRegistryTest {
           "revert-to-version", "S3PutObjectCopy",
           "put-tags", "S3PutObjectTagging",
           "delete-tags", "S3DeleteObjectTagging",
-          "legal-hold", "S3PutObjectLegalHold");
+          "legal-hold", "S3PutObjectLegalHold",
+          "retention", "S3PutObjectRetention");
 
   static Stream<ActionDefinition> definitions() {
     return ActionRegistry.definitions().stream();
@@ -171,7 +172,8 @@ class ActionRegistryTest {
                   "s3:PutObjectTagging"),
           "put-tags", List.of("s3:PutObjectTagging"),
           "delete-tags", List.of("s3:DeleteObjectTagging"),
-          "legal-hold", List.of("s3:PutObjectLegalHold"));
+          "legal-hold", List.of("s3:PutObjectLegalHold"),
+          "retention", List.of("s3:PutObjectRetention"));
 
   @Test
   void everyActionHasExpectedObjectActionsInThisTest() {
