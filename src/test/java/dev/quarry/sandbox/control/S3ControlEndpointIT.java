@@ -559,7 +559,7 @@ class S3ControlEndpointIT {
     return control.describeJob(b -> b.accountId(account).jobId(jobId)).job();
   }
 
-  private static JobDescriptor awaitEnd(S3ControlClient control, String account, String jobId) {
+  static JobDescriptor awaitEnd(S3ControlClient control, String account, String jobId) {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       JobDescriptor job = describe(control, account, jobId);
