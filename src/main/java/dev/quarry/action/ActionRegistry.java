@@ -42,7 +42,15 @@ public final class ActionRegistry {
               "Set object tags (replace the tag set, or merge into it)",
               options(PutTagsAction.class)),
           new ActionDefinition(
-              "delete-tags", "Remove all tags from objects", options(DeleteTagsAction.class)));
+              "delete-tags", "Remove all tags from objects", options(DeleteTagsAction.class)),
+          new ActionDefinition(
+              "legal-hold",
+              "Place or lift an Object Lock legal hold on objects",
+              options(LegalHoldAction.class)),
+          new ActionDefinition(
+              "retention",
+              "Set Object Lock retention (GOVERNANCE or COMPLIANCE) until a date",
+              options(RetentionAction.class)));
 
   private ActionRegistry() {}
 

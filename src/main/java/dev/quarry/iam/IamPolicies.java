@@ -181,7 +181,7 @@ public final class IamPolicies {
           Statement.allow(
               "ReportBucketLocation",
               List.of("s3:GetBucketLocation"),
-              List.of(report.bucketArn()),
+              List.of(Arns.s3Bucket(in.region(), report.bucket())),
               "Batch Operations checks the report bucket's Region before writing to it"));
       return new PolicyDocument(statements);
     }
@@ -215,13 +215,7 @@ public final class IamPolicies {
                   "athena:GetQueryResults",
                   "athena:StartQueryExecution",
                   "athena:StopQueryExecution"),
-              List.of(
-                  "arn:aws:athena:"
-                      + in.region()
-                      + ":"
-                      + account()
-                      + ":workgroup/"
-                      + in.workgroup()),
+              List.of(Arns.of("athena", in.region(), account(), "workgroup/" + in.workgroup())),
               "Quarry starts the query in workgroup "
                   + in.workgroup()
                   + ", polls it, reads its column names (GetQueryResults, one row) and stops it"
@@ -275,7 +269,7 @@ public final class IamPolicies {
           Statement.allow(
                   "ListAthenaResults",
                   List.of("s3:ListBucket"),
-                  List.of(output.bucketArn()),
+                  List.of(Arns.s3Bucket(in.region(), output.bucket())),
                   "Athena lists its result location (AWS: \"Amazon S3 permissions for Athena query"
                       + " results locations\"); only under its prefix")
               .when("StringLike", "s3:prefix", output.prefix() + "*"));
@@ -283,7 +277,7 @@ public final class IamPolicies {
           Statement.allow(
               "AthenaResultsBucket",
               List.of("s3:GetBucketLocation", "s3:ListBucketMultipartUploads"),
-              List.of(output.bucketArn()),
+              List.of(Arns.s3Bucket(in.region(), output.bucket())),
               "Athena checks the result bucket's Region and its unfinished uploads"));
       statements.add(
           Statement.allow(
@@ -313,7 +307,7 @@ public final class IamPolicies {
           Statement.allow(
                   "ListReport",
                   List.of("s3:ListBucket"),
-                  List.of(report.bucketArn()),
+                  List.of(Arns.s3Bucket(in.region(), report.bucket())),
                   "Quarry reads the report's files by key; without s3:ListBucket a report not"
                       + " written yet answers 403 AccessDenied instead of 404 NoSuchKey; only"
                       + " under its prefix")
@@ -329,7 +323,7 @@ public final class IamPolicies {
           Statement.allow(
               "TrackJobs",
               List.of("s3:DescribeJob", "s3:UpdateJobStatus"),
-              List.of("arn:aws:s3:" + in.region() + ":" + account() + ":job/*"),
+              List.of(Arns.of("s3", in.region(), account(), "job/*")),
               "Quarry tracks the job and confirms or cancels it; job ids are not known before"
                   + " CreateJob, so every job of the account in "
                   + in.region()));
@@ -370,15 +364,15 @@ public final class IamPolicies {
     // ------------------------------------------------------------ names
 
     private List<String> bucketArns() {
-      return in.buckets().stream().map(b -> "arn:aws:s3:::" + b).toList();
+      return in.buckets().stream().map(b -> Arns.s3Bucket(in.region(), b)).toList();
     }
 
     private List<String> objectArns() {
-      return in.buckets().stream().map(b -> "arn:aws:s3:::" + b + "/*").toList();
+      return in.buckets().stream().map(b -> Arns.s3Object(in.region(), b, "*")).toList();
     }
 
-    private static String objectsUnder(S3Uri location) {
-      return location.bucketArn() + "/" + location.prefix() + "*";
+    private String objectsUnder(S3Uri location) {
+      return Arns.s3Object(in.region(), location.bucket(), location.prefix() + "*");
     }
 
     private String account() {
@@ -390,7 +384,12 @@ public final class IamPolicies {
           .orElseGet(
               () ->
                   placeholder(
-                      "role-arn", "arn:aws:iam::" + account() + ":role/<batch-operations-role>"));
+                      "role-arn",
+                      "arn:"
+                          + Arns.partition(in.region())
+                          + ":iam::"
+                          + account()
+                          + ":role/<batch-operations-role>"));
     }
 
     private S3Uri manifestLocation() {
@@ -431,7 +430,7 @@ public final class IamPolicies {
       if (key.startsWith("arn:") && key.contains(":key/")) {
         return key;
       }
-      String prefix = "arn:aws:kms:" + in.region() + ":" + account() + ":key/";
+      String prefix = Arns.of("kms", in.region(), account(), "key/");
       if (key.startsWith("alias/") || key.contains(":alias/")) {
         // IAM cannot name a key by its alias in Resource for cryptographic operations
         warnings.add(
@@ -445,17 +444,12 @@ public final class IamPolicies {
     }
 
     private String tableBucketArn() {
-      return "arn:aws:s3tables:"
-          + in.region()
-          + ":"
-          + account()
-          + ":bucket/"
-          + METADATA_TABLE_BUCKET;
+      return Arns.of("s3tables", in.region(), account(), "bucket/" + METADATA_TABLE_BUCKET);
     }
 
     /** The catalog, each namespace and each table, as Glue authorizes a GetTable. */
     private List<String> glueArns() {
-      String prefix = "arn:aws:glue:" + in.region() + ":" + account() + ":";
+      String prefix = Arns.of("glue", in.region(), account(), "");
       List<String> arns = new ArrayList<>();
       arns.add(prefix + "catalog");
       // a federated catalog name such as s3tablescatalog/aws-s3 is a child of s3tablescatalog

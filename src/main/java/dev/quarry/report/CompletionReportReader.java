@@ -207,7 +207,10 @@ public final class CompletionReportReader {
     }
     String key;
     try {
-      key = KeyCodec.decode(record.get(1));
+      // AWS writes a space in a task's key as + where it form-encodes keys (as in its Lambda
+      // invocations) and as %20 where it echoes the manifest; the manifests Quarry writes and the
+      // reports its executor writes never hold a bare +, so a bare + is a space in both readings
+      key = KeyCodec.decode(record.get(1).replace("+", "%20"));
     } catch (IllegalArgumentException e) {
       throw damaged(where + ": key: " + e.getMessage(), e);
     }

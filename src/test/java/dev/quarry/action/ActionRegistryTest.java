@@ -41,7 +41,9 @@ class ActionRegistryTest {
           "rollback-deletes", "LambdaInvoke",
           "revert-to-version", "S3PutObjectCopy",
           "put-tags", "S3PutObjectTagging",
-          "delete-tags", "S3DeleteObjectTagging");
+          "delete-tags", "S3DeleteObjectTagging",
+          "legal-hold", "S3PutObjectLegalHold",
+          "retention", "S3PutObjectRetention");
 
   static Stream<ActionDefinition> definitions() {
     return ActionRegistry.definitions().stream();
@@ -169,7 +171,9 @@ class ActionRegistryTest {
                   "s3:PutObjectAcl",
                   "s3:PutObjectTagging"),
           "put-tags", List.of("s3:PutObjectTagging"),
-          "delete-tags", List.of("s3:DeleteObjectTagging"));
+          "delete-tags", List.of("s3:DeleteObjectTagging"),
+          "legal-hold", List.of("s3:PutObjectLegalHold"),
+          "retention", List.of("s3:PutObjectRetention"));
 
   @Test
   void everyActionHasExpectedObjectActionsInThisTest() {

@@ -652,4 +652,45 @@ class IamPolicyCommandTest {
         .contains("  PassRoleToBatchOperations: ")
         .contains("  FunctionOnObjects: ");
   }
+
+  @ParameterizedTest
+  @MethodSource("partitions")
+  void everyArnIsInTheRegionsPartition(String region, String partition) throws Exception {
+    // given a profile in the region, with its role and function in the same partition
+    Map<String, String> profile = new HashMap<>(FULL_PROFILE);
+    profile.put("QUARRY_REGION", region);
+    profile.put("QUARRY_ROLE_ARN", ROLE.replace("arn:aws:", "arn:" + partition + ":"));
+    profile.put(
+        "QUARRY_ROLLBACK_FUNCTION_ARN",
+        FUNCTION.replace("arn:aws:", "arn:" + partition + ":").replace(REGION, region));
+
+    for (String playbook :
+        List.of("playbooks/rollback-deletes.yaml", "playbooks/restore-rainy-training.yaml")) {
+      // when
+      out.getBuffer().setLength(0);
+      int code = quarry(profile, "iam-policy", playbook, "--output", "json");
+
+      // then every ARN the policies name, resources and the passed role alike, is in it
+      assertThat(code).as(err.toString()).isZero();
+      List<String> arns = new ArrayList<>();
+      collectArns(Json.MAPPER.readTree(out.toString()), arns);
+      assertThat(arns).as(playbook).isNotEmpty();
+      assertThat(arns).as(playbook).allMatch(a -> a.startsWith("arn:" + partition + ":"));
+      assertThat(arns).as(playbook).anyMatch(a -> a.startsWith("arn:" + partition + ":s3:::"));
+    }
+  }
+
+  static Stream<org.junit.jupiter.params.provider.Arguments> partitions() {
+    return Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("cn-north-1", "aws-cn"),
+        org.junit.jupiter.params.provider.Arguments.of("us-gov-west-1", "aws-us-gov"),
+        org.junit.jupiter.params.provider.Arguments.of("eu-west-1", "aws"));
+  }
+
+  private static void collectArns(JsonNode node, List<String> arns) {
+    if (node.isTextual() && node.asText().startsWith("arn:")) {
+      arns.add(node.asText());
+    }
+    node.forEach(child -> collectArns(child, arns));
+  }
 }

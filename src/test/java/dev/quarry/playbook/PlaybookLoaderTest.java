@@ -314,7 +314,7 @@ class PlaybookLoaderTest {
                 9,
                 "action.type",
                 "unknown action 'thaw'; valid: restore, reencrypt, rollback-deletes,"
-                    + " revert-to-version, put-tags, delete-tags"));
+                    + " revert-to-version, put-tags, delete-tags, legal-hold, retention"));
   }
 
   @Test

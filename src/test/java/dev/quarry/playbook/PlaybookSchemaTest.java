@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.action.ActionRegistry;
+import dev.quarry.testing.S3ControlModel;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -74,5 +75,56 @@ class PlaybookSchemaTest {
     assertThat(result.problems())
         .extracting(p -> p.path() + ": " + p.message())
         .containsExactly("action.tags: has 11 entries; at most 10 allowed");
+  }
+
+  @Test
+  void tagKeysAndValuesFollowTheS3ControlModelsTagStrings() {
+    for (String text : S3ControlModel.TAG_SAMPLES) {
+      // given a put-tags action with the text as a key, then as a value
+      String asKey = "action: { type: put-tags, tags: { " + json(text) + ": v } }";
+      String asValue = "action: { type: put-tags, tags: { k: " + json(text) + " } }";
+
+      // when
+      List<String> keyProblems = problems(asKey);
+      List<String> valueProblems = problems(asValue);
+
+      // then each is refused exactly when AWS's model refuses it, at the tag's field path
+      assertThat(keyProblems.isEmpty())
+          .as("key %s", text)
+          .isEqualTo(S3ControlModel.accepts("TagKeyString", text));
+      assertThat(valueProblems.isEmpty())
+          .as("value %s", text)
+          .isEqualTo(S3ControlModel.accepts("TagValueString", text));
+      valueProblems.forEach(p -> assertThat(p).startsWith("action.tags.k: "));
+    }
+  }
+
+  @Test
+  void aRefusedTagSaysWhatS3Allows() {
+    // when
+    List<String> problems = problems("action: { type: put-tags, tags: { k: \"a*b\" } }");
+
+    // then
+    assertThat(problems).hasSize(1);
+    assertThat(problems.get(0))
+        .startsWith("action.tags.k: ")
+        .contains("letters, digits, spaces and _ . : / = + - @");
+  }
+
+  private static List<String> problems(String actionLine) {
+    LoadResult result =
+        new PlaybookLoader()
+            .load(
+                java.nio.file.Path.of("t.yaml"),
+                "name: tags\nquery: SELECT bucket, key FROM t\n" + actionLine + "\n");
+    return result.problems().stream().map(p -> p.path() + ": " + p.message()).toList();
+  }
+
+  private static String json(String text) {
+    try {
+      return new ObjectMapper().writeValueAsString(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

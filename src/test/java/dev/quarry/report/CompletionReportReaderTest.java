@@ -206,6 +206,33 @@ class CompletionReportReaderTest {
         .hasMessageContaining("missing");
   }
 
+  @Test
+  void aSpaceWrittenAsPlusReadsAsASpaceAndAnEncodedPlusAsAPlus() throws Exception {
+    // given a report whose keys use both readings: AWS's Lambda task keys write a space as +,
+    // its manifest examples as %20; Quarry's manifests never hold a bare +, so one is a space
+    Path job = dir.resolve("reports/job-" + JOB);
+    results(
+        job,
+        "b,dir/b+c.txt,,failed,404,NoSuchKey,gone\n"
+            + "b,dir/b%20c.txt,,failed,404,NoSuchKey,gone\n"
+            + "b,one%2Bone.txt,,failed,404,NoSuchKey,gone\n");
+
+    // when the failed rows become a retry manifest
+    List<TaskResult> rows = read(new ReportLocation.Local(dir.resolve("reports")), JOB);
+    Path retry = dir.resolve("retry.csv");
+    try (RetryManifestWriter writer = new RetryManifestWriter(retry)) {
+      rows.forEach(writer);
+      writer.finish();
+    }
+
+    // then the retry manifest names the objects that exist, encoded as Quarry encodes keys
+    assertThat(rows)
+        .extracting(TaskResult::key)
+        .containsExactly("dir/b c.txt", "dir/b c.txt", "one+one.txt");
+    assertThat(Files.readAllLines(retry))
+        .containsExactly("b,dir/b%20c.txt", "b,dir/b%20c.txt", "b,one%2Bone.txt");
+  }
+
   /** A one-file report around {@code csv}, with the right MD5. */
   private static Path results(Path jobDir, String csv) throws Exception {
     Path file = jobDir.resolve("results/0123456789abcdef0123456789abcdef01234567.csv");

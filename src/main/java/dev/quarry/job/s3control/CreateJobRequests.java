@@ -1,5 +1,6 @@
 package dev.quarry.job.s3control;
 
+import dev.quarry.iam.Arns;
 import dev.quarry.job.JobRequest;
 import dev.quarry.playbook.ReportSpec;
 import dev.quarry.report.ReportLocation;
@@ -15,6 +16,7 @@ import software.amazon.awssdk.services.s3control.model.JobOperation;
 import software.amazon.awssdk.services.s3control.model.JobReport;
 import software.amazon.awssdk.services.s3control.model.JobReportFormat;
 import software.amazon.awssdk.services.s3control.model.JobReportScope;
+import software.amazon.awssdk.services.s3control.model.S3CopyObjectOperation;
 import software.amazon.awssdk.services.s3control.model.S3Tag;
 
 /** CreateJob requests, built from a {@link JobRequest} and its uploaded manifest. */
@@ -33,9 +35,11 @@ final class CreateJobRequests {
   /**
    * @param operation the action's operation, its function ARN filled in where needed
    * @param manifestEtag the ETag S3 gave the uploaded manifest (unquoted)
+   * @param region the job's region, whose partition every ARN of the request is in
    */
   static CreateJobRequest build(
       JobRequest request,
+      String region,
       S3ControlSettings settings,
       JobOperation operation,
       Submission submission,
@@ -46,7 +50,7 @@ final class CreateJobRequests {
     }
     JobReport.Builder jobReport =
         JobReport.builder()
-            .bucket("arn:aws:s3:::" + report.bucket())
+            .bucket(Arns.s3Bucket(region, report.bucket()))
             .format(JobReportFormat.REPORT_CSV_20180820)
             .enabled(request.report().enabled())
             .reportScope(scope(request.report().scope()));
@@ -58,7 +62,7 @@ final class CreateJobRequests {
         .accountId(settings.accountId())
         .clientRequestToken(request.clientRequestToken())
         .confirmationRequired(request.confirmationRequired())
-        .operation(operation)
+        .operation(inPartition(operation, region))
         .manifest(
             JobManifest.builder()
                 .spec(
@@ -68,7 +72,7 @@ final class CreateJobRequests {
                                 request.manifest().fields().stream()
                                     .map(JobManifestFieldName::fromValue)
                                     .toList()))
-                .location(l -> l.objectArn(submission.manifestArn()).eTag(manifestEtag))
+                .location(l -> l.objectArn(submission.manifestArn(region)).eTag(manifestEtag))
                 .build())
         .report(jobReport.build())
         .priority(request.priority())
@@ -78,6 +82,20 @@ final class CreateJobRequests {
             List.of(
                 S3Tag.builder().key(PLAYBOOK_TAG).value(request.playbook()).build(),
                 S3Tag.builder().key(RUN_TAG).value(request.runId()).build()))
+        .build();
+  }
+
+  /** Actions name their copy target in the aws partition; the job's region decides. */
+  private static JobOperation inPartition(JobOperation operation, String region) {
+    S3CopyObjectOperation copy = operation.s3PutObjectCopy();
+    if (copy == null || copy.targetResource() == null) {
+      return operation;
+    }
+    return operation.toBuilder()
+        .s3PutObjectCopy(
+            copy.toBuilder()
+                .targetResource(Arns.inPartitionOf(region, copy.targetResource()))
+                .build())
         .build();
   }
 

@@ -157,7 +157,12 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     }
     CreateJobRequest create =
         CreateJobRequests.build(
-            sent, settings, operation, submission, submission.manifestEtag().get());
+            sent,
+            control.serviceClientConfiguration().region().id(),
+            settings,
+            operation,
+            submission,
+            submission.manifestEtag().get());
     String jobId =
         S3ControlErrors.call(
                 "CreateJob for run " + request.runId(), () -> control.createJob(create))

@@ -41,9 +41,11 @@ public record Submission(
     return new Submission(request, bucket, key, Optional.empty(), Optional.empty(), List.of());
   }
 
-  /** The manifest's S3 ARN, as CreateJob's Manifest.Location names it. */
-  public String manifestArn() {
-    return "arn:aws:s3:::" + manifestBucket + "/" + manifestKey;
+  /**
+   * The manifest's S3 ARN in {@code region}'s partition, as CreateJob's Manifest.Location names it.
+   */
+  public String manifestArn(String region) {
+    return dev.quarry.iam.Arns.s3Object(region, manifestBucket, manifestKey);
   }
 
   Submission uploaded(String etag) {

@@ -40,6 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -60,6 +61,7 @@ import software.amazon.awssdk.services.s3control.model.JobProgressSummary;
 import software.amazon.awssdk.services.s3control.model.JobReport;
 import software.amazon.awssdk.services.s3control.model.JobTimers;
 import software.amazon.awssdk.services.s3control.model.ListJobsResponse;
+import software.amazon.awssdk.services.s3control.model.S3Tag;
 import software.amazon.awssdk.services.s3control.model.UpdateJobStatusResponse;
 
 /**
@@ -181,8 +183,44 @@ final class ControlJobs implements AutoCloseable {
     }
     validateReport(request.report(), problems);
     validateManifest(request, problems);
+    validateTags("Tags", request.tags(), problems);
+    if (request.operation() != null && request.operation().s3PutObjectTagging() != null) {
+      validateTags(
+          "Operation.S3PutObjectTagging.TagSet",
+          request.operation().s3PutObjectTagging().tagSet(),
+          problems);
+    }
     if (!problems.isEmpty()) {
       throw ControlError.invalidRequest(String.join("; ", problems));
+    }
+  }
+
+  /** What S3 Control's model allows in TagKeyString and TagValueString. */
+  private static final Pattern TAG_TEXT = Pattern.compile("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
+
+  private static void validateTags(String field, List<S3Tag> tags, List<String> problems) {
+    for (S3Tag tag : tags) {
+      // lengths in code points, as the model's min and max count them
+      String key = tag.key() == null ? "" : tag.key();
+      String value = tag.value();
+      int keyLength = key.codePointCount(0, key.length());
+      if (keyLength < 1 || keyLength > 128 || !TAG_TEXT.matcher(key).matches()) {
+        problems.add(
+            field
+                + " key '"
+                + key
+                + "' must be 1 to 128 letters, digits, spaces and _ . : / = + - @");
+      }
+      if (value == null) {
+        problems.add(field + " tag '" + key + "' has no Value");
+      } else if (value.codePointCount(0, value.length()) > 256
+          || !TAG_TEXT.matcher(value).matches()) {
+        problems.add(
+            field
+                + " value '"
+                + value
+                + "' must be at most 256 letters, digits, spaces and _ . : / = + - @");
+      }
     }
   }
 

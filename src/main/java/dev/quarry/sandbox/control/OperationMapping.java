@@ -30,6 +30,8 @@ import software.amazon.awssdk.services.s3control.model.S3Tag;
  *       ExpirationInDays}, from Intelligent-Tiering without);
  *   <li>{@code S3PutObjectTagging} is {@code put-tags} (replace), {@code S3DeleteObjectTagging} is
  *       {@code delete-tags};
+ *   <li>{@code S3PutObjectLegalHold} is {@code legal-hold} with its status, {@code
+ *       S3PutObjectRetention} is {@code retention} with its mode, date and bypass;
  *   <li>{@code S3PutObjectCopy} is {@code revert-to-version} when the manifest names versions, and
  *       {@code reencrypt} when it sets {@code NewObjectMetadata.SSEAlgorithm};
  *   <li>{@code LambdaInvoke} whose {@code UserArguments} has {@code action=rollback-deletes} is
@@ -76,6 +78,8 @@ public final class OperationMapping {
           case "S3InitiateRestoreObject" -> restore(operation.s3InitiateRestoreObject(), options);
           case "S3PutObjectTagging" -> putTags(operation.s3PutObjectTagging(), options);
           case "S3DeleteObjectTagging" -> "delete-tags";
+          case "S3PutObjectLegalHold" -> legalHold(operation, options);
+          case "S3PutObjectRetention" -> retention(operation, options);
           case "S3PutObjectCopy" -> copy(operation.s3PutObjectCopy(), versionIds, options);
           case "LambdaInvoke" -> lambda(operation, options);
           default -> throw unsupported(name, "");
@@ -108,6 +112,30 @@ public final class OperationMapping {
   /** The bucket an {@code S3PutObjectCopy} writes to, from its TargetResource ARN. */
   static Optional<String> copyTarget(JobOperation operation) {
     return Optional.ofNullable(operation.s3PutObjectCopy()).map(OperationMapping::targetBucket);
+  }
+
+  private static String legalHold(JobOperation operation, ObjectNode options) {
+    var hold = operation.s3PutObjectLegalHold().legalHold();
+    if (hold != null && hold.statusAsString() != null) {
+      options.put("status", hold.statusAsString());
+    }
+    return "legal-hold";
+  }
+
+  private static String retention(JobOperation operation, ObjectNode options) {
+    var set = operation.s3PutObjectRetention();
+    if (set.retention() != null) {
+      if (set.retention().modeAsString() != null) {
+        options.put("mode", set.retention().modeAsString());
+      }
+      if (set.retention().retainUntilDate() != null) {
+        options.put("retain-until", set.retention().retainUntilDate().toString());
+      }
+    }
+    if (set.bypassGovernanceRetention() != null) {
+      options.put("bypass-governance", set.bypassGovernanceRetention());
+    }
+    return "retention";
   }
 
   private static String restore(S3InitiateRestoreObjectOperation restore, ObjectNode options) {
@@ -213,7 +241,7 @@ public final class OperationMapping {
             + name
             + detail
             + "; it runs S3InitiateRestoreObject, S3PutObjectTagging, S3DeleteObjectTagging,"
-            + " S3PutObjectCopy (reencrypt, revert-to-version) and LambdaInvoke"
+            + " S3PutObjectLegalHold, S3PutObjectRetention, S3PutObjectCopy (reencrypt, revert-to-version) and LambdaInvoke"
             + " (UserArguments action="
             + ROLLBACK_ARGUMENT
             + ")");

@@ -64,7 +64,12 @@ class CreateJobRequestsTest {
     // when
     CreateJobRequest create =
         CreateJobRequests.build(
-            request, SETTINGS, operation, submission, "0cc175b9c0f1b6a831c399e269772661");
+            request,
+            "us-east-1",
+            SETTINGS,
+            operation,
+            submission,
+            "0cc175b9c0f1b6a831c399e269772661");
 
     // then
     assertThat(create.accountId()).isEqualTo("111122223333");
@@ -140,11 +145,39 @@ class CreateJobRequestsTest {
             () ->
                 CreateJobRequests.build(
                     local,
+                    "us-east-1",
                     SETTINGS,
                     JobOperation.builder().build(),
                     Submission.start(local, "b", "k"),
                     "e"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("writes reports to S3");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "cn-north-1, aws-cn",
+    "us-gov-west-1, aws-us-gov",
+    "eu-west-1, aws"
+  })
+  void everyArnOfTheRequestIsInTheRegionsPartition(String region, String partition) {
+    // given a copy in place, whose target is a bucket ARN
+    JobRequest request = request("", ReportSpec.Scope.ALL, List.of("Bucket", "Key"));
+    Submission submission = Submission.start(request, "my-quarry", "manifests/m.csv");
+    JobOperation copy =
+        new dev.quarry.action.ReencryptAction("AES256", null, null, null)
+            .jobOperation("data-bucket");
+
+    // when
+    CreateJobRequest create =
+        CreateJobRequests.build(request, region, SETTINGS, copy, submission, "etag");
+
+    // then
+    String arn = "arn:" + partition + ":s3:::";
+    assertThat(create.manifest().location().objectArn())
+        .isEqualTo(arn + "my-quarry/manifests/m.csv");
+    assertThat(create.report().bucket()).isEqualTo(arn + "my-reports");
+    assertThat(create.operation().s3PutObjectCopy().targetResource())
+        .isEqualTo(arn + "data-bucket");
   }
 }

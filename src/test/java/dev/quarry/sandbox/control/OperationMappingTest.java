@@ -82,6 +82,20 @@ class OperationMappingTest {
   }
 
   @Test
+  void aLegalHoldIsTheLegalHoldActionWithItsStatus() {
+    // given
+    JobOperation operation =
+        JobOperation.builder().s3PutObjectLegalHold(h -> h.legalHold(l -> l.status("OFF"))).build();
+
+    // when
+    ActionSpec spec = OperationMapping.actionFor(operation, true);
+
+    // then
+    assertThat(spec.type()).isEqualTo("legal-hold");
+    assertThat(spec.options().path("status").asText()).isEqualTo("OFF");
+  }
+
+  @Test
   void anOperationNoActionRunsIsRefusedByName() {
     // given
     JobOperation acl =

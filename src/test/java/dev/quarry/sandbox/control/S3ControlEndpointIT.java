@@ -393,7 +393,10 @@ class S3ControlEndpointIT {
     String etag = putManifest(running.s3(), bucket, bucket + ",a.txt\n");
     CreateJobRequest request =
         createJob(bucket, etag)
-            .operation(o -> o.s3PutObjectLegalHold(h -> h.legalHold(l -> l.status("ON"))))
+            .operation(
+                o ->
+                    o.s3PutObjectAcl(
+                        a -> a.accessControlPolicy(p -> p.cannedAccessControlList("private"))))
             .build();
 
     // when
@@ -403,7 +406,7 @@ class S3ControlEndpointIT {
     // then
     assertThat(error.statusCode()).isEqualTo(400);
     assertThat(error.awsErrorDetails().errorCode()).isEqualTo("InvalidRequest");
-    assertThat(error.awsErrorDetails().errorMessage()).contains("S3PutObjectLegalHold");
+    assertThat(error.awsErrorDetails().errorMessage()).contains("S3PutObjectAcl");
   }
 
   @Test
@@ -556,7 +559,7 @@ class S3ControlEndpointIT {
     return control.describeJob(b -> b.accountId(account).jobId(jobId)).job();
   }
 
-  private static JobDescriptor awaitEnd(S3ControlClient control, String account, String jobId) {
+  static JobDescriptor awaitEnd(S3ControlClient control, String account, String jobId) {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       JobDescriptor job = describe(control, account, jobId);
