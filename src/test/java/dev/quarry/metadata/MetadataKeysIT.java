@@ -128,7 +128,9 @@ class MetadataKeysIT {
         Arguments.of("moto", S3Servers.moto(), both));
   }
 
-  @ParameterizedTest(name = "{0}", autoCloseArguments = false) // the servers are shared by the whole test JVM
+  @ParameterizedTest(
+      name = "{0}",
+      autoCloseArguments = false) // the servers are shared by the whole test JVM
   @MethodSource("servers")
   void keysWithControlCharactersSpacesPlusAndPercentRoundTrip(
       String name, LocalS3Server server, List<String> keys) {
