@@ -438,17 +438,10 @@ public final class LocalBatchJobs implements BatchJobs {
   private JobLease.Result leases(JobRecord job, JobRequest request) {
     boolean runsTasks =
         switch (job.status()) {
-          case READY, ACTIVE, PAUSING, PAUSED -> true;
-          case NEW,
-              PREPARING,
-              SUSPENDED,
-              COMPLETING,
-              COMPLETE,
-              CANCELLING,
-              CANCELLED,
-              FAILING,
-              FAILED ->
-              false;
+          // a resume of an ended job starts another round of its transient failures and unrun
+          // tasks: that round runs tasks too
+          case READY, ACTIVE, PAUSING, PAUSED, COMPLETE, FAILED -> true;
+          case NEW, PREPARING, SUSPENDED, COMPLETING, CANCELLING, CANCELLED, FAILING -> false;
         };
     boolean destructive;
     try {
@@ -522,7 +515,7 @@ public final class LocalBatchJobs implements BatchJobs {
       ProgressListener listener) {
     String jobId = job.jobId();
     long[] counts = outcomes.counts();
-    JobControl control = new JobControl(counts[0], counts[1]);
+    JobControl control = new JobControl(counts[0], counts[1], settings.concurrency());
     long total = job.progress().totalNumberOfTasks();
     long elapsedBefore = job.progress().elapsedTimeInActiveSeconds();
     Instant activeSince = clock.instant();

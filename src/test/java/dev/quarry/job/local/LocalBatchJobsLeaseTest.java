@@ -75,6 +75,33 @@ class LocalBatchJobsLeaseTest {
   }
 
   @Test
+  void aResumeOfAnEndedDestructiveJobTakesTheLeaseBeforeItRetriesAnything() {
+    // given: a destructive job that ended with a task whose transient failures used up its retries
+    FakeAction action =
+        new FakeAction().asDestructive().alwaysTransient(java.util.Set.of(JobFixture.key(0)));
+    LocalBatchJobs jobs = JobFixture.jobs(root(), action, reports, SETTINGS);
+    JobRecord job = jobs.submit(request("run-2", manifest(dir, 20), dir.resolve("report"), false));
+    JobRecord ended = jobs.execute(job.jobId(), ProgressListener.NONE);
+    assertThat(ended.progress().numberOfTasksFailed()).isEqualTo(1);
+    int callsBefore = action.callList().size();
+    // and another job holds the bucket
+    JobLease held = JobLease.tryAcquire(locks(), JobLease.forBucket("b"), OTHER).orElseThrow();
+
+    // when / then: the resume, which would retry that task, is refused and runs nothing
+    try {
+      assertThatThrownBy(() -> jobs.execute(job.jobId(), ProgressListener.NONE))
+          .isInstanceOfSatisfying(
+              QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+          .hasMessageContaining("bucket b is held by job " + OTHER.jobId());
+      assertThat(action.callList()).hasSize(callsBefore);
+      // the refused process did not drop the holder's lock when it gave up
+      assertThat(JobLease.holder(locks(), JobLease.forBucket("b"))).contains(OTHER);
+    } finally {
+      held.close();
+    }
+  }
+
+  @Test
   void aRunningDestructiveJobHoldsItsBucketUnderItsOwnName() throws Exception {
     // given: a destructive job whose task looks at the lease of its bucket while it runs
     java.util.List<java.util.Optional<JobLease.Holder>> seen =
