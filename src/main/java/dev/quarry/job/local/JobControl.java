@@ -2,6 +2,7 @@ package dev.quarry.job.local;
 
 import dev.quarry.action.TaskOutcome;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -11,10 +12,14 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>The early stop is Quarry's, not AWS's: AWS's threshold needs 1,000 tasks, so a local job
  * against an endpoint that is down would try every task, each through all its retries. Quarry stops
- * the job when the tasks that ended last all failed the same way: {@value #TRANSIENT_STREAK} in a
- * row whose retries ran out (no answer, throttling, 5xx: the endpoint is unreachable or failing),
- * or {@value #SAME_FAILURE_STREAK} in a row with the same error code. A success resets both. Tasks
- * that failed transiently are retried by a resume.
+ * the job when the tasks that ended last all failed the same way: at least {@value
+ * #TRANSIENT_STREAK}, and twice as many as there are workers, in a row whose retries ran out (no
+ * answer, throttling, 5xx: the endpoint is unreachable or failing, not one worker's bad moment), or
+ * {@value #SAME_FAILURE_STREAK} in a row with the same error code that says every task will fail
+ * ({@link #JOB_WIDE_CODES}: credentials, permissions, the bucket, KMS). A per-object failure (an
+ * archived object, a missing version) never stops a job however many come in a row: a manifest is
+ * in key order, so one prefix of archived objects gives a long streak in a healthy job. A success
+ * resets both. Tasks that failed transiently are retried by a resume.
  */
 final class JobControl {
   /** Why a running job stops before its last task. */
@@ -31,8 +36,26 @@ final class JobControl {
   /** Quarry: this many tasks in a row ran out of retries on a transient failure. */
   static final int TRANSIENT_STREAK = 5;
 
-  /** Quarry: this many tasks in a row failed with the same error code. */
+  /** Quarry: this many tasks in a row failed with the same job-wide error code. */
   static final int SAME_FAILURE_STREAK = 100;
+
+  /**
+   * Error codes that say the job, not the object, is wrong: every other task would fail the same
+   * way. S3's codes, and any KMS code ({@code KMS.*}).
+   */
+  static final Set<String> JOB_WIDE_CODES =
+      Set.of(
+          "AccessDenied",
+          "AllAccessDisabled",
+          "AccountProblem",
+          "ExpiredToken",
+          "InvalidAccessKeyId",
+          "InvalidToken",
+          "NoSuchBucket",
+          "PermanentRedirect",
+          "SignatureDoesNotMatch");
+
+  private final int transientStreakLimit;
 
   private final AtomicLong succeeded;
   private final AtomicLong failed;
@@ -45,9 +68,20 @@ final class JobControl {
   private TaskOutcome lastFailure;
   private volatile TaskOutcome stopFailure;
 
-  JobControl(long succeeded, long failed) {
+  /**
+   * @param succeeded the tasks that had succeeded before this run of the job
+   * @param failed the tasks that had failed before it
+   * @param workers how many tasks run at once
+   */
+  JobControl(long succeeded, long failed, int workers) {
     this.succeeded = new AtomicLong(succeeded);
     this.failed = new AtomicLong(failed);
+    this.transientStreakLimit = Math.max(TRANSIENT_STREAK, 2 * workers);
+  }
+
+  static boolean jobWide(String errorCode) {
+    return errorCode != null
+        && (JOB_WIDE_CODES.contains(errorCode) || errorCode.startsWith("KMS."));
   }
 
   /** Counts a chunk's outcomes and stops the job when the failure threshold is crossed. */
@@ -77,9 +111,9 @@ final class JobControl {
       transientStreak = retriesRanOut ? transientStreak + 1 : 0;
       boolean same =
           lastFailure != null && Objects.equals(lastFailure.errorCode(), outcome.errorCode());
-      sameStreak = same ? sameStreak + 1 : 1;
+      sameStreak = !jobWide(outcome.errorCode()) ? 0 : same ? sameStreak + 1 : 1;
       lastFailure = outcome;
-      if (transientStreak >= TRANSIENT_STREAK) {
+      if (transientStreak >= transientStreakLimit) {
         reason = Stop.ENDPOINT_FAILING;
       } else if (sameStreak >= SAME_FAILURE_STREAK) {
         reason = Stop.SAME_FAILURE;
@@ -123,7 +157,7 @@ final class JobControl {
     return switch (reason) {
       case ENDPOINT_FAILING ->
           "stopped early (Quarry's rule, not AWS's): the last "
-              + TRANSIENT_STREAK
+              + transientStreakLimit
               + " tasks each failed until their retries ran out, "
               + (failure.httpStatus() == 0
                   ? "the S3 endpoint did not answer"

@@ -31,6 +31,7 @@ final class FakeAction implements Action {
   private boolean idempotent = true;
   private boolean destructive;
   private Set<String> failing = Set.of();
+  private String failingCode = "AccessDenied";
   private Map<String, Integer> transientFailures = Map.of();
   private Set<String> alwaysTransient = Set.of();
   private Path callLog;
@@ -56,6 +57,13 @@ final class FakeAction implements Action {
 
   FakeAction failing(Set<String> keys) {
     failing = Set.copyOf(keys);
+    return this;
+  }
+
+  /** The keys that fail, and the error code they fail with (AccessDenied unless told). */
+  FakeAction failing(Set<String> keys, String errorCode) {
+    failing = Set.copyOf(keys);
+    failingCode = errorCode;
     return this;
   }
 
@@ -152,7 +160,7 @@ final class FakeAction implements Action {
       throw new TransientTaskException("InternalError", 500, "try again", null);
     }
     if (failing.contains(key)) {
-      return TaskOutcome.failed("AccessDenied", 403, "Access Denied");
+      return TaskOutcome.failed(failingCode, 403, failingCode);
     }
     return TaskOutcome.succeeded("done " + key);
   }

@@ -117,6 +117,27 @@ class LocalBatchJobsFailFastTest {
   }
 
   @Test
+  void aLongRunOfPerObjectFailuresDoesNotStopAHealthyJob() {
+    // given: one worker takes the manifest in key order, and its first 150 objects are archived
+    // (a prefix of Glacier objects in a re-encrypt): 150 of the same per-object error in a row
+    Set<String> archived =
+        IntStream.range(0, 150).mapToObj(JobFixture::key).collect(Collectors.toSet());
+    FakeAction action = new FakeAction().failing(archived, "ObjectNotInActiveTierError");
+    LocalBatchJobs jobs =
+        JobFixture.jobs(dir.resolve("jobs"), action, reports, SETTINGS.withConcurrency(1));
+    JobRecord job =
+        jobs.submit(request("run-archived", manifest(dir, 300), dir.resolve("report"), false));
+
+    // when
+    JobRecord ended = jobs.execute(job.jobId(), ProgressListener.NONE);
+
+    // then: every task ran, as on AWS, and the job completed
+    assertThat(ended.status()).isEqualTo(JobStatus.COMPLETE);
+    assertThat(ended.progress().numberOfTasksFailed()).isEqualTo(150);
+    assertThat(ended.progress().numberOfTasksSucceeded()).isEqualTo(150);
+  }
+
+  @Test
   void aResumeOfACompleteJobRetriesExactlyTheTasksThatFailedTransiently() {
     // given: a job that ended Complete with 20 transient and 20 permanent failures, spread out
     Set<String> transientKeys = keys(i -> i % 10 == 3, 200);
