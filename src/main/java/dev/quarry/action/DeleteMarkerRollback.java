@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.ListObjectVersionsRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
@@ -194,8 +195,14 @@ public final class DeleteMarkerRollback {
   }
 
   private Found find(String bucket, String key, String versionId) {
+    // encoded, so that a key with a carriage return comes back as itself (XML turns it into a line
+    // feed): compared unencoded, such a marker would look gone and the task succeed with nothing
+    // done
     ListObjectVersionsRequest.Builder request =
-        ListObjectVersionsRequest.builder().bucket(bucket).prefix(key);
+        ListObjectVersionsRequest.builder()
+            .bucket(bucket)
+            .prefix(key)
+            .encodingType(EncodingType.URL);
     while (true) {
       ListObjectVersionsResponse page = s3.listObjectVersions(request.build());
       for (DeleteMarkerEntry marker : page.deleteMarkers()) {
