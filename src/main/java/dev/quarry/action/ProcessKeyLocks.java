@@ -34,16 +34,15 @@ public final class ProcessKeyLocks implements DeleteMarkerRollback.KeyLocks {
   }
 
   /**
-   * The user's folder for them: under {@code $XDG_RUNTIME_DIR} (the user's own, cleared at logout)
-   * where there is one, else {@code ~/.cache/quarry}.
+   * The user's folder for them: {@code ~/.cache/quarry/key-locks}, or {@code
+   * $QUARRY_KEY_LOCKS_DIR}. Not {@code $XDG_RUNTIME_DIR}: a login shell has it and a cron job does
+   * not, and both must take turns on the same keys.
    */
   public static Path userDir(Map<String, String> environment) {
-    String runtime = environment.get("XDG_RUNTIME_DIR");
-    Path base =
-        runtime != null && !runtime.isBlank() && Files.isDirectory(Path.of(runtime))
-            ? Path.of(runtime, "quarry")
-            : Path.of(System.getProperty("user.home"), ".cache", "quarry");
-    return base.resolve("key-locks");
+    String dir = environment.get("QUARRY_KEY_LOCKS_DIR");
+    return dir != null && !dir.isBlank()
+        ? Path.of(dir)
+        : Path.of(System.getProperty("user.home"), ".cache", "quarry", "key-locks");
   }
 
   @Override

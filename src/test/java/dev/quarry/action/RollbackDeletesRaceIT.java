@@ -60,7 +60,7 @@ class RollbackDeletesRaceIT {
                   rowsFile.toString())
               .redirectError(dir.resolve("child-" + i + ".err").toFile());
       // the key locks' folder, shared by both and kept out of the user's home
-      builder.environment().put("XDG_RUNTIME_DIR", dir.toString());
+      builder.environment().put("QUARRY_KEY_LOCKS_DIR", dir.resolve("key-locks").toString());
       processes.add(builder.start());
     }
     List<BufferedReader> outputs = new ArrayList<>();
