@@ -288,7 +288,8 @@ public record QuarryConfig(
         engine,
         executor,
         athena,
-        aws);
+        aws,
+        embedded);
   }
 
   public QuarryConfig withS3ControlEndpoint(URI endpoint) {
@@ -314,7 +315,8 @@ public record QuarryConfig(
         engine,
         executor,
         athena,
-        aws);
+        aws,
+        embedded);
   }
 
   public QuarryConfig withAws(Aws next) {
