@@ -14,13 +14,15 @@ public final class Redact {
   public static final String MASK = "***";
 
   /**
-   * A scheme, {@code ://}, then user info up to the {@code @} before the host. User info holds no
-   * {@code /}, {@code ?}, {@code #} or {@code @} (RFC 3986; an {@code @} in a password is {@code
-   * %40}); whitespace ends a URL in free text. A URL that {@link URI} cannot even parse is matched
-   * too, since such a URL is quoted in the error that refuses it.
+   * A scheme, {@code ://}, then user info up to the {@code @} before the host. RFC 3986 allows no
+   * {@code /} in user info, but an AWS secret key often holds one and is typed in as it is, so a
+   * {@code /} is taken as part of it: masking a path that holds an {@code @} too is the safe
+   * mistake. No {@code ?}, {@code #} or {@code @} (an {@code @} in a password is {@code %40});
+   * whitespace ends a URL in free text. A URL that {@link URI} cannot even parse is matched too,
+   * since such a URL is quoted in the error that refuses it.
    */
   private static final Pattern USER_INFO =
-      Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]*://)[^/?#@\\s]+@");
+      Pattern.compile("(?i)\\b([a-z][a-z0-9+.\\-]*://)[^?#@\\s]+@");
 
   private Redact() {}
 
@@ -31,7 +33,8 @@ public final class Redact {
 
   /**
    * Text meant as one endpoint URL, valid or not (as a user typed it): everything between {@code
-   * ://} and the last {@code @} before the path is masked, spaces included.
+   * ://} and the last {@code @} before the query or fragment is masked, spaces and {@code /}
+   * included (a secret key may hold a {@code /}).
    */
   public static String endpoint(String url) {
     if (url == null) {
@@ -42,8 +45,14 @@ public final class Redact {
       return text(url);
     }
     start += 3;
-    int pathStart = url.indexOf('/', start);
-    int at = url.lastIndexOf('@', pathStart < 0 ? url.length() - 1 : pathStart);
+    int end = url.length();
+    for (char c : new char[] {'?', '#'}) {
+      int i = url.indexOf(c, start);
+      if (i >= 0 && i < end) {
+        end = i;
+      }
+    }
+    int at = url.lastIndexOf('@', end - 1);
     return at < start ? url : url.substring(0, start) + MASK + url.substring(at);
   }
 

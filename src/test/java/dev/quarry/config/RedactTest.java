@@ -42,6 +42,17 @@ class RedactTest {
   }
 
   @Test
+  void aSecretKeyWithASlashIsMaskedWhole() {
+    // an AWS secret key often holds a '/', typed into the URL as it is
+    assertThat(Redact.endpoint("http://AKIAEXAMPLE:wJalr/XUtnFEMI/K7MDENG@127.0.0.1:9000"))
+        .isEqualTo("http://***@127.0.0.1:9000");
+    assertThat(Redact.text("cannot reach http://AKIAEXAMPLE:wJalr/XUtn@127.0.0.1:9000/b: refused"))
+        .isEqualTo("cannot reach http://***@127.0.0.1:9000/b: refused");
+    assertThat(Redact.text("http://127.0.0.1:9000/bucket/key and mail to ops@example.com"))
+        .isEqualTo("http://127.0.0.1:9000/bucket/key and mail to ops@example.com");
+  }
+
+  @Test
   void aUrlThatDoesNotParseIsMaskedToo() {
     assertThat(Redact.endpoint("http://u:p w@ host")).isEqualTo("http://***@ host");
     assertThat(Redact.text("S3 endpoint 'http://u:secret@host:port:1' is not a URL"))
