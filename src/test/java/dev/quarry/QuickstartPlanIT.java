@@ -52,8 +52,10 @@ class QuickstartPlanIT {
   @Test
   void printsAPlanForEveryExamplePlaybook() {
     assertThat(quickstartOutput)
-        .contains("6 files checked: 6 valid, 0 with problems")
+        .contains("8 files checked: 8 valid, 0 with problems")
         .contains("Report audit-deletes")
+        .contains("Plan legal-hold-contracts")
+        .contains("Plan retain-audit-logs")
         .contains("Plan reencrypt-to-kms")
         .contains("Plan restore-instance-amis")
         .contains("Plan restore-rainy-training")

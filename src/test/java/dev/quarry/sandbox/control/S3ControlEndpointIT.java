@@ -432,8 +432,9 @@ class S3ControlEndpointIT {
   }
 
   @Test
-  void aRequestWithoutTheAccountHeaderIsRefused() throws Exception {
-    // given a client that sends no x-amz-account-id (the SDK always sends it)
+  void anUnsignedRequestWithoutTheAccountHeaderIsRefusedForItsSignatureFirst() throws Exception {
+    // given a client that neither signs nor sends x-amz-account-id (the signed case without the
+    // header: S3ControlEndpointSecurityTest)
     HttpClient http = HttpClient.newHttpClient();
     URI jobs = s3mock().endpoint().uri().resolve("/v20180820/jobs");
 
@@ -441,11 +442,9 @@ class S3ControlEndpointIT {
     HttpResponse<String> response =
         http.send(HttpRequest.newBuilder(jobs).GET().build(), HttpResponse.BodyHandlers.ofString());
 
-    // then
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(response.body())
-        .contains(
-            "<ErrorResponse>", "<Code>InvalidRequest</Code>", "x-amz-account-id", "<RequestId>");
+    // then: as AWS, authentication is checked before the request's content
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(response.body()).contains("<ErrorResponse>", "<Code>AccessDenied</Code>");
   }
 
   @Test

@@ -150,6 +150,21 @@ class S3ControlEndpointSecurityTest {
 
   // ---------------------------------------------------------------- helpers
 
+  @Test
+  void aSignedRequestWithoutTheAccountHeaderIsRefusedAsS3ControlDoes() throws Exception {
+    // given a client that signs right but sends no x-amz-account-id (the SDK always sends it)
+    String host = "127.0.0.1:" + endpoint.uri().getPort();
+
+    // when
+    Answer answer = sendSigned(host, Map.of(), null);
+
+    // then
+    assertThat(answer.status()).isEqualTo(400);
+    assertThat(answer.body())
+        .contains(
+            "<ErrorResponse>", "<Code>InvalidRequest</Code>", "x-amz-account-id", "<RequestId>");
+  }
+
   private static S3ControlClient client(AwsCredentials credentials) {
     URI uri = endpoint.uri();
     return S3ControlClient.builder()
@@ -162,20 +177,28 @@ class S3ControlEndpointSecurityTest {
 
   /** A ListJobs signed with the right key for {@code host}, sent with {@code extra} headers. */
   private static Answer sendSigned(String host, Map<String, String> extra) throws Exception {
+    return sendSigned(host, extra, ACCOUNT);
+  }
+
+  /** The same, with {@code account} in x-amz-account-id, or none when it is null. */
+  private static Answer sendSigned(String host, Map<String, String> extra, String account)
+      throws Exception {
     URI at = URI.create("http://" + host);
     String amzDate =
         DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC)
             .format(Instant.now());
-    SdkHttpFullRequest request =
+    SdkHttpFullRequest.Builder builder =
         SdkHttpFullRequest.builder()
             .method(SdkHttpMethod.GET)
             .protocol("http")
             .host(at.getHost())
             .port(at.getPort())
-            .encodedPath("/v20180820/jobs")
-            .putHeader("x-amz-account-id", ACCOUNT)
-            .build();
+            .encodedPath("/v20180820/jobs");
+    if (account != null) {
+      builder.putHeader("x-amz-account-id", account);
+    }
+    SdkHttpFullRequest request = builder.build();
     SdkHttpRequest signed =
         AwsV4HttpSigner.create()
             .sign(
