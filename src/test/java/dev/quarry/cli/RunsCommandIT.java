@@ -84,6 +84,44 @@ class RunsCommandIT {
   }
 
   @Test
+  void aRunAwaitingApprovalIsShownAsSuchUntilQuarryConfirmApprovesIt() throws Exception {
+    // given: a run whose job waits for a confirmation nobody gave
+    String bucket = S3Servers.createVersionedBucket(s3, "runs");
+    s3.putObject(b -> b.bucket(bucket).key("obj/0"), RequestBody.fromString("x"));
+    assertThat(quarry("metadata", "refresh", "--bucket", bucket).code()).isZero();
+    Path playbook =
+        Files.writeString(
+            dir.resolve("tag.yaml"),
+            """
+            name: tag-confirmed
+            query: SELECT bucket, key FROM "b_%s"."inventory"
+            action: { type: put-tags, tags: { checked: "yes" } }
+            limits: { confirm: required }
+            """
+                .formatted(bucket));
+    Result run = quarry("run", playbook.toString(), "-o", "json");
+    assertThat(run.code()).as(run.err()).isZero();
+    String jobId = Json.MAPPER.readTree(run.out()).path("job").path("jobId").asText();
+    JsonNode waiting = Json.MAPPER.readTree(quarry("runs", "-o", "json").out()).path("runs").get(0);
+    assertThat(waiting.path("status").asText()).isEqualTo("awaiting-approval");
+
+    // when
+    Result confirm = quarry("confirm", jobId);
+
+    // then
+    assertThat(confirm.code()).as(confirm.err()).isZero();
+    JsonNode story =
+        Json.MAPPER
+            .readTree(quarry("runs", "show", waiting.path("id").asText(), "-o", "json").out())
+            .path("run");
+    assertThat(story.path("status").asText()).isEqualTo("completed");
+    assertThat(story.path("succeeded").asLong()).isEqualTo(1);
+    assertThat(story.path("approvedBy").asText()).startsWith("quarry confirm (");
+    assertThat(story.path("transitions").findValuesAsText("status"))
+        .containsExactly("planned", "submitted", "awaiting-approval", "submitted", "completed");
+  }
+
+  @Test
   void anUnknownRunOrStatusIsAUserError() {
     // when
     Result show = quarry("runs", "show", "nope");
