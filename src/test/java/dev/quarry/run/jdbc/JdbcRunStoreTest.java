@@ -42,7 +42,7 @@ class JdbcRunStoreTest {
   private static String fresh(String kind) throws Exception {
     String name = "t" + UUID.randomUUID().toString().replace("-", "");
     if (kind.equals("h2")) {
-      return "jdbc:h2:file:" + dir.resolve(name) + ";WRITE_DELAY=0";
+      return "jdbc:h2:file:" + dir.resolve(name) + ";WRITE_DELAY=0;MAX_COMPACT_TIME=0";
     }
     try (Connection c = DriverManager.getConnection(kind);
         Statement s = c.createStatement()) {
