@@ -1,8 +1,12 @@
 package dev.quarry.cli;
 
+import dev.quarry.app.RecordJob;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobStatus;
+import dev.quarry.run.RunStore;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,16 +53,31 @@ public final class ConfirmCommand implements Callable<Integer> {
   public Integer call() {
     QuarryConfig config = context.config(global);
     JobRecord job;
-    try (JobBackend backend = JobBackend.open(config, executor.concurrency)) {
+    try (JobBackend backend = JobBackend.open(config, executor.concurrency);
+        RunStore store = Composition.runStore(config)) {
+      RecordJob runs = new RecordJob(store, Clock.systemUTC());
       // a job AWS is still preparing cannot be confirmed yet: wait until it waits for us
-      backend
-          .jobs()
-          .describe(jobId)
-          .filter(j -> j.status() == JobStatus.NEW || j.status() == JobStatus.PREPARING)
-          .ifPresent(backend::prepared);
+      Optional<JobRecord> before =
+          backend
+              .jobs()
+              .describe(jobId)
+              .map(
+                  j ->
+                      j.status() == JobStatus.NEW || j.status() == JobStatus.PREPARING
+                          ? backend.prepared(j)
+                          : j);
+      // the approval is on record before the job moves
+      before.ifPresent(
+          j ->
+              runs.record(
+                  j,
+                  Optional.of(
+                      "quarry confirm (" + System.getProperty("user.name", "unknown") + ")")));
       job = backend.jobs().confirm(jobId);
+      runs.record(job, Optional.empty());
       if (!noWait) {
         job = backend.follow(context, jobId);
+        runs.record(job, Optional.empty());
       }
     }
     LocalJobs.finish(context, global, config, job);

@@ -2,16 +2,17 @@ package dev.quarry.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.app.RunExecutor;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
 import dev.quarry.error.QuarryException;
-import dev.quarry.job.BatchJobs;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobStatus;
 import dev.quarry.job.JobTracker;
 import dev.quarry.job.ProgressListener;
 import dev.quarry.job.local.LocalBatchJobs;
 import dev.quarry.job.s3control.S3ControlBatchJobs;
+import dev.quarry.playbook.ActionSpec;
 import dev.quarry.report.ReportLocation;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,28 +24,22 @@ import software.amazon.awssdk.services.s3.S3Client;
  * The executor a profile names ({@code executor:}), for the job commands: the local one runs a job
  * in this process; S3 Batch Operations runs it on AWS while Quarry follows it with DescribeJob.
  */
-sealed interface JobBackend extends AutoCloseable {
+sealed interface JobBackend extends RunExecutor, AutoCloseable {
   List<String> NAMES = List.of("local", "s3control");
 
   /** Polls of DescribeJob while a job runs on AWS. */
   JobTracker.Backoff POLLING = JobTracker.Backoff.DEFAULT;
 
-  BatchJobs jobs();
-
-  /** Where a run's completion report goes; {@code runDir} is its manifest's folder. */
-  ReportLocation reportLocation(Path runDir);
-
-  /**
-   * Takes a job that is ready (or running) to its end: runs it here, or follows it on AWS. Stops
-   * early at Suspended: only a confirmation moves the job on.
-   */
-  JobRecord follow(CliContext context, String jobId);
-
-  /**
-   * The job once it is past New and Preparing, where a confirmation can be given: the local
-   * executor prepares a job as it submits it; AWS answers CreateJob before.
-   */
-  JobRecord prepared(JobRecord submitted);
+  /** {@link #follow(String, dev.quarry.job.ProgressListener)} with the job's progress on stderr. */
+  default JobRecord follow(CliContext context, String jobId) {
+    try {
+      return follow(jobId, LocalJobs.progressLine(context));
+    } finally {
+      if (context.interactive()) {
+        context.err().println();
+      }
+    }
+  }
 
   /**
    * Takes up a job again after an interruption, named by its id or its run's id: runs it here from
@@ -114,13 +109,23 @@ sealed interface JobBackend extends AutoCloseable {
     }
 
     @Override
-    public JobRecord follow(CliContext context, String jobId) {
+    public void checkRunnable(ActionSpec action) {
+      // every action has its local task
+    }
+
+    @Override
+    public boolean acceptsEmptyManifest() {
+      return true;
+    }
+
+    @Override
+    public JobRecord follow(String jobId, ProgressListener progress) {
       JobRecord job =
           jobs.describe(jobId).orElseThrow(() -> QuarryException.user("no local job " + jobId));
       if (job.status() == JobStatus.SUSPENDED || job.status().terminal()) {
         return job;
       }
-      return LocalJobs.execute(context, jobs, jobId);
+      return jobs.execute(jobId, progress);
     }
 
     @Override
@@ -158,14 +163,19 @@ sealed interface JobBackend extends AutoCloseable {
     }
 
     @Override
-    public JobRecord follow(CliContext context, String jobId) {
-      JobRecord job =
-          new JobTracker(jobs, POLLING, d -> Thread.sleep(d.toMillis()))
-              .track(jobId, LocalJobs.progressLine(context));
-      if (context.interactive()) {
-        context.err().println();
-      }
-      return job;
+    public void checkRunnable(ActionSpec action) {
+      jobs.actionOnAws(action);
+    }
+
+    @Override
+    public boolean acceptsEmptyManifest() {
+      // Batch Operations fails a job whose manifest is empty, and bills it
+      return false;
+    }
+
+    @Override
+    public JobRecord follow(String jobId, ProgressListener progress) {
+      return new JobTracker(jobs, POLLING, d -> Thread.sleep(d.toMillis())).track(jobId, progress);
     }
 
     @Override

@@ -148,12 +148,7 @@ final class LocalJobs {
 
   /** Where a job's report is: its manifest.json, under {@code <prefix>/job-<jobId>/}. */
   static String location(ReportLocation location, String jobId) {
-    if (location instanceof ReportLocation.Local local) {
-      return local.prefix().resolve("job-" + jobId).resolve("manifest.json").toString();
-    }
-    ReportLocation.S3 s3 = (ReportLocation.S3) location;
-    String prefix = s3.prefix().isEmpty() ? "" : s3.prefix() + "/";
-    return "s3://" + s3.bucket() + "/" + prefix + "job-" + jobId + "/manifest.json";
+    return dev.quarry.app.ExecuteRun.reportManifest(location, jobId);
   }
 
   /**
@@ -189,7 +184,12 @@ final class LocalJobs {
    * on AWS). JSON has the job and the review.
    */
   static void finish(CliContext context, GlobalOptions global, QuarryConfig config, JobRecord job) {
-    Optional<ReportReview> review = review(context, config, job);
+    finish(context, global, job, review(context, config, job));
+  }
+
+  /** {@link #finish(CliContext, GlobalOptions, QuarryConfig, JobRecord)} with its review read. */
+  static void finish(
+      CliContext context, GlobalOptions global, JobRecord job, Optional<ReportReview> review) {
     if (global.output() == OutputFormat.json) {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("job", job);

@@ -31,6 +31,7 @@ import picocli.CommandLine.IFactory;
       SchemaCommand.class,
       PlanCommand.class,
       RunCommand.class,
+      RunsCommand.class,
       JobsCommand.class,
       JobCommand.class,
       ConfirmCommand.class,

@@ -1,7 +1,11 @@
 package dev.quarry.cli;
 
+import dev.quarry.app.RecordJob;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.job.JobRecord;
+import dev.quarry.run.RunStore;
+import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,6 +57,9 @@ public final class ResumeCommand implements Callable<Integer> {
   public Integer call() {
     QuarryConfig config = context.config(global);
     JobRecord job = JobBackend.with(config, executor.concurrency, b -> b.resume(context, jobId));
+    try (RunStore store = Composition.runStore(config)) {
+      new RecordJob(store, Clock.systemUTC()).record(job, Optional.empty());
+    }
     LocalJobs.finish(context, global, config, job);
     return LocalJobs.exitCode(job);
   }

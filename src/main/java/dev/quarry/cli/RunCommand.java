@@ -1,24 +1,22 @@
 package dev.quarry.cli;
 
-import dev.quarry.app.ManifestInfo;
+import dev.quarry.app.Approval;
+import dev.quarry.app.ExecuteRun;
 import dev.quarry.app.PlanResult;
-import dev.quarry.app.PlanRun;
+import dev.quarry.app.RunListener;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
-import dev.quarry.job.JobRequest;
-import dev.quarry.job.JobStatus;
+import dev.quarry.job.ProgressListener;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
-import dev.quarry.query.EnginePool;
-import dev.quarry.query.QueryEngine;
-import dev.quarry.query.QueryEngines;
+import dev.quarry.run.RunStore;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,84 +95,67 @@ public final class RunCommand implements Callable<Integer> {
       throw new ProblemsException(loaded.problems());
     }
     Playbook playbook = loaded.playbook().orElseThrow();
-    if (playbook.action().isEmpty()) {
-      throw QuarryException.user(
-          playbook.name() + " is a report (no action): nothing to run; use quarry plan");
-    }
     QuarryConfig config = context.config(global);
     // the executor's settings are checked before the query runs
-    try (JobBackend backend = JobBackend.open(config, executor.concurrency)) {
-      return run(playbook, config, backend);
-    }
-  }
-
-  private int run(Playbook playbook, QuarryConfig config, JobBackend backend) {
-    if (backend instanceof JobBackend.Aws aws) {
-      aws.jobs().actionOnAws(playbook.action().get());
-    }
-    PlanResult plan;
-    try (EnginePool engines = QueryEngines.pool(config)) {
-      QueryEngine engine = engines.engineFor(playbook.target());
-      plan = new PlanRun(engine, config.manifestsDir(), Clock.systemUTC()).plan(playbook, params);
-    }
-    if (!plan.limitViolations().isEmpty()) {
-      throw QuarryException.user(
-          "refusing to run " + playbook.name() + ": " + String.join("; ", plan.limitViolations()));
-    }
-    if (plan.objects() == 0 && backend instanceof JobBackend.Aws) {
-      // Batch Operations fails a job whose manifest is empty, and bills it: submit nothing
-      context.err().println("quarry: the query selected no objects; nothing submitted");
-      return 0;
-    }
-    Path manifest = Path.of(plan.manifest().file());
-    JobRequest request =
-        new JobRequest(
-            JobRequest.tokenFor(plan.runId()),
-            playbook.name(),
-            plan.runId(),
-            playbook.description(),
-            10,
-            playbook.action().get(),
-            new JobRequest.ManifestRef(
-                manifest, ManifestInfo.FORMAT, plan.manifest().etag(), plan.manifest().fields()),
-            new JobRequest.Report(
-                true, backend.reportLocation(manifest.getParent()), playbook.report().scope()),
-            plan.confirmationRequired() || plan.destructive());
-    // asked before anything is submitted; declined, the job waits (Suspended) for quarry confirm
-    boolean confirm = request.confirmationRequired() && confirmed(plan);
-    JobRecord job = backend.jobs().submit(request);
-    if (global.output() == OutputFormat.text) {
-      context
-          .out()
-          .printf(
-              "Submitted job %s for %s (run %s, %s tasks)%n",
-              job.jobId(), playbook.name(), plan.runId(), plan.objects());
-    }
-    if (confirm) {
-      job = backend.prepared(job);
-      if (job.status() == JobStatus.SUSPENDED) {
-        job = backend.jobs().confirm(job.jobId());
+    try (JobBackend backend = JobBackend.open(config, executor.concurrency);
+        RunStore store = Composition.runStore(config)) {
+      ExecuteRun.Outcome outcome;
+      try {
+        outcome =
+            Composition.executeRun(context, config, backend, store)
+                .execute(playbook, params, !noWait, approval(), listener());
+      } finally {
+        if (!noWait && context.interactive()) {
+          context.err().println();
+        }
       }
+      if (outcome.job().isEmpty()) {
+        context.err().println("quarry: the query selected no objects; nothing submitted");
+        return 0;
+      }
+      JobRecord job = outcome.job().get();
+      LocalJobs.finish(context, global, job, outcome.review());
+      return LocalJobs.exitCode(job);
     }
-    if (!noWait) {
-      job = backend.follow(context, job.jobId());
-    }
-    LocalJobs.finish(context, global, config, job);
-    return LocalJobs.exitCode(job);
   }
 
-  private boolean confirmed(PlanResult plan) {
+  private RunListener listener() {
+    ProgressListener progress = LocalJobs.progressLine(context);
+    return new RunListener() {
+      @Override
+      public void submitted(PlanResult plan, JobRecord job) {
+        if (global.output() == OutputFormat.text) {
+          context
+              .out()
+              .printf(
+                  "Submitted job %s for %s (run %s, %s tasks)%n",
+                  job.jobId(), plan.playbook(), plan.runId(), plan.objects());
+        }
+      }
+
+      @Override
+      public void onProgress(JobRecord job) {
+        progress.onProgress(job);
+      }
+    };
+  }
+
+  private Approval approval() {
     if (yes) {
-      return true;
+      return Approval.YES;
     }
     if (!context.interactive() || System.console() == null) {
-      return false;
+      return Approval.NONE;
     }
-    String answer =
-        System.console()
-            .readLine(
-                "Run %s on %d objects%s? [y/N] ",
-                plan.action(), plan.objects(), plan.destructive() ? " (destructive)" : "");
-    return answer != null && answer.trim().equalsIgnoreCase("y");
+    return plan -> {
+      String answer =
+          System.console()
+              .readLine(
+                  "Run %s on %d objects%s? [y/N] ",
+                  plan.action(), plan.objects(), plan.destructive() ? " (destructive)" : "");
+      return answer != null && answer.trim().equalsIgnoreCase("y")
+          ? Optional.of("console (" + System.getProperty("user.name", "unknown") + ")")
+          : Optional.empty();
+    };
   }
 }

@@ -42,6 +42,7 @@ import java.util.Optional;
  *     report-location: s3://my-quarry/reports/
  *     rollback-function-arn: arn:aws:lambda:eu-west-1:111122223333:function:quarry-rollback
  *     s3control-endpoint: http://127.0.0.1:9091   # only for a local S3 Control API
+ *     run-store: jdbc:postgresql://db.internal:5432/quarry?user=quarry   # default: <state-dir>/runs.mv.db (H2)
  *   big:
  *     duckdb-memory-limit: 8GB            # embedded engine's memory; default 2GB
  *     duckdb-max-temp-size: 50GB          # its spill under <state-dir>/tmp; default 10GB
@@ -59,6 +60,7 @@ public final class ConfigLoader {
           Map.entry("secret-access-key", "QUARRY_SECRET_ACCESS_KEY"),
           Map.entry("engine", "QUARRY_ENGINE"),
           Map.entry("executor", "QUARRY_EXECUTOR"),
+          Map.entry("run-store", "QUARRY_RUN_STORE"),
           Map.entry("athena-workgroup", "QUARRY_ATHENA_WORKGROUP"),
           Map.entry("athena-output", "QUARRY_ATHENA_OUTPUT"),
           Map.entry("athena-catalog", "QUARRY_ATHENA_CATALOG"),
@@ -148,7 +150,22 @@ public final class ConfigLoader {
             Optional.ofNullable(setting("athena-catalog", settings)),
             Optional.ofNullable(setting("athena-database", settings))),
         aws,
-        embedded(configFile, profile, settings));
+        embedded(configFile, profile, settings),
+        Optional.ofNullable(setting("run-store", settings))
+            .map(u -> runStore(configFile, profile, u)));
+  }
+
+  private static String runStore(Path file, String profile, String url) {
+    if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+      throw QuarryException.user(
+          file
+              + ": profiles."
+              + profile
+              + ".run-store: '"
+              + url
+              + "' is not a run store; valid: jdbc:postgresql://host:port/db, jdbc:h2:file:path");
+    }
+    return url;
   }
 
   private QuarryConfig.Embedded embedded(Path file, String profile, JsonNode settings) {

@@ -305,4 +305,33 @@ class ConfigLoaderTest {
         .hasMessageContaining(
             "report-location: 'quarry-jobs/reports' is not an S3 location such as s3://");
   }
+
+  @Test
+  void theRunStoreIsTheH2FileUnderTheStateDirUnlessTheProfileNamesOne() throws Exception {
+    // given
+    Path file =
+        Files.writeString(
+            dir.resolve("quarry.yaml"),
+            """
+            profiles:
+              local:
+                state-dir: /var/quarry
+              team:
+                run-store: jdbc:postgresql://127.0.0.1:5432/quarry
+              typo:
+                run-store: postgres://127.0.0.1/quarry
+            """);
+
+    // when
+    QuarryConfig local = new ConfigLoader(Map.of()).load(flags(file, "local", null));
+    QuarryConfig team = new ConfigLoader(Map.of()).load(flags(file, "team", null));
+
+    // then
+    assertThat(local.runStoreUrl()).startsWith("jdbc:h2:file:/var/quarry/runs;");
+    assertThat(team.runStoreUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/quarry");
+    assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(flags(file, "typo", null)))
+        .isInstanceOf(QuarryException.class)
+        .hasMessageContaining(
+            "profiles.typo.run-store: 'postgres://127.0.0.1/quarry' is not a run store; valid:");
+  }
 }

@@ -1,0 +1,256 @@
+package dev.quarry.cli;
+
+import dev.quarry.error.QuarryException;
+import dev.quarry.run.RunPhase;
+import dev.quarry.run.RunRecord;
+import dev.quarry.run.RunStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code quarry runs}: the history of runs, from the run store. */
+@Command(
+    name = "runs",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Lists runs, newest first, from the run store (the profile's run-store, by default"
+          + " <state-dir>/runs.mv.db): each run's id, playbook, status, jobs, objects, tasks"
+          + " succeeded and failed, and when it started and ended. 'quarry runs show <run>' tells"
+          + " one run's whole story.",
+      "",
+      "Examples:",
+      "  quarry runs",
+      "  quarry runs --playbook restore-rainy-training --status failed",
+      "  quarry runs --since 7d --output json",
+      "  quarry runs show 20261201T100000Z-1a2b3c",
+      ""
+    },
+    subcommands = RunsCommand.Show.class)
+public final class RunsCommand implements Runnable {
+  @Mixin GlobalOptions global;
+
+  @Option(names = "--playbook", paramLabel = "NAME", description = "Only runs of this playbook.")
+  String playbook;
+
+  @Option(
+      names = "--status",
+      paramLabel = "STATUS",
+      description =
+          "Only runs in this status: planned, refused, awaiting-approval, submitted, running,"
+              + " completed, failed, cancelled.")
+  String status;
+
+  @Option(
+      names = "--since",
+      paramLabel = "WHEN",
+      description =
+          "Only runs started since then: an instant (2026-12-01T10:00:00Z), a day (2026-12-01,"
+              + " UTC) or an age (30m, 24h, 7d).")
+  String since;
+
+  private final CliContext context;
+
+  public RunsCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public void run() {
+    if (global.output() == OutputFormat.csv) {
+      throw QuarryException.user("runs prints text or json, not csv");
+    }
+    RunStore.Query query =
+        new RunStore.Query(
+            Optional.ofNullable(playbook),
+            Optional.ofNullable(status).map(RunsCommand::phase),
+            Optional.ofNullable(since).map(s -> since(s, Clock.systemUTC())));
+    List<RunRecord> runs;
+    try (RunStore store = Composition.runStore(context.config(global))) {
+      runs = store.list(query);
+    }
+    if (global.output() == OutputFormat.json) {
+      context
+          .out()
+          .println(Json.write(Map.of("runs", runs.stream().map(RunsCommand::summary).toList())));
+      return;
+    }
+    if (runs.isEmpty()) {
+      context.out().println("No runs.");
+      return;
+    }
+    String format = "%-24s  %-24s  %-17s  %-10s  %-24s  %-20s  %s%n";
+    context
+        .out()
+        .printf(format, "RUN", "PLAYBOOK", "STATUS", "OBJECTS", "TASKS", "STARTED", "JOBS");
+    for (RunRecord run : runs) {
+      context
+          .out()
+          .printf(
+              format,
+              run.id(),
+              run.playbook(),
+              run.phase().label(),
+              Sizes.count(run.counts().objects()),
+              Sizes.count(run.counts().succeeded())
+                  + " ok, "
+                  + Sizes.count(run.counts().failed())
+                  + " failed",
+              LocalJobs.TIME.format(run.started()),
+              run.jobIds().isEmpty() ? "-" : String.join(",", run.jobIds()));
+    }
+  }
+
+  /** A run as {@code quarry runs --output json} lists it. */
+  static Map<String, Object> summary(RunRecord run) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", run.id());
+    out.put("playbook", run.playbook());
+    out.put("status", run.phase().label());
+    out.put("jobIds", run.jobIds());
+    out.put("objects", run.counts().objects());
+    out.put("succeeded", run.counts().succeeded());
+    out.put("failed", run.counts().failed());
+    out.put("started", run.started().toString());
+    out.put("ended", run.ended().map(Instant::toString).orElse(null));
+    return out;
+  }
+
+  static RunPhase phase(String label) {
+    return Arrays.stream(RunPhase.values())
+        .filter(p -> p.label().equals(label.toLowerCase(Locale.ROOT)))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                QuarryException.user(
+                    "unknown status '"
+                        + label
+                        + "'; valid: "
+                        + Arrays.stream(RunPhase.values())
+                            .map(RunPhase::label)
+                            .collect(Collectors.joining(", "))));
+  }
+
+  private static final Pattern AGE = Pattern.compile("(\\d+)([smhd])");
+
+  static Instant since(String text, Clock clock) {
+    Matcher age = AGE.matcher(text);
+    if (age.matches()) {
+      long n = Long.parseLong(age.group(1));
+      Duration d =
+          switch (age.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+          };
+      return clock.instant().minus(d);
+    }
+    try {
+      return text.length() == 10
+          ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
+          : Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw QuarryException.user(
+          "--since '"
+              + text
+              + "' is not an instant, a day or an age; e.g. 2026-12-01T10:00:00Z,"
+              + " 2026-12-01, 24h, 7d");
+    }
+  }
+
+  /** {@code quarry runs show <run>}: one run's whole story. */
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Shows one run: its playbook (and the SHA-256 of the file that ran), parameters, engine,"
+            + " manifest, jobs, every status it went through and when, who approved it, its"
+            + " report, its counts and why it failed.",
+        "",
+        "Examples:",
+        "  quarry runs show 20261201T100000Z-1a2b3c",
+        "  quarry runs show 20261201T100000Z-1a2b3c --output json",
+        ""
+      })
+  public static final class Show implements Runnable {
+    @Mixin GlobalOptions global;
+
+    @picocli.CommandLine.Parameters(paramLabel = "RUN", description = "The run's id.")
+    String runId;
+
+    private final CliContext context;
+
+    public Show(CliContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void run() {
+      if (global.output() == OutputFormat.csv) {
+        throw QuarryException.user("runs show prints text or json, not csv");
+      }
+      RunRecord run;
+      try (RunStore store = Composition.runStore(context.config(global))) {
+        run =
+            store
+                .find(runId)
+                .orElseThrow(() -> QuarryException.user("no run " + runId + " (see quarry runs)"));
+      }
+      if (global.output() == OutputFormat.json) {
+        Map<String, Object> out = summary(run);
+        out.put("playbookHash", run.playbookHash());
+        out.put("parameters", run.parameters());
+        out.put("engine", run.engine());
+        out.put("manifest", run.manifest().orElse(null));
+        out.put(
+            "transitions",
+            run.transitions().stream()
+                .map(t -> Map.of("status", t.phase().label(), "at", t.at().toString()))
+                .toList());
+        out.put("approvedBy", run.approvedBy().orElse(null));
+        out.put("report", run.report().orElse(null));
+        out.put("failureReason", run.failureReason().orElse(null));
+        context.out().println(Json.write(Map.of("run", out)));
+        return;
+      }
+      var o = context.out();
+      o.printf("Run %s  %s%n", run.id(), run.phase().label());
+      o.printf("  playbook   %s  (sha256 %s)%n", run.playbook(), run.playbookHash());
+      run.parameters().forEach((k, v) -> o.printf("  parameter  %s=%s%n", k, v));
+      o.printf("  engine     %s%n", run.engine());
+      run.manifest()
+          .ifPresent(
+              m ->
+                  o.printf(
+                      "  manifest   %s  (%s rows, ETag %s)%n",
+                      m.location(), Sizes.count(m.rows()), m.etag()));
+      run.jobIds().forEach(j -> o.printf("  job        %s%n", j));
+      o.printf(
+          "  tasks      %s succeeded, %s failed, of %s%n",
+          Sizes.count(run.counts().succeeded()),
+          Sizes.count(run.counts().failed()),
+          Sizes.count(run.counts().objects()));
+      run.approvedBy().ifPresent(a -> o.printf("  approved   by %s%n", a));
+      run.report().ifPresent(r -> o.printf("  report     %s%n", r));
+      run.failureReason().ifPresent(r -> o.printf("  failure    %s%n", r));
+      for (RunRecord.Transition t : run.transitions()) {
+        o.printf("  %-20s %s%n", LocalJobs.TIME.format(t.at()), t.phase().label());
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.quarry.run;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Keeps runs: a JDBC database (embedded H2 under the state directory, or PostgreSQL for a team).
+ * {@code ExecuteRun} saves a run before and after every remote side effect, so a run that died
+ * mid-way is found in the phase it last reached.
+ *
+ * <p>Example:
+ *
+ * <pre>{@code
+ * store.save(RunRecord.planned(...));
+ * store.save(run.withJob(job.jobId()).enter(RunPhase.SUBMITTED, now));
+ * List<RunRecord> failed = store.list(new RunStore.Query(Optional.empty(),
+ *     Optional.of(RunPhase.FAILED), Optional.empty()));
+ * }</pre>
+ */
+public interface RunStore extends AutoCloseable {
+  /** Stores {@code run}, replacing what was stored under its id; one transaction. */
+  void save(RunRecord run);
+
+  Optional<RunRecord> find(String runId);
+
+  /** The runs that match {@code query}, newest first. */
+  List<RunRecord> list(Query query);
+
+  @Override
+  void close();
+
+  /** Which runs to list; each part empty means any. */
+  record Query(Optional<String> playbook, Optional<RunPhase> phase, Optional<Instant> since) {
+    public static final Query ALL = new Query(Optional.empty(), Optional.empty(), Optional.empty());
+
+    public Query {
+      java.util.Objects.requireNonNull(playbook, "playbook is null");
+      java.util.Objects.requireNonNull(phase, "phase is null");
+      java.util.Objects.requireNonNull(since, "since is null");
+    }
+  }
+}

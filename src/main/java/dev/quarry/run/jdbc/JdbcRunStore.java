@@ -1,0 +1,357 @@
+package dev.quarry.run.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.error.QuarryException;
+import dev.quarry.run.RunPhase;
+import dev.quarry.run.RunRecord;
+import dev.quarry.run.RunStore;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The run store on a JDBC database: an embedded H2 file by default, PostgreSQL for a team. Flyway
+ * brings the schema ({@code db/runs/V*.sql}) up to date when the store opens.
+ *
+ * <p>Each operation opens its own connection: an embedded H2 file is locked by the process that has
+ * it open, so holding it would lock {@code quarry runs} out while a {@code quarry run} follows its
+ * job. A second process that finds the file open waits for it (see {@link #connect}).
+ */
+public final class JdbcRunStore implements RunStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<LinkedHashMap<String, String>> PARAMETERS =
+      new TypeReference<>() {};
+  // H2's "database may be already in use": another quarry process has the file open right now
+  private static final int H2_ALREADY_OPEN = 90020;
+  private static final int OPEN_ATTEMPTS = 100;
+
+  private final String url;
+
+  private JdbcRunStore(String url) {
+    this.url = requireNonNull(url, "url is null");
+  }
+
+  /** Opens the store at {@code url}, creating or migrating its schema. */
+  public static JdbcRunStore open(String url) {
+    JdbcRunStore store = new JdbcRunStore(url);
+    store.migrate();
+    return store;
+  }
+
+  private void migrate() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Flyway.configure()
+            .dataSource(url, null, null)
+            .locations("classpath:db/runs")
+            .table("quarry_run_schema_history")
+            // a database shared with the local executor's Spring Batch tables is not empty
+            .baselineOnMigrate(true)
+            .baselineVersion("0")
+            .load()
+            .migrate();
+        return;
+      } catch (FlywayException e) {
+        if (attempt >= OPEN_ATTEMPTS || !alreadyOpen(e)) {
+          throw QuarryException.external(
+              "cannot open the run store " + redacted() + ": " + e.getMessage(), e);
+        }
+        pause();
+      }
+    }
+  }
+
+  @Override
+  public void save(RunRecord run) {
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      try {
+        upsert(c, run);
+        replace(c, "DELETE FROM run_transition WHERE run_id = ?", run.id());
+        try (PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO run_transition (run_id, seq, phase, entered_at) VALUES (?, ?, ?, ?)")) {
+          for (int i = 0; i < run.transitions().size(); i++) {
+            RunRecord.Transition t = run.transitions().get(i);
+            s.setString(1, run.id());
+            s.setInt(2, i);
+            s.setString(3, t.phase().name());
+            s.setObject(4, time(t.at()));
+            s.addBatch();
+          }
+          s.executeBatch();
+        }
+        replace(c, "DELETE FROM run_job WHERE run_id = ?", run.id());
+        try (PreparedStatement s =
+            c.prepareStatement("INSERT INTO run_job (run_id, step, job_id) VALUES (?, ?, ?)")) {
+          for (int i = 0; i < run.jobIds().size(); i++) {
+            s.setString(1, run.id());
+            s.setInt(2, i);
+            s.setString(3, run.jobIds().get(i));
+            s.addBatch();
+          }
+          s.executeBatch();
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw failed("cannot save run " + run.id(), e);
+    }
+  }
+
+  private static void replace(Connection c, String sql, String id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, id);
+      s.executeUpdate();
+    }
+  }
+
+  // UPDATE, else INSERT: portable across H2 and PostgreSQL (MERGE and ON CONFLICT differ)
+  private static void upsert(Connection c, RunRecord run) throws SQLException {
+    String columns =
+        "playbook = ?, playbook_hash = ?, parameters = ?, engine = ?, manifest_location = ?,"
+            + " manifest_etag = ?, manifest_rows = ?, phase = ?, started_at = ?, ended_at = ?,"
+            + " approved_by = ?, report_location = ?, objects = ?, succeeded = ?, failed = ?,"
+            + " failure_reason = ?";
+    try (PreparedStatement s = c.prepareStatement("UPDATE run SET " + columns + " WHERE id = ?")) {
+      bind(s, run);
+      s.setString(17, run.id());
+      if (s.executeUpdate() == 1) {
+        return;
+      }
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO run (playbook, playbook_hash, parameters, engine, manifest_location,"
+                + " manifest_etag, manifest_rows, phase, started_at, ended_at, approved_by,"
+                + " report_location, objects, succeeded, failed, failure_reason, id)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      bind(s, run);
+      s.setString(17, run.id());
+      s.executeUpdate();
+    }
+  }
+
+  private static void bind(PreparedStatement s, RunRecord run) throws SQLException {
+    s.setString(1, run.playbook());
+    s.setString(2, run.playbookHash());
+    try {
+      s.setString(3, JSON.writeValueAsString(new java.util.TreeMap<>(run.parameters())));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("parameters are strings", e);
+    }
+    s.setString(4, run.engine());
+    s.setString(5, run.manifest().map(RunRecord.Manifest::location).orElse(null));
+    s.setString(6, run.manifest().map(RunRecord.Manifest::etag).orElse(null));
+    s.setObject(7, run.manifest().map(RunRecord.Manifest::rows).orElse(null));
+    s.setString(8, run.phase().name());
+    s.setObject(9, time(run.started()));
+    s.setObject(10, run.ended().map(JdbcRunStore::time).orElse(null));
+    s.setString(11, run.approvedBy().orElse(null));
+    s.setString(12, run.report().orElse(null));
+    s.setLong(13, run.counts().objects());
+    s.setLong(14, run.counts().succeeded());
+    s.setLong(15, run.counts().failed());
+    s.setString(16, run.failureReason().orElse(null));
+  }
+
+  @Override
+  public Optional<RunRecord> find(String runId) {
+    List<RunRecord> runs = select(" WHERE id = ?", List.of(runId));
+    return runs.stream().findFirst();
+  }
+
+  @Override
+  public List<RunRecord> list(Query query) {
+    StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    query.playbook().ifPresent(p -> where.append(" AND playbook = ?").append(add(args, p)));
+    query.phase().ifPresent(p -> where.append(" AND phase = ?").append(add(args, p.name())));
+    query.since().ifPresent(t -> where.append(" AND started_at >= ?").append(add(args, time(t))));
+    return select(where + " ORDER BY started_at DESC, id DESC", args);
+  }
+
+  private static String add(List<Object> args, Object value) {
+    args.add(value);
+    return "";
+  }
+
+  private List<RunRecord> select(String where, List<Object> args) {
+    try (Connection c = connect()) {
+      Map<String, List<RunRecord.Transition>> transitions = new LinkedHashMap<>();
+      Map<String, List<String>> jobs = new LinkedHashMap<>();
+      List<Object[]> rows = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT * FROM run" + where)) {
+        for (int i = 0; i < args.size(); i++) {
+          s.setObject(i + 1, args.get(i));
+        }
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            rows.add(row(r));
+          }
+        }
+      }
+      for (Object[] row : rows) {
+        String id = (String) row[0];
+        transitions.put(id, transitions(c, id));
+        jobs.put(id, jobs(c, id));
+      }
+      List<RunRecord> runs = new ArrayList<>();
+      for (Object[] row : rows) {
+        String id = (String) row[0];
+        runs.add(record(row, transitions.get(id), jobs.get(id)));
+      }
+      return runs;
+    } catch (SQLException e) {
+      throw failed("cannot read the run store", e);
+    }
+  }
+
+  private static Object[] row(ResultSet r) throws SQLException {
+    long manifestRows = r.getLong("manifest_rows");
+    boolean hasManifest = !r.wasNull() && r.getString("manifest_location") != null;
+    return new Object[] {
+      r.getString("id"),
+      r.getString("playbook"),
+      r.getString("playbook_hash"),
+      r.getString("parameters"),
+      r.getString("engine"),
+      hasManifest
+          ? Optional.of(
+              new RunRecord.Manifest(
+                  r.getString("manifest_location"), r.getString("manifest_etag"), manifestRows))
+          : Optional.empty(),
+      Optional.ofNullable(r.getString("approved_by")),
+      Optional.ofNullable(r.getString("report_location")),
+      new RunRecord.Counts(r.getLong("objects"), r.getLong("succeeded"), r.getLong("failed")),
+      Optional.ofNullable(r.getString("failure_reason"))
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static RunRecord record(
+      Object[] row, List<RunRecord.Transition> transitions, List<String> jobs) {
+    Map<String, String> parameters;
+    try {
+      parameters = JSON.readValue((String) row[3], PARAMETERS);
+    } catch (JsonProcessingException e) {
+      throw new QuarryException(
+          dev.quarry.error.ErrorKind.INTERNAL, "run " + row[0] + " has unreadable parameters", e);
+    }
+    return new RunRecord(
+        (String) row[0],
+        (String) row[1],
+        (String) row[2],
+        parameters,
+        (String) row[4],
+        (Optional<RunRecord.Manifest>) row[5],
+        jobs,
+        transitions,
+        (Optional<String>) row[6],
+        (Optional<String>) row[7],
+        (RunRecord.Counts) row[8],
+        (Optional<String>) row[9]);
+  }
+
+  private static List<RunRecord.Transition> transitions(Connection c, String id)
+      throws SQLException {
+    List<RunRecord.Transition> out = new ArrayList<>();
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT phase, entered_at FROM run_transition WHERE run_id = ? ORDER BY seq")) {
+      s.setString(1, id);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(
+              new RunRecord.Transition(
+                  RunPhase.valueOf(r.getString(1)),
+                  r.getObject(2, OffsetDateTime.class).toInstant()));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<String> jobs(Connection c, String id) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT job_id FROM run_job WHERE run_id = ? ORDER BY step")) {
+      s.setString(1, id);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(r.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static OffsetDateTime time(Instant at) {
+    return at.atOffset(ZoneOffset.UTC);
+  }
+
+  private Connection connect() throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return DriverManager.getConnection(url);
+      } catch (SQLException e) {
+        if (attempt >= OPEN_ATTEMPTS || e.getErrorCode() != H2_ALREADY_OPEN) {
+          throw e;
+        }
+        pause();
+      }
+    }
+  }
+
+  private static boolean alreadyOpen(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && sql.getErrorCode() == H2_ALREADY_OPEN) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw QuarryException.user("interrupted while waiting for the run store");
+    }
+  }
+
+  private QuarryException failed(String what, SQLException e) {
+    return QuarryException.external(what + " (" + redacted() + "): " + e.getMessage(), e);
+  }
+
+  // a PostgreSQL URL may carry a password
+  private String redacted() {
+    int query = url.indexOf('?');
+    return query < 0 ? url : url.substring(0, query) + "?...";
+  }
+
+  @Override
+  public void close() {
+    // nothing held between operations
+  }
+}

@@ -1,0 +1,313 @@
+package dev.quarry.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.error.QuarryException;
+import dev.quarry.job.BatchJobs;
+import dev.quarry.job.JobRecord;
+import dev.quarry.job.JobRequest;
+import dev.quarry.job.JobStatus;
+import dev.quarry.job.ProgressListener;
+import dev.quarry.playbook.ActionSpec;
+import dev.quarry.playbook.Limits;
+import dev.quarry.playbook.ParameterSpec;
+import dev.quarry.playbook.ParameterType;
+import dev.quarry.playbook.Playbook;
+import dev.quarry.playbook.ReportSpec;
+import dev.quarry.query.EnginePool;
+import dev.quarry.query.ObjectRow;
+import dev.quarry.report.ReportLocation;
+import dev.quarry.run.RunPhase;
+import dev.quarry.run.RunRecord;
+import dev.quarry.run.RunStore;
+import dev.quarry.testing.FakeQueryEngine;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExecuteRunTest {
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
+
+  @TempDir Path manifests;
+
+  /** What happened, in order, across the store and the executor. */
+  private final List<String> events = new ArrayList<>();
+
+  private final RecordingStore store = new RecordingStore();
+
+  private static final List<ObjectRow> TWO_OBJECTS =
+      List.of(
+          new ObjectRow("starwatcher", "camera/a.jpg", "v1", 100L, "GLACIER"),
+          new ObjectRow("starwatcher", "camera/b.jpg", "v2", 50L, "GLACIER"));
+
+  @Test
+  void savesTheRunBeforeAndAfterEachRemoteStepAndEndsCompletedWithItsCounts() {
+    // given
+    FakeExecutor executor = new FakeExecutor(true);
+
+    // when
+    ExecuteRun.Outcome outcome =
+        executeRun(executor, TWO_OBJECTS)
+            .execute(
+                restore(Limits.Confirm.NONE, 10),
+                Map.of("weather", "snow"),
+                true,
+                Approval.NONE,
+                RunListener.NONE);
+
+    // then
+    assertThat(events)
+        .containsExactly(
+            "save PLANNED", "submit", "save SUBMITTED", "follow", "save RUNNING", "save COMPLETED");
+    RunRecord run = store.find(outcome.plan().runId()).orElseThrow();
+    assertThat(run.phase()).isEqualTo(RunPhase.COMPLETED);
+    assertThat(run.jobIds()).containsExactly("job-1");
+    assertThat(run.counts()).isEqualTo(new RunRecord.Counts(2, 2, 0));
+    assertThat(run.parameters()).containsExactly(Map.entry("weather", "snow"));
+    assertThat(run.manifest().orElseThrow().rows()).isEqualTo(2);
+    assertThat(run.report()).contains(Path.of("rep", "job-job-1", "manifest.json").toString());
+    assertThat(run.approvedBy()).isEmpty();
+  }
+
+  @Test
+  void aLimitRefusesTheRunSubmitsNothingAndRecordsWhy() {
+    // given
+    FakeExecutor executor = new FakeExecutor(true);
+
+    // when / then
+    assertThatThrownBy(
+            () ->
+                executeRun(executor, TWO_OBJECTS)
+                    .execute(
+                        restore(Limits.Confirm.NONE, 1),
+                        Map.of(),
+                        true,
+                        Approval.YES,
+                        RunListener.NONE))
+        .isInstanceOf(QuarryException.class)
+        .hasMessageStartingWith("refusing to run restore-test: ");
+    assertThat(events).containsExactly("save PLANNED", "save REFUSED");
+    RunRecord run = store.runs.values().iterator().next();
+    assertThat(run.failureReason().orElseThrow()).startsWith("refusing to run restore-test");
+  }
+
+  @Test
+  void anExecutorThatRefusesEmptyManifestsGetsNothingSubmitted() {
+    // given
+    FakeExecutor executor = new FakeExecutor(false);
+
+    // when
+    ExecuteRun.Outcome outcome =
+        executeRun(executor, List.of())
+            .execute(
+                restore(Limits.Confirm.NONE, 10), Map.of(), true, Approval.YES, RunListener.NONE);
+
+    // then
+    assertThat(outcome.job()).isEmpty();
+    assertThat(events).containsExactly("save PLANNED", "save COMPLETED");
+  }
+
+  @Test
+  void anApprovalIsRecordedBeforeTheJobIsConfirmed() {
+    // given
+    FakeExecutor executor = new FakeExecutor(true);
+
+    // when
+    ExecuteRun.Outcome outcome =
+        executeRun(executor, TWO_OBJECTS)
+            .execute(
+                restore(Limits.Confirm.REQUIRED, 10),
+                Map.of(),
+                true,
+                plan -> Optional.of("tester"),
+                RunListener.NONE);
+
+    // then
+    assertThat(events)
+        .containsSubsequence(
+            "save AWAITING_APPROVAL",
+            "save approved by tester",
+            "confirm",
+            "save SUBMITTED",
+            "follow",
+            "save COMPLETED");
+    assertThat(outcome.run().approvedBy()).contains("tester");
+  }
+
+  @Test
+  void aDeclinedApprovalLeavesTheRunAwaitingIt() {
+    // given
+    FakeExecutor executor = new FakeExecutor(true);
+
+    // when
+    ExecuteRun.Outcome outcome =
+        executeRun(executor, TWO_OBJECTS)
+            .execute(
+                restore(Limits.Confirm.REQUIRED, 10),
+                Map.of(),
+                true,
+                Approval.NONE,
+                RunListener.NONE);
+
+    // then
+    assertThat(outcome.job().orElseThrow().status()).isEqualTo(JobStatus.SUSPENDED);
+    assertThat(store.find(outcome.plan().runId()).orElseThrow().phase())
+        .isEqualTo(RunPhase.AWAITING_APPROVAL);
+    assertThat(events).doesNotContain("confirm");
+  }
+
+  private ExecuteRun executeRun(FakeExecutor executor, List<ObjectRow> rows) {
+    FakeQueryEngine engine =
+        FakeQueryEngine.returning(List.of("bucket", "key", "version_id"), rows);
+    return new ExecuteRun(
+        () -> EnginePool.of(engine), executor, store, ReportReviews.NONE, manifests, CLOCK);
+  }
+
+  private static Playbook restore(Limits.Confirm confirm, long maxObjects) {
+    ObjectNode options =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("type", "restore")
+            .put("days", 5)
+            .put("tier", "BULK");
+    return new Playbook(
+        Path.of("playbooks/restore-test.yaml"),
+        "restore-test",
+        "test",
+        Optional.empty(),
+        "SELECT bucket, key, version_id FROM inventory WHERE element_at(object_tags, 'weather') ="
+            + " :weather",
+        Map.of(
+            "weather", new ParameterSpec("weather", ParameterType.STRING, Optional.of("rain"), "")),
+        Optional.of(new ActionSpec("restore", options)),
+        new Limits(OptionalLong.of(maxObjects), confirm),
+        new ReportSpec(ReportSpec.Scope.ALL));
+  }
+
+  /** Keeps runs in memory and logs each save with the phase saved. */
+  private final class RecordingStore implements RunStore {
+    final Map<String, RunRecord> runs = new LinkedHashMap<>();
+
+    @Override
+    public void save(RunRecord run) {
+      RunRecord before = runs.put(run.id(), run);
+      boolean approved =
+          before != null && before.approvedBy().isEmpty() && run.approvedBy().isPresent();
+      events.add(approved ? "save approved by " + run.approvedBy().get() : "save " + run.phase());
+    }
+
+    @Override
+    public Optional<RunRecord> find(String runId) {
+      return Optional.ofNullable(runs.get(runId));
+    }
+
+    @Override
+    public List<RunRecord> list(Query query) {
+      return List.copyOf(runs.values());
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** An executor that runs every job to Complete at once, all tasks succeeding. */
+  private final class FakeExecutor implements RunExecutor, BatchJobs {
+    private final boolean acceptsEmpty;
+    private final Map<String, JobRecord> jobs = new LinkedHashMap<>();
+
+    FakeExecutor(boolean acceptsEmpty) {
+      this.acceptsEmpty = acceptsEmpty;
+    }
+
+    @Override
+    public BatchJobs jobs() {
+      return this;
+    }
+
+    @Override
+    public void checkRunnable(ActionSpec action) {}
+
+    @Override
+    public boolean acceptsEmptyManifest() {
+      return acceptsEmpty;
+    }
+
+    @Override
+    public ReportLocation reportLocation(Path runDir) {
+      return new ReportLocation.Local(Path.of("rep"));
+    }
+
+    @Override
+    public JobRecord prepared(JobRecord submitted) {
+      return submitted;
+    }
+
+    @Override
+    public JobRecord follow(String jobId, ProgressListener progress) {
+      events.add("follow");
+      JobRecord job = jobs.get(jobId);
+      if (job.status() == JobStatus.SUSPENDED) {
+        return job;
+      }
+      Instant now = CLOCK.instant();
+      job = job.moveTo(JobStatus.ACTIVE, now, "");
+      progress.onProgress(job);
+      long total = job.progress().totalNumberOfTasks();
+      job =
+          job.withProgress(new JobRecord.Progress(total, total, 0, 1))
+              .moveTo(JobStatus.COMPLETE, now, "");
+      jobs.put(jobId, job);
+      return job;
+    }
+
+    @Override
+    public JobRecord submit(JobRequest request) {
+      events.add("submit");
+      Instant now = CLOCK.instant();
+      JobRecord job =
+          JobRecord.newJob("job-" + (jobs.size() + 1), request, now)
+              .moveTo(JobStatus.PREPARING, now, "")
+              .withProgress(new JobRecord.Progress(2, 0, 0, 0))
+              .moveTo(
+                  request.confirmationRequired() ? JobStatus.SUSPENDED : JobStatus.READY, now, "");
+      jobs.put(job.jobId(), job);
+      return job;
+    }
+
+    @Override
+    public Optional<JobRecord> describe(String jobId) {
+      return Optional.ofNullable(jobs.get(jobId));
+    }
+
+    @Override
+    public List<JobRecord> list() {
+      return List.copyOf(jobs.values());
+    }
+
+    @Override
+    public JobRecord confirm(String jobId) {
+      events.add("confirm");
+      JobRecord job = jobs.get(jobId).moveTo(JobStatus.READY, CLOCK.instant(), "");
+      jobs.put(jobId, job);
+      return job;
+    }
+
+    @Override
+    public JobRecord cancel(String jobId) {
+      throw new UnsupportedOperationException("not in these tests");
+    }
+  }
+}
