@@ -230,9 +230,9 @@ public final class EmbeddedEngine implements QueryEngine {
   }
 
   /**
-   * The selection is materialised once in a temporary table (DuckDB spills it past its memory
-   * limit), written with {@code COPY ... TO} and counted with a few aggregates over it; only the
-   * totals and the sample cross JDBC.
+   * The selection is materialised once in a Parquet file beside the staged manifest, written with
+   * {@code COPY ... TO} and counted with a few aggregates over it; only the totals and the sample
+   * cross JDBC.
    */
   @Override
   public Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
@@ -246,15 +246,26 @@ public final class EmbeddedEngine implements QueryEngine {
       return Optional.empty();
     }
     String sql = objectsSql(prepared.sql(), columns, request.identity());
-    Path staged = staging.resolve(UUID.randomUUID() + ".csv");
+    String id = UUID.randomUUID().toString();
+    Path staged = staging.resolve(id + ".csv");
+    Path selected = staging.resolve(id + ".parquet");
     try {
+      // on disk, not in a table: a temporary table of millions of keys outgrew the memory limit
       try (PreparedStatement create =
           connection.prepareStatement(
-              "CREATE OR REPLACE TEMP TABLE quarry_m(b, k, v, s, sc, copies, ord) AS " + sql)) {
+              "COPY (SELECT * FROM ("
+                  + sql
+                  + ") quarry_r(b, k, v, s, sc, copies, ord)) TO "
+                  + quoteString(selected.toString())
+                  + " (FORMAT parquet)")) {
         bind(create, prepared.parameterOrder(), query.parameters(), false);
         create.execute();
       }
       try (Statement s = connection.createStatement()) {
+        s.execute(
+            "CREATE OR REPLACE TEMP VIEW quarry_m AS SELECT * FROM read_parquet("
+                + quoteString(selected.toString())
+                + ")");
         long objects;
         long duplicates;
         long bytes;
@@ -338,12 +349,13 @@ public final class EmbeddedEngine implements QueryEngine {
           "cannot move manifest to", request.file(), e, "or set manifests-dir elsewhere");
     } finally {
       try (Statement s = connection.createStatement()) {
-        s.execute("DROP TABLE IF EXISTS quarry_m");
+        s.execute("DROP VIEW IF EXISTS quarry_m");
       } catch (SQLException ignored) {
-        // the table goes with the connection; the query's own error matters more
+        // the view goes with the connection; the query's own error matters more
       }
       try {
         Files.deleteIfExists(staged);
+        Files.deleteIfExists(selected);
       } catch (IOException ignored) {
         // the spill directory, and this file with it, is removed when the engine closes
       }
@@ -698,8 +710,9 @@ public final class EmbeddedEngine implements QueryEngine {
     int size = indexOf(columns, "size");
     int storageClass = indexOf(columns, "storage_class");
     String head = "WITH quarry_q(" + String.join(", ", aliases) + ") AS (";
+    // materialised: read twice, and numbered once
     String numbered =
-        "quarry_n AS (SELECT "
+        "quarry_n AS MATERIALIZED (SELECT "
             + String.join(
                 ", ",
                 "CAST(quarry_c" + indexOf(columns, "bucket") + " AS VARCHAR) AS quarry_b",
@@ -713,20 +726,20 @@ public final class EmbeddedEngine implements QueryEngine {
                     + " AS VARCHAR) AS quarry_sc",
                 "row_number() OVER () AS quarry_ord")
             + " FROM quarry_q)";
-    // one row per task; the first row's values stand for its duplicates
-    String distinct =
+    // one row per task; the first row's values stand for its duplicates. Grouping only the
+    // ordinals and joining the first rows back halves the time of arg_min over every column.
+    String taskKey =
         switch (identity) {
-          case BUCKET_KEY_VERSION ->
-              "quarry_d AS (SELECT quarry_b, quarry_k, quarry_v, arg_min(quarry_s, quarry_ord)"
-                  + " AS quarry_s, arg_min(quarry_sc, quarry_ord) AS quarry_sc, min(quarry_ord) AS"
-                  + " quarry_ord, count(*) AS quarry_copies FROM quarry_n GROUP BY quarry_b,"
-                  + " quarry_k, quarry_v)";
-          case BUCKET_KEY ->
-              "quarry_d AS (SELECT quarry_b, quarry_k, arg_min(quarry_v, quarry_ord) AS quarry_v,"
-                  + " arg_min(quarry_s, quarry_ord) AS quarry_s, arg_min(quarry_sc, quarry_ord) AS"
-                  + " quarry_sc, min(quarry_ord) AS quarry_ord, count(*) AS quarry_copies FROM"
-                  + " quarry_n GROUP BY quarry_b, quarry_k)";
+          case BUCKET_KEY_VERSION -> "quarry_b, quarry_k, quarry_v";
+          case BUCKET_KEY -> "quarry_b, quarry_k";
         };
+    String distinct =
+        "quarry_f AS (SELECT min(quarry_ord) AS quarry_first, count(*) AS quarry_copies FROM"
+            + " quarry_n GROUP BY "
+            + taskKey
+            + "), quarry_d AS (SELECT n.quarry_b, n.quarry_k, n.quarry_v, n.quarry_s,"
+            + " n.quarry_sc, n.quarry_ord, f.quarry_copies FROM quarry_n n JOIN quarry_f f ON"
+            + " n.quarry_ord = f.quarry_first)";
     if (size >= 0 && storageClass >= 0) {
       return head
           + sql
