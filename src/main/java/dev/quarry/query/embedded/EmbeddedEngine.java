@@ -764,26 +764,27 @@ public final class EmbeddedEngine implements QueryEngine {
                             + quoteIdentifier(ns)
                             + ".inventory")
                 .collect(Collectors.joining(" UNION ALL "));
-    // without version ids a row means the current version: the key's newest inventory row
-    String groupBy = version < 0 ? "bucket, key" : "bucket, key, version_id";
-    String lookup =
-        "SELECT "
-            + groupBy
-            + ", arg_max(size, coalesce(sequence_number, '')) AS size,"
-            + " arg_max(storage_class, coalesce(sequence_number, ''))"
-            + " AS storage_class FROM ("
-            + inventories
-            + ") GROUP BY "
-            + groupBy;
+    // without version ids a row means the current version: the key's newest inventory row. Only
+    // the selected tasks' inventory rows are grouped (by task), not the whole inventory: grouping
+    // 10M inventory rows to join 3.7M of them outgrew the memory limit.
     String on =
         "i.bucket = d.quarry_b AND i.key = d.quarry_k"
             + (version < 0 ? "" : " AND i.version_id IS NOT DISTINCT FROM d.quarry_v");
+    String lookup =
+        "SELECT d.quarry_ord AS quarry_ord,"
+            + " arg_max(i.size, coalesce(i.sequence_number, '')) AS size,"
+            + " arg_max(i.storage_class, coalesce(i.sequence_number, '')) AS storage_class"
+            + " FROM quarry_d d JOIN ("
+            + inventories
+            + ") i ON "
+            + on
+            + " GROUP BY d.quarry_ord";
     return head
         + sql
         + "\n), "
         + numbered
         + ", "
-        + distinct
+        + distinct.replace("quarry_d AS (", "quarry_d AS MATERIALIZED (")
         + ", quarry_i AS ("
         + lookup
         + ") SELECT "
@@ -796,8 +797,7 @@ public final class EmbeddedEngine implements QueryEngine {
             storageClass >= 0 ? "d.quarry_sc" : "i.storage_class",
             "d.quarry_copies",
             "d.quarry_ord")
-        + " FROM quarry_d d LEFT JOIN quarry_i i ON "
-        + on
+        + " FROM quarry_d d LEFT JOIN quarry_i i ON i.quarry_ord = d.quarry_ord"
         + " ORDER BY d.quarry_ord";
   }
 
