@@ -346,7 +346,7 @@ public final class EmbeddedEngine implements QueryEngine {
       throw translate(e, query.sql());
     } catch (IOException e) {
       throw StorageErrors.of(
-          "cannot move manifest to", request.file(), e, "or set manifests-dir elsewhere");
+          "cannot write manifest", request.file(), e, "or set manifests-dir elsewhere");
     } finally {
       try (Statement s = connection.createStatement()) {
         s.execute("DROP VIEW IF EXISTS quarry_m");
