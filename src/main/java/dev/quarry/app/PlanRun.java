@@ -15,9 +15,11 @@ import dev.quarry.playbook.Limits;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookValidator;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.query.ManifestRequest;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryStatistics;
 import dev.quarry.query.Selection;
+import dev.quarry.query.SelectionSummary;
 import dev.quarry.query.TaskIdentity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,21 +72,48 @@ public final class PlanRun {
 
     String runId = RunIds.next(clock);
     Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);
-    PlanStats stats = new PlanStats();
+    Path target = dir.resolve("manifest.csv");
+    TaskIdentity identity = TaskIdentity.of(withVersionIds);
+    PlanStats stats;
     Manifest manifest;
     Selection selection;
     try {
-      try (ManifestWriter writer =
-          ManifestWriter.open(dir.resolve("manifest.csv"), withVersionIds)) {
-        selection =
-            engine.objects(
+      // DESIGN rule 13: the engine writes and counts the manifest itself where it can
+      Optional<SelectionSummary> summary;
+      Manifest written = null;
+      try (ManifestWriter.Staged staged = ManifestWriter.stage(target, withVersionIds)) {
+        summary =
+            engine.writeManifest(
                 query,
-                TaskIdentity.of(withVersionIds),
-                row -> {
-                  writer.write(row);
-                  stats.add(row);
-                });
-        manifest = writer.finish();
+                new ManifestRequest(
+                    staged.path(),
+                    identity,
+                    PlanStats.MAX_PREFIXES,
+                    PlanStats.OTHER,
+                    PlanStats.UNKNOWN,
+                    PlanStats.SAMPLE_SIZE));
+        if (summary.isPresent()) {
+          written = staged.finish(summary.get().selection().objects());
+        }
+      }
+      if (summary.isPresent()) {
+        stats = PlanStats.of(summary.get());
+        selection = summary.get().selection();
+        manifest = written;
+      } else {
+        PlanStats streamed = new PlanStats();
+        try (ManifestWriter writer = ManifestWriter.open(target, withVersionIds)) {
+          selection =
+              engine.objects(
+                  query,
+                  identity,
+                  row -> {
+                    writer.write(row);
+                    streamed.add(row);
+                  });
+          manifest = writer.finish();
+        }
+        stats = streamed;
       }
     } catch (RuntimeException e) {
       // the writer removed its temporary file; the run's folder goes too if nothing else is in it

@@ -1,6 +1,7 @@
 package dev.quarry.app;
 
 import dev.quarry.query.ObjectRow;
+import dev.quarry.query.SelectionSummary;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,6 +27,23 @@ final class PlanStats {
   private final Map<String, long[]> prefixes = new HashMap<>();
   private final Map<String, long[]> buckets = new TreeMap<>();
   private final List<ObjectRow> sample = new ArrayList<>();
+
+  /** The totals an engine computed itself, as if its rows had been added one by one. */
+  static PlanStats of(SelectionSummary summary) {
+    PlanStats stats = new PlanStats();
+    stats.objects = summary.selection().objects();
+    stats.bytes = summary.bytes();
+    stats.unknownSizes = summary.unknownSizes();
+    summary.storageClasses().forEach(g -> put(stats.storageClasses, g));
+    summary.buckets().forEach(g -> put(stats.buckets, g));
+    summary.prefixes().forEach(g -> put(stats.prefixes, g));
+    stats.sample.addAll(summary.sample());
+    return stats;
+  }
+
+  private static void put(Map<String, long[]> groups, SelectionSummary.Group group) {
+    groups.put(group.name(), new long[] {group.objects(), group.bytes()});
+  }
 
   void add(ObjectRow row) {
     objects++;

@@ -132,6 +132,84 @@ public final class ManifestWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * A hidden temporary file beside {@code target} for a manifest written by someone else (the
+   * embedded engine's {@code COPY}), finished as {@link #finish()} finishes this writer's: removed
+   * by {@link Staged#close()} or at exit unless {@link Staged#finish} moved it to its name.
+   */
+  public static Staged stage(Path target, boolean withVersionIds) {
+    try {
+      Files.createDirectories(target.toAbsolutePath().getParent());
+      Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), ".manifest-", ".tmp");
+      UNFINISHED.add(temp);
+      return new Staged(target, temp, withVersionIds);
+    } catch (IOException e) {
+      throw failure("cannot create manifest", target, e);
+    }
+  }
+
+  /** A manifest file being written outside this class; see {@link #stage}. */
+  public static final class Staged implements AutoCloseable {
+    private final Path target;
+    private final Path temp;
+    private final boolean withVersionIds;
+    private boolean finished;
+
+    private Staged(Path target, Path temp, boolean withVersionIds) {
+      this.target = target;
+      this.temp = temp;
+      this.withVersionIds = withVersionIds;
+    }
+
+    /** Where the manifest is to be written (replacing the empty file there). */
+    public Path path() {
+      return temp;
+    }
+
+    /**
+     * Computes the ETag by streaming the written file, then moves it to its final name.
+     *
+     * @param rows how many rows the writer wrote
+     */
+    public Manifest finish(long rows) {
+      try {
+        MessageDigest md5 = MessageDigest.getInstance("MD5");
+        byte[] buffer = new byte[1 << 20];
+        long bytes = 0;
+        try (var in = Files.newInputStream(temp)) {
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            md5.update(buffer, 0, n);
+            bytes += n;
+          }
+        }
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        finished = true;
+        UNFINISHED.remove(temp);
+        return new Manifest(
+            target, HexFormat.of().formatHex(md5.digest()), rows, bytes, withVersionIds);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JVM has MD5", e);
+      } catch (IOException e) {
+        throw failure("cannot finish manifest", target, e);
+      }
+    }
+
+    /** Abandons an unfinished manifest: the temporary file is removed, no manifest appears. */
+    @Override
+    public void close() {
+      if (!finished) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } finally {
+          UNFINISHED.remove(temp);
+        }
+      }
+    }
+  }
+
   /** Abandons an unfinished manifest: the temporary file is removed, no manifest appears. */
   @Override
   public void close() {

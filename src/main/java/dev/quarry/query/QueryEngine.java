@@ -33,6 +33,17 @@ public interface QueryEngine extends AutoCloseable {
   Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink);
 
   /**
+   * Writes the manifest of a playbook query itself, without the rows crossing into the JVM: the
+   * same file, byte for byte, and the same totals as {@link #objects} streamed into {@link
+   * dev.quarry.manifest.ManifestWriter} and counted row by row. Empty when this engine cannot, or
+   * cannot for this query (a value the engine's CSV would quote differently, a row without a
+   * bucket): the caller then streams {@link #objects}, which also reports such rows' errors.
+   */
+  default Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
+    return Optional.empty();
+  }
+
+  /**
    * What every query this engine ran so far cost, for engines that bill queries (Athena); empty for
    * the others. Callers take the difference of two readings for the queries in between.
    */

@@ -5,18 +5,24 @@ import static java.util.Objects.requireNonNull;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.StorageErrors;
 import dev.quarry.metadata.MetadataTables;
 import dev.quarry.metadata.Warehouse;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.query.ManifestRequest;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.Selection;
+import dev.quarry.query.SelectionSummary;
 import dev.quarry.query.SqlToken;
 import dev.quarry.query.SqlToken.Kind;
 import dev.quarry.query.SqlTokenizer;
 import dev.quarry.query.TaskIdentity;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -34,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,6 +96,24 @@ public final class EmbeddedEngine implements QueryEngine {
   private static final Pattern LINE = Pattern.compile("LINE (\\d+):");
   private static final Pattern MISSING_SCHEMA =
       Pattern.compile("because schema \"([^\"]+)\" does not exist");
+
+  /**
+   * {@link dev.quarry.manifest.KeyCodec#encode}: DuckDB's {@code url_encode} escapes every UTF-8
+   * byte but RFC 3986's unreserved ones, in upper-case hex, as KeyCodec does; KeyCodec keeps {@code
+   * /}. Every {@code %} of the result starts an escape, so {@code %2F} is only ever a slash.
+   */
+  static final String ENCODE_KEY_MACRO =
+      "CREATE TEMP MACRO quarry_encode_key(k) AS replace(url_encode(k), '%2F', '/')";
+
+  /**
+   * Bucket and version values that both CSV writers print bare: neither quotes them, so DuckDB's
+   * output is Commons CSV's. Anything else (never seen from S3) takes the streaming path.
+   */
+  private static final String BARE = "'[A-Za-z0-9._~+=-][A-Za-z0-9._~+=/-]*'";
+
+  private static final Set<String> INTEGER_TYPES =
+      Set.of("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT");
+
   private static final String PENDING_PREFIX =
       "Attempting to execute an unsuccessful or closed pending query result";
 
@@ -97,6 +122,7 @@ public final class EmbeddedEngine implements QueryEngine {
   private final Optional<String> defaultNamespace;
   private final QuarryConfig.Embedded limits;
   private final SpillDirectory spill;
+  private final Path staging;
   private final Connection connection;
 
   /** An engine whose default namespace is the warehouse's only one, if it has exactly one. */
@@ -139,8 +165,13 @@ public final class EmbeddedEngine implements QueryEngine {
             ? Optional.of(resolveNamespace(defaultNamespace.get()))
             : namespaces.size() == 1 ? Optional.of(namespaces.get(0)) : Optional.empty();
     this.spill = SpillDirectory.create(spillRoot);
+    this.staging = spill.path().resolve("manifest");
     try {
+      Files.createDirectories(staging);
       this.connection = open();
+    } catch (IOException e) {
+      spill.close();
+      throw StorageErrors.of("cannot create", staging, e, "or set state-dir elsewhere");
     } catch (RuntimeException e) {
       spill.close();
       throw e;
@@ -172,17 +203,7 @@ public final class EmbeddedEngine implements QueryEngine {
     requireNonNull(identity, "identity is null");
     Prepared prepared = prepare(query);
     List<Column> columns = describe(prepared, query);
-    int bucket = indexOf(columns, "bucket");
-    int key = indexOf(columns, "key");
-    if (bucket < 0 || key < 0) {
-      throw QuarryException.user(
-          "the query must return the columns bucket and key (and version_id for versioned"
-              + " actions); it returns: "
-              + columns.stream().map(Column::name).collect(Collectors.joining(", ")));
-    }
-    if (identity == TaskIdentity.BUCKET_KEY_VERSION && indexOf(columns, "version_id") < 0) {
-      throw new IllegalArgumentException("a query without version_id has no version identity");
-    }
+    checkColumns(columns, identity);
     String sql = objectsSql(prepared.sql(), columns, identity);
     long count = 0;
     long duplicates = 0;
@@ -206,6 +227,161 @@ public final class EmbeddedEngine implements QueryEngine {
       throw translate(e, query.sql());
     }
     return new Selection(count, duplicates);
+  }
+
+  /**
+   * The selection is materialised once in a Parquet file beside the staged manifest, written with
+   * {@code COPY ... TO} and counted with a few aggregates over it; only the totals and the sample
+   * cross JDBC.
+   */
+  @Override
+  public Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
+    requireNonNull(request, "request is null");
+    Prepared prepared = prepare(query);
+    List<Column> columns = describe(prepared, query);
+    checkColumns(columns, request.identity());
+    int size = indexOf(columns, "size");
+    if (size >= 0 && !INTEGER_TYPES.contains(columns.get(size).type())) {
+      // the streaming path reads such sizes (text, decimals) as it always has
+      return Optional.empty();
+    }
+    String sql = objectsSql(prepared.sql(), columns, request.identity());
+    String id = UUID.randomUUID().toString();
+    Path staged = staging.resolve(id + ".csv");
+    Path selected = staging.resolve(id + ".parquet");
+    try {
+      // on disk, not in a table: a temporary table of millions of keys outgrew the memory limit
+      try (PreparedStatement create =
+          connection.prepareStatement(
+              "COPY (SELECT * FROM ("
+                  + sql
+                  + ") quarry_r(b, k, v, s, sc, copies, ord)) TO "
+                  + quoteString(selected.toString())
+                  + " (FORMAT parquet)")) {
+        bind(create, prepared.parameterOrder(), query.parameters(), false);
+        create.execute();
+      }
+      try (Statement s = connection.createStatement()) {
+        s.execute(
+            "CREATE OR REPLACE TEMP VIEW quarry_m AS SELECT * FROM read_parquet("
+                + quoteString(selected.toString())
+                + ")");
+        long objects;
+        long duplicates;
+        long bytes;
+        long unknownSizes;
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*), coalesce(sum(copies), 0)::BIGINT - count(*),"
+                    + " coalesce(sum(s), 0)::BIGINT, count(*) FILTER (s IS NULL),"
+                    + " count(*) FILTER (b IS NULL OR k IS NULL OR k = '' OR NOT"
+                    + " regexp_full_match(b, "
+                    + BARE
+                    + ") OR (v IS NOT NULL AND NOT regexp_full_match(v, "
+                    + BARE
+                    + "))) FROM quarry_m")) {
+          rs.next();
+          if (rs.getLong(5) > 0) {
+            return Optional.empty();
+          }
+          objects = rs.getLong(1);
+          duplicates = rs.getLong(2);
+          bytes = rs.getLong(3);
+          unknownSizes = rs.getLong(4);
+        }
+        s.execute(
+            "COPY (SELECT b, quarry_encode_key(k)"
+                + (request.withVersionIds() ? ", coalesce(v, 'null')" : "")
+                + " FROM quarry_m ORDER BY ord) TO "
+                + quoteString(staged.toString())
+                + " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')");
+        List<SelectionSummary.Group> storageClasses =
+            groups(
+                s,
+                "SELECT coalesce(sc, "
+                    + quoteString(request.unknownStorageClass())
+                    + "), count(*), coalesce(sum(s), 0)::BIGINT FROM quarry_m GROUP BY 1");
+        List<SelectionSummary.Group> buckets =
+            groups(s, "SELECT b, count(*), coalesce(sum(s), 0)::BIGINT FROM quarry_m GROUP BY 1");
+        // as PlanStats: the first maxPrefixes distinct prefixes by first row keep their names
+        List<SelectionSummary.Group> prefixes =
+            groups(
+                s,
+                "WITH p AS (SELECT CASE WHEN strpos(k, '/') > 0 THEN substr(k, 1, strpos(k,"
+                    + " '/')) ELSE k END AS p, ord, s FROM quarry_m), g AS (SELECT p, min(ord) AS"
+                    + " first, count(*) AS n, coalesce(sum(s), 0) AS bytes FROM p GROUP BY p), r"
+                    + " AS (SELECT CASE WHEN row_number() OVER (ORDER BY first) <= "
+                    + request.maxPrefixes()
+                    + " THEN p ELSE "
+                    + quoteString(request.otherPrefixes())
+                    + " END AS name, n, bytes FROM g) SELECT name, sum(n)::BIGINT,"
+                    + " sum(bytes)::BIGINT FROM r GROUP BY name");
+        List<ObjectRow> sample = new ArrayList<>();
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT b, k, v, s, sc FROM quarry_m ORDER BY ord LIMIT " + request.sampleSize())) {
+          while (rs.next()) {
+            sample.add(
+                ObjectRow.selected(
+                    sample.size() + 1,
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    toLong(rs.getObject(4), sample.size() + 1),
+                    rs.getString(5)));
+          }
+        }
+        Files.move(staged, request.file(), StandardCopyOption.REPLACE_EXISTING);
+        return Optional.of(
+            new SelectionSummary(
+                new Selection(objects, duplicates),
+                bytes,
+                unknownSizes,
+                storageClasses,
+                buckets,
+                prefixes,
+                sample));
+      }
+    } catch (SQLException e) {
+      throw translate(e, query.sql());
+    } catch (IOException e) {
+      throw StorageErrors.of(
+          "cannot write manifest", request.file(), e, "or set manifests-dir elsewhere");
+    } finally {
+      try (Statement s = connection.createStatement()) {
+        s.execute("DROP VIEW IF EXISTS quarry_m");
+      } catch (SQLException ignored) {
+        // the view goes with the connection; the query's own error matters more
+      }
+      try {
+        Files.deleteIfExists(staged);
+        Files.deleteIfExists(selected);
+      } catch (IOException ignored) {
+        // the spill directory, and this file with it, is removed when the engine closes
+      }
+    }
+  }
+
+  private static List<SelectionSummary.Group> groups(Statement s, String sql) throws SQLException {
+    List<SelectionSummary.Group> groups = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        groups.add(new SelectionSummary.Group(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+      }
+    }
+    return groups;
+  }
+
+  private static void checkColumns(List<Column> columns, TaskIdentity identity) {
+    if (indexOf(columns, "bucket") < 0 || indexOf(columns, "key") < 0) {
+      throw QuarryException.user(
+          "the query must return the columns bucket and key (and version_id for versioned"
+              + " actions); it returns: "
+              + columns.stream().map(Column::name).collect(Collectors.joining(", ")));
+    }
+    if (identity == TaskIdentity.BUCKET_KEY_VERSION && indexOf(columns, "version_id") < 0) {
+      throw new IllegalArgumentException("a query without version_id has no version identity");
+    }
   }
 
   @Override
@@ -283,8 +459,15 @@ public final class EmbeddedEngine implements QueryEngine {
               + quoteIdentifier(CATALOG)
               + "."
               + quoteIdentifier(defaultNamespace.orElse("main")));
+      s.execute(ENCODE_KEY_MACRO);
       String root = warehouse.root().toAbsolutePath().normalize().toString();
-      s.execute("SET allowed_directories = [" + quoteString(root + "/") + "]");
+      // the one place DuckDB may write: manifests are staged there, then moved out (writeManifest)
+      s.execute(
+          "SET allowed_directories = ["
+              + quoteString(root + "/")
+              + ", "
+              + quoteString(staging.toString() + "/")
+              + "]");
       s.execute("SET enable_external_access = false");
       s.execute("SET lock_configuration = true");
       return c;
@@ -512,11 +695,11 @@ public final class EmbeddedEngine implements QueryEngine {
   }
 
   /**
-   * Wraps the query so DuckDB returns bucket, key, version_id, size, storage_class and the number
-   * of rows that were this one task, one row per task in the order of each task's first row. Size
-   * and storage class the query lacks come from the inventories, joined inside DuckDB (all
-   * namespaces: a row's bucket finds its own). The prefix has no line break, so DuckDB's line
-   * numbers stay the query's.
+   * Wraps the query so DuckDB returns bucket, key, version_id, size, storage_class, the number of
+   * rows that were this one task and the task's place, one row per task in the order of each task's
+   * first row. Size and storage class the query lacks come from the inventories, joined inside
+   * DuckDB (all namespaces: a row's bucket finds its own). The prefix has no line break, so
+   * DuckDB's line numbers stay the query's.
    */
   private String objectsSql(String sql, List<Column> columns, TaskIdentity identity) {
     List<String> aliases = new ArrayList<>();
@@ -527,8 +710,9 @@ public final class EmbeddedEngine implements QueryEngine {
     int size = indexOf(columns, "size");
     int storageClass = indexOf(columns, "storage_class");
     String head = "WITH quarry_q(" + String.join(", ", aliases) + ") AS (";
+    // materialised: read twice, and numbered once
     String numbered =
-        "quarry_n AS (SELECT "
+        "quarry_n AS MATERIALIZED (SELECT "
             + String.join(
                 ", ",
                 "CAST(quarry_c" + indexOf(columns, "bucket") + " AS VARCHAR) AS quarry_b",
@@ -542,20 +726,20 @@ public final class EmbeddedEngine implements QueryEngine {
                     + " AS VARCHAR) AS quarry_sc",
                 "row_number() OVER () AS quarry_ord")
             + " FROM quarry_q)";
-    // one row per task; the first row's values stand for its duplicates
-    String distinct =
+    // one row per task; the first row's values stand for its duplicates. Grouping only the
+    // ordinals and joining the first rows back halves the time of arg_min over every column.
+    String taskKey =
         switch (identity) {
-          case BUCKET_KEY_VERSION ->
-              "quarry_d AS (SELECT quarry_b, quarry_k, quarry_v, arg_min(quarry_s, quarry_ord)"
-                  + " AS quarry_s, arg_min(quarry_sc, quarry_ord) AS quarry_sc, min(quarry_ord) AS"
-                  + " quarry_ord, count(*) AS quarry_copies FROM quarry_n GROUP BY quarry_b,"
-                  + " quarry_k, quarry_v)";
-          case BUCKET_KEY ->
-              "quarry_d AS (SELECT quarry_b, quarry_k, arg_min(quarry_v, quarry_ord) AS quarry_v,"
-                  + " arg_min(quarry_s, quarry_ord) AS quarry_s, arg_min(quarry_sc, quarry_ord) AS"
-                  + " quarry_sc, min(quarry_ord) AS quarry_ord, count(*) AS quarry_copies FROM"
-                  + " quarry_n GROUP BY quarry_b, quarry_k)";
+          case BUCKET_KEY_VERSION -> "quarry_b, quarry_k, quarry_v";
+          case BUCKET_KEY -> "quarry_b, quarry_k";
         };
+    String distinct =
+        "quarry_f AS (SELECT min(quarry_ord) AS quarry_first, count(*) AS quarry_copies FROM"
+            + " quarry_n GROUP BY "
+            + taskKey
+            + "), quarry_d AS (SELECT n.quarry_b, n.quarry_k, n.quarry_v, n.quarry_s,"
+            + " n.quarry_sc, n.quarry_ord, f.quarry_copies FROM quarry_n n JOIN quarry_f f ON"
+            + " n.quarry_ord = f.quarry_first)";
     if (size >= 0 && storageClass >= 0) {
       return head
           + sql
@@ -563,8 +747,8 @@ public final class EmbeddedEngine implements QueryEngine {
           + numbered
           + ", "
           + distinct
-          + " SELECT quarry_b, quarry_k, quarry_v, quarry_s, quarry_sc, quarry_copies FROM"
-          + " quarry_d ORDER BY quarry_ord";
+          + " SELECT quarry_b, quarry_k, quarry_v, quarry_s, quarry_sc, quarry_copies, quarry_ord"
+          + " FROM quarry_d ORDER BY quarry_ord";
     }
     String inventories =
         namespaces.isEmpty()
@@ -580,26 +764,27 @@ public final class EmbeddedEngine implements QueryEngine {
                             + quoteIdentifier(ns)
                             + ".inventory")
                 .collect(Collectors.joining(" UNION ALL "));
-    // without version ids a row means the current version: the key's newest inventory row
-    String groupBy = version < 0 ? "bucket, key" : "bucket, key, version_id";
-    String lookup =
-        "SELECT "
-            + groupBy
-            + ", arg_max(size, coalesce(sequence_number, '')) AS size,"
-            + " arg_max(storage_class, coalesce(sequence_number, ''))"
-            + " AS storage_class FROM ("
-            + inventories
-            + ") GROUP BY "
-            + groupBy;
+    // without version ids a row means the current version: the key's newest inventory row. Only
+    // the selected tasks' inventory rows are grouped (by task), not the whole inventory: grouping
+    // 10M inventory rows to join 3.7M of them outgrew the memory limit.
     String on =
         "i.bucket = d.quarry_b AND i.key = d.quarry_k"
             + (version < 0 ? "" : " AND i.version_id IS NOT DISTINCT FROM d.quarry_v");
+    String lookup =
+        "SELECT d.quarry_ord AS quarry_ord,"
+            + " arg_max(i.size, coalesce(i.sequence_number, '')) AS size,"
+            + " arg_max(i.storage_class, coalesce(i.sequence_number, '')) AS storage_class"
+            + " FROM quarry_d d JOIN ("
+            + inventories
+            + ") i ON "
+            + on
+            + " GROUP BY d.quarry_ord";
     return head
         + sql
         + "\n), "
         + numbered
         + ", "
-        + distinct
+        + distinct.replace("quarry_d AS (", "quarry_d AS MATERIALIZED (")
         + ", quarry_i AS ("
         + lookup
         + ") SELECT "
@@ -610,9 +795,9 @@ public final class EmbeddedEngine implements QueryEngine {
             "d.quarry_v",
             size >= 0 ? "d.quarry_s" : "i.size",
             storageClass >= 0 ? "d.quarry_sc" : "i.storage_class",
-            "d.quarry_copies")
-        + " FROM quarry_d d LEFT JOIN quarry_i i ON "
-        + on
+            "d.quarry_copies",
+            "d.quarry_ord")
+        + " FROM quarry_d d LEFT JOIN quarry_i i ON i.quarry_ord = d.quarry_ord"
         + " ORDER BY d.quarry_ord";
   }
 

@@ -1,0 +1,37 @@
+package dev.quarry.query;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+
+/**
+ * A manifest an engine is asked to write itself, with the totals a plan shows.
+ *
+ * @param file where the S3BatchOperations_CSV_20180820 file goes (replaced); it has a version field
+ *     exactly when {@code identity} is {@link TaskIdentity#BUCKET_KEY_VERSION}
+ * @param maxPrefixes how many distinct prefixes, in order of first appearance, keep their own
+ *     group; later ones are counted under {@code otherPrefixes}
+ * @param unknownStorageClass the group name of rows without a storage class
+ * @param sampleSize how many of the first rows to return
+ */
+public record ManifestRequest(
+    Path file,
+    TaskIdentity identity,
+    int maxPrefixes,
+    String otherPrefixes,
+    String unknownStorageClass,
+    int sampleSize) {
+  public ManifestRequest {
+    requireNonNull(file, "file is null");
+    requireNonNull(identity, "identity is null");
+    requireNonNull(otherPrefixes, "otherPrefixes is null");
+    requireNonNull(unknownStorageClass, "unknownStorageClass is null");
+    if (maxPrefixes < 0 || sampleSize < 0) {
+      throw new IllegalArgumentException("negative bounds: " + maxPrefixes + ", " + sampleSize);
+    }
+  }
+
+  public boolean withVersionIds() {
+    return identity == TaskIdentity.BUCKET_KEY_VERSION;
+  }
+}

@@ -1,0 +1,195 @@
+package dev.quarry.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quarry.playbook.Playbook;
+import dev.quarry.playbook.PlaybookLoader;
+import dev.quarry.query.BoundQuery;
+import dev.quarry.query.ManifestRequest;
+import dev.quarry.query.ObjectRow;
+import dev.quarry.query.QueryEngine;
+import dev.quarry.query.Selection;
+import dev.quarry.query.SelectionSummary;
+import dev.quarry.query.TaskIdentity;
+import dev.quarry.query.embedded.EmbeddedEngine;
+import dev.quarry.testing.TestWarehouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The embedded engine's own manifest (COPY ... TO, the key-encoding macro, totals in SQL) against
+ * the rows streamed through ManifestWriter and PlanStats, on a real DuckDB over hostile keys.
+ */
+class FastManifestTest {
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
+
+  /** Keys S3 allows that a CSV or a percent-encoder gets wrong, each in its own prefix or none. */
+  private static final String INVENTORY =
+      "SELECT * FROM (VALUES"
+          + " ('photos', 'a b/space.jpg', 'v1', 10, 'STANDARD', 'AES256'),"
+          + " ('photos', 'plus+sign', NULL, 20, 'GLACIER', 'AES256'),"
+          + " ('photos', '100%/literal%2F.txt', 'v3', NULL, NULL, 'AES256'),"
+          + " ('photos', 'comma,dir/x,y', 'v4', 40, 'STANDARD', 'AES256'),"
+          + " ('photos', 'quote\"d/''single''', NULL, 50, 'DEEP_ARCHIVE', 'AES256'),"
+          + " ('photos', 'line' || chr(10) || 'break/cr' || chr(13) || 'end', 'v6', 60,"
+          + " 'STANDARD', 'AES256'),"
+          + " ('photos', '\uD83D\uDE00/emoji-\uD83C\uDF0D-é', 'v7', 70, 'GLACIER', 'AES256'),"
+          + " ('photos', repeat('k', 1024), NULL, 80, 'STANDARD', 'AES256'),"
+          + " ('photos', 'deep/a/b/c~d_e.f-g', 'v9', 90, 'STANDARD', 'AES256'),"
+          + " ('photos', '#hash/ tab\t', 'v10', 100, 'STANDARD', 'AES256'),"
+          + " ('other', 'deep/again', 'x.Y_z', 5, 'STANDARD', 'AES256'),"
+          + " ('photos', 'kms/skipped', 'v12', 1, 'STANDARD', 'SSE-KMS'))"
+          + " t(bucket, key, version_id, size, storage_class, encryption_status)";
+
+  /** Each key named twice, and once more at another version: the engine removes duplicates. */
+  private static final String JOURNAL =
+      "SELECT bucket, key, version_id, sequence_number FROM (SELECT *, row_number() OVER () AS n"
+          + " FROM ("
+          + INVENTORY
+          + ")), (VALUES (1), (2)) r(copy),"
+          + " LATERAL (SELECT lpad(CAST(copy * 100 + n AS VARCHAR), 6, '0') AS sequence_number)";
+
+  @TempDir static Path dir;
+  private static TestWarehouse tables;
+
+  @BeforeAll
+  static void warehouse() throws Exception {
+    tables = new TestWarehouse(dir.resolve("warehouse"));
+    tables.inventory("b_photos", INVENTORY).journal("b_photos", JOURNAL);
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    tables.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT bucket, key, version_id, size, storage_class FROM inventory"
+            + " WHERE encryption_status NOT IN ('SSE-KMS', 'DSSE-KMS')",
+        "SELECT bucket, key FROM inventory WHERE encryption_status NOT IN ('SSE-KMS', 'DSSE-KMS')",
+        "SELECT bucket, key, version_id FROM inventory",
+        "SELECT bucket, key, version_id FROM journal ORDER BY sequence_number",
+        "SELECT bucket, key FROM journal ORDER BY sequence_number DESC",
+        "SELECT bucket, key, size, storage_class FROM inventory WHERE size > 1000",
+        // a bucket the engine's CSV would quote otherwise: the streaming path writes it
+        "SELECT 'odd,bucket' AS bucket, key FROM inventory"
+      })
+  void enginesManifestIsByteIdenticalToTheStreamedOneWithEqualTotals(String sql) throws Exception {
+    // given
+    Playbook playbook = playbook(sql);
+
+    // when
+    PlanResult fast;
+    PlanResult streamed;
+    try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
+      fast = new PlanRun(engine, dir.resolve("fast"), CLOCK).plan(playbook, Map.of());
+      streamed =
+          new PlanRun(new StreamingOnly(engine), dir.resolve("streamed"), CLOCK)
+              .plan(playbook, Map.of());
+    }
+
+    // then
+    assertThat(Files.readAllBytes(Path.of(fast.manifest().file())))
+        .isEqualTo(Files.readAllBytes(Path.of(streamed.manifest().file())));
+    assertThat(fast.manifest().etag()).isEqualTo(streamed.manifest().etag());
+    assertThat(fast.manifest().bytes()).isEqualTo(streamed.manifest().bytes());
+    assertThat(fast.manifest().rows()).isEqualTo(streamed.manifest().rows());
+    assertThat(fast.objects()).isEqualTo(streamed.objects());
+    assertThat(fast.duplicatesRemoved()).isEqualTo(streamed.duplicatesRemoved());
+    assertThat(fast.bytes()).isEqualTo(streamed.bytes());
+    assertThat(fast.unknownSizes()).isEqualTo(streamed.unknownSizes());
+    assertThat(fast.storageClasses()).isEqualTo(streamed.storageClasses());
+    assertThat(fast.topPrefixes()).isEqualTo(streamed.topPrefixes());
+    assertThat(fast.buckets()).isEqualTo(streamed.buckets());
+    assertThat(fast.sample()).isEqualTo(streamed.sample());
+    assertThat(dir.resolve("fast").resolve("fast-manifest"))
+        .isDirectoryNotContaining("glob:**/.manifest-*");
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void theEngineWritesHostileKeysItself(boolean withVersionIds) throws Exception {
+    // given
+    BoundQuery query =
+        new BoundQuery(
+            "SELECT bucket, key" + (withVersionIds ? ", version_id" : "") + " FROM inventory",
+            Map.of());
+    Path file = dir.resolve("direct-" + withVersionIds + ".csv");
+
+    // when
+    Optional<SelectionSummary> summary;
+    try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
+      summary =
+          engine.writeManifest(
+              query,
+              new ManifestRequest(
+                  file, TaskIdentity.of(withVersionIds), 10_000, "(other)", "(unknown)", 5));
+    }
+
+    // then: the fast path ran, not the fallback
+    assertThat(summary).isPresent();
+    assertThat(summary.get().selection()).isEqualTo(new Selection(12, 0));
+    assertThat(Files.readString(file))
+        .contains(withVersionIds ? "photos,100%25/literal%252F.txt,v3\n" : "photos,plus%2Bsign\n")
+        .contains("line%0Abreak/cr%0Dend")
+        .contains("%F0%9F%98%80/emoji-");
+  }
+
+  private static Playbook playbook(String sql) {
+    return new PlaybookLoader()
+        .load(
+            dir.resolve("fast-manifest.yaml"),
+            "name: fast-manifest\nquery: |\n  "
+                + sql
+                + "\naction: { type: put-tags, tags: { checked: \"yes\" } }\n")
+        .orThrow();
+  }
+
+  /** The same engine without its own manifest writer: the rows cross JDBC one by one. */
+  private record StreamingOnly(QueryEngine engine) implements QueryEngine {
+    @Override
+    public String name() {
+      return engine.name();
+    }
+
+    @Override
+    public List<String> columns(BoundQuery query) {
+      return engine.columns(query);
+    }
+
+    @Override
+    public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
+      return engine.objects(query, identity, sink);
+    }
+
+    @Override
+    public Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
+      return Optional.empty();
+    }
+
+    @Override
+    public void rows(BoundQuery query, RowVisitor visitor) {
+      engine.rows(query, visitor);
+    }
+
+    @Override
+    public void close() {
+      engine.close();
+    }
+  }
+}
