@@ -46,7 +46,8 @@ public final class StorageErrors {
     return false;
   }
 
-  private static String reason(IOException e) {
+  /** The failure's own words: the file system's reason where it gives one. */
+  public static String reason(IOException e) {
     if (e instanceof FileSystemException f && f.getReason() != null) {
       return f.getReason();
     }

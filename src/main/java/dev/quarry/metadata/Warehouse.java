@@ -2,11 +2,11 @@ package dev.quarry.metadata;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.io.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -156,16 +156,8 @@ public record Warehouse(Path root) {
     }
   }
 
+  /** Removes a leftover of a killed refresh (a work folder, a table file) whole. */
   static void deleteTree(Path path) {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(path)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove " + path + " left by a killed refresh", e);
-    }
+    FileTrees.delete(path);
   }
 }

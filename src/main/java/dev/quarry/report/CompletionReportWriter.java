@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quarry.action.TaskOutcome;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
+import dev.quarry.io.StorageErrors;
 import dev.quarry.manifest.KeyCodec;
 import dev.quarry.playbook.ReportSpec;
 import java.io.BufferedWriter;
@@ -146,13 +147,8 @@ public final class CompletionReportWriter implements AutoCloseable {
    * says which path and why ("no space left on the device" rather than the bare errno text).
    */
   static QuarryException writeFailure(String what, Object where, IOException e) {
-    String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-      reason = f.getReason();
-    }
-    if (reason.contains("No space left on device")) {
-      reason = "no space left on the device";
-    }
+    String reason =
+        StorageErrors.noSpace(e) ? "no space left on the device" : StorageErrors.reason(e);
     String path =
         where instanceof ReportLocation.Local local ? local.prefix().toString() : where.toString();
     return QuarryException.external("cannot write " + what + " in " + path + ": " + reason, e);

@@ -3,17 +3,16 @@ package dev.quarry.sandbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.FileTrees;
 import dev.quarry.io.StateDirectory;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -190,7 +189,7 @@ public final class Sandbox {
     SandboxState.delete(dir);
     boolean purged = false;
     if (purge && Files.exists(storeRoot())) {
-      deleteTree(storeRoot());
+      FileTrees.delete(storeRoot());
       purged = true;
     }
     return new DownResult(state, stopped, purged, note);
@@ -341,17 +340,6 @@ public final class Sandbox {
       StateDirectory.createPrivateDirectories(dir);
     } catch (IOException e) {
       throw QuarryException.user("cannot create the sandbox directory " + dir + ": " + e);
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
-      for (Path p : all) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + root, e);
     }
   }
 }
