@@ -2,11 +2,9 @@ package dev.quarry.app;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quarry.error.ErrorKind;
+import dev.quarry.action.ActionRegistry;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
-import dev.quarry.job.JobRequest;
-import dev.quarry.job.JobStatus;
 import dev.quarry.playbook.ActionSpec;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.query.EnginePool;
@@ -21,45 +19,59 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Runs a playbook: plan → limits → approval → submit → track → review. The run's record is saved
- * before and after every remote side effect (the submission, the confirmation, the job's end), so a
- * run that dies is found in the phase it last reached and {@code quarry runs} tells its story.
+ * Runs a playbook: plan → limits → one run at a time → approval → submit → track → review, for each
+ * of its steps ({@link RunSteps}). The run's record is saved before and after every remote side
+ * effect (the submission, the confirmation, the job's end), so a run that dies is found in the
+ * phase it last reached, {@link ResumeRun} continues it, and {@code quarry runs} tells its story.
  */
 public final class ExecuteRun {
   private final Supplier<EnginePool> engines;
   private final RunExecutor executor;
   private final RunStore store;
-  private final ReportReviews reviews;
+  private final RunSteps steps;
   private final Path manifestsRoot;
   private final Clock clock;
 
   /**
    * @param engines opens the query engines; closed once the plan is written, before the job runs
+   * @param restores tells when a restore's copies are readable, for a restore with a {@code then:}
    */
   public ExecuteRun(
       Supplier<EnginePool> engines,
       RunExecutor executor,
       RunStore store,
       ReportReviews reviews,
+      RestoredCopies restores,
+      Duration restorePoll,
       Path manifestsRoot,
       Clock clock) {
     this.engines = requireNonNull(engines, "engines is null");
     this.executor = requireNonNull(executor, "executor is null");
     this.store = requireNonNull(store, "store is null");
-    this.reviews = requireNonNull(reviews, "reviews is null");
     this.manifestsRoot = requireNonNull(manifestsRoot, "manifestsRoot is null");
     this.clock = requireNonNull(clock, "clock is null");
+    RunSteps.Wait defaults = RunSteps.Wait.defaults();
+    this.steps =
+        new RunSteps(
+            executor,
+            store,
+            reviews,
+            restores,
+            new RunSteps.Wait(restorePoll, defaults.atMost(), defaults.sleeper()),
+            clock);
   }
 
   /**
-   * How a run ended here: with its job (absent when nothing was submitted: the query selected no
-   * objects and the executor accepts no empty manifest) and the review of its report.
+   * How a run ended here: with its last job (absent when nothing was submitted: the query selected
+   * no objects and the executor accepts no empty manifest) and the review of its report.
    */
   public record Outcome(
       PlanResult plan, RunRecord run, Optional<JobRecord> job, Optional<ReportReview> review) {
@@ -73,9 +85,10 @@ public final class ExecuteRun {
 
   /**
    * @param given parameter values from the command line, as text
-   * @param wait whether to take the job to its end; otherwise return once it is submitted (and
-   *     confirmed, if approved)
-   * @throws QuarryException (user) when the playbook has no action or a limit refuses the run
+   * @param wait whether to take the run's jobs to their end; otherwise return once the first is
+   *     submitted (and confirmed, if approved)
+   * @throws QuarryException (user) when the playbook has no action, a limit refuses the run, or
+   *     another run of the playbook has not ended
    */
   public Outcome execute(
       Playbook playbook,
@@ -91,7 +104,9 @@ public final class ExecuteRun {
                     QuarryException.user(
                         playbook.name()
                             + " is a report (no action): nothing to run; use quarry plan"));
-    executor.checkRunnable(action);
+    List<ActionSpec> all = RunSteps.steps(playbook);
+    all.forEach(executor::checkRunnable);
+    refuseIfActive(playbook.name(), store.active(playbook.name()));
     PlanResult plan;
     try (EnginePool pool = engines.get()) {
       plan =
@@ -102,147 +117,64 @@ public final class ExecuteRun {
         RunRecord.planned(
             plan.runId(),
             playbook.name(),
+            Optional.of(playbook.source().toAbsolutePath().toString()),
             hash(playbook.source()),
             given,
             plan.engine(),
+            action.type(),
             new RunRecord.Manifest(plan.manifest().file(), plan.manifest().etag(), plan.objects()),
             clock.instant());
-    store.save(run);
     if (!plan.limitViolations().isEmpty()) {
       String reason =
           "refusing to run " + playbook.name() + ": " + String.join("; ", plan.limitViolations());
-      store.save(
-          run.withOutcome(run.counts(), Optional.empty(), Optional.of(reason))
-              .enter(RunPhase.REFUSED, clock.instant()));
+      store.save(run.withFailure(Optional.of(reason)).enter(RunPhase.REFUSED, clock.instant()));
       throw QuarryException.user(reason);
     }
-    if (plan.objects() == 0 && !executor.acceptsEmptyManifest()) {
-      RunRecord ended = run.enter(RunPhase.COMPLETED, clock.instant());
-      store.save(ended);
-      return new Outcome(plan, ended, Optional.empty(), Optional.empty());
-    }
-    Tracked tracked = new Tracked(run);
-    try {
-      return submitAndTrack(playbook, plan, action, wait, approval, listener, tracked);
-    } catch (RuntimeException e) {
-      tracked.failed(e);
-      throw e;
-    }
-  }
-
-  private Outcome submitAndTrack(
-      Playbook playbook,
-      PlanResult plan,
-      ActionSpec action,
-      boolean wait,
-      Approval approval,
-      RunListener listener,
-      Tracked tracked) {
-    Path manifest = Path.of(plan.manifest().file());
-    JobRequest request =
-        new JobRequest(
-            JobRequest.tokenFor(plan.runId()),
-            playbook.name(),
-            plan.runId(),
-            playbook.description(),
-            10,
-            action,
-            new JobRequest.ManifestRef(
-                manifest, ManifestInfo.FORMAT, plan.manifest().etag(), plan.manifest().fields()),
-            new JobRequest.Report(
-                true, executor.reportLocation(manifest.getParent()), playbook.report().scope()),
-            plan.confirmationRequired() || plan.destructive());
-    // asked before anything is submitted; declined, the job waits (Suspended) for quarry confirm
-    Optional<String> approver =
-        request.confirmationRequired() ? approval.approve(plan) : Optional.empty();
-    JobRecord job = executor.jobs().submit(request);
-    tracked.submitted(job);
-    listener.submitted(plan, job);
-    if (approver.isPresent()) {
-      job = executor.prepared(job);
-      if (job.status() == JobStatus.SUSPENDED) {
-        tracked.approved(approver.get());
-        job = executor.jobs().confirm(job.jobId());
-        tracked.seen(job);
-      }
-    }
-    if (wait) {
-      job =
-          executor.follow(
-              job.jobId(),
-              j -> {
-                tracked.seen(j);
-                listener.onProgress(j);
-              });
-    }
-    Optional<ReportReview> review =
-        job.status().terminal() ? reviews.review(job) : Optional.empty();
-    RunRecord ended = tracked.ended(job);
-    return new Outcome(plan, ended, Optional.of(job), review);
-  }
-
-  /** The run's record as its job moves, saved at each phase change. */
-  private final class Tracked {
-    private RunRecord run;
-    private boolean submitted;
-
-    Tracked(RunRecord run) {
-      this.run = run;
-    }
-
-    synchronized void submitted(JobRecord job) {
-      submitted = true;
-      run = run.withJob(job.jobId()).enter(RunPhase.SUBMITTED, clock.instant());
-      seen(job);
-      store.save(run);
-    }
-
-    synchronized void approved(String who) {
-      run = run.approvedBy(who);
-      store.save(run);
-    }
-
-    /** Saves the run when the job's status moves it to another phase (not its end: see ended). */
-    synchronized void seen(JobRecord job) {
-      RunPhase phase = RunPhase.of(job.status());
-      if (phase != run.phase() && !phase.ended()) {
-        run = run.enter(phase, clock.instant());
+    // the one atomic check: two runs started at the same moment both pass refuseIfActive
+    refuseIfActive(playbook.name(), store.start(run));
+    boolean asks = all.stream().anyMatch(s -> RunSteps.needsConfirmation(playbook, s));
+    if (asks && !(plan.objects() == 0 && !executor.acceptsEmptyManifest())) {
+      // asked before anything is submitted, and saved before: who approved it is on record
+      Optional<String> approver =
+          approval.approve(
+              new Approval.Request(
+                  playbook.name(),
+                  run.id(),
+                  all.stream().map(ActionSpec::type).toList(),
+                  plan.objects(),
+                  plan.destructive()
+                      || all.stream().anyMatch(s -> ActionRegistry.create(s).destructive())));
+      if (approver.isPresent()) {
+        run = run.approvedBy(approver.get());
         store.save(run);
       }
     }
+    RunSteps.Driven driven = steps.drive(playbook, run, wait, listener);
+    return new Outcome(plan, driven.run(), driven.job(), driven.review());
+  }
 
-    synchronized RunRecord ended(JobRecord job) {
-      JobRecord.Progress p = job.progress();
-      run =
-          run.withOutcome(
-                  new RunRecord.Counts(
-                      p.totalNumberOfTasks(), p.numberOfTasksSucceeded(), p.numberOfTasksFailed()),
-                  job.report().map(r -> reportManifest(r, job.jobId())),
-                  job.failureReasons().isEmpty()
-                      ? Optional.empty()
-                      : Optional.of(String.join("; ", job.failureReasons())))
-              .enter(RunPhase.of(job.status()), clock.instant());
-      store.save(run);
-      return run;
+  /** Refuses a run while {@code active}, another run of the playbook, has not ended. */
+  static void refuseIfActive(String playbook, Optional<RunRecord> active) {
+    if (active.isEmpty()) {
+      return;
     }
-
-    /**
-     * A user error before the submission (the manifest changed, a setting is wrong) means nothing
-     * was submitted: the run failed. Otherwise the job may exist or still run (resume finds it), so
-     * only the reason is kept beside the phase reached.
-     */
-    synchronized void failed(RuntimeException e) {
-      String reason = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
-      boolean nothingSubmitted =
-          !submitted && e instanceof QuarryException q && q.kind() == ErrorKind.USER;
-      RunRecord next = run.withOutcome(run.counts(), run.report(), Optional.of(reason));
-      run = nothingSubmitted ? next.enter(RunPhase.FAILED, clock.instant()) : next;
-      try {
-        store.save(run);
-      } catch (RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-    }
+    RunRecord other = active.get();
+    throw QuarryException.user(
+        "playbook "
+            + playbook
+            + " already has a run that has not ended: "
+            + other.id()
+            + " ("
+            + other.phase().label()
+            + ", since "
+            + other.transitions().get(other.transitions().size() - 1).at()
+            + "); follow it with 'quarry runs show "
+            + other.id()
+            + "', continue it with 'quarry resume "
+            + other.id()
+            + "', or stop it with 'quarry cancel "
+            + other.id()
+            + "'");
   }
 
   /** Where a job's report is: its manifest.json, under {@code <prefix>/job-<jobId>/}. */

@@ -41,4 +41,11 @@ public interface RunExecutor {
    * early at Suspended: only a confirmation moves the job on.
    */
   JobRecord follow(String jobId, ProgressListener progress);
+
+  /**
+   * Takes up a job again after an interruption, or after it ended: the local executor runs it from
+   * where it stopped (an ended job: its transient failures and the tasks it never ran); on AWS,
+   * follows it to its end.
+   */
+  JobRecord resume(String jobId, ProgressListener progress);
 }

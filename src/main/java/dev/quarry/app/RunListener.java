@@ -2,13 +2,21 @@ package dev.quarry.app;
 
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.ProgressListener;
+import dev.quarry.run.RunRecord;
 
-/** Hears a run as it goes: its job once submitted, then the job's progress. */
+/** Hears a run as it goes: each step's job once submitted, the job's progress, the waits. */
 public interface RunListener extends ProgressListener {
   RunListener NONE = new RunListener() {};
 
-  default void submitted(PlanResult plan, JobRecord job) {}
+  /** {@code job} was submitted for the current step of {@code run}. */
+  default void submitted(RunRecord run, JobRecord job) {}
 
   @Override
   default void onProgress(JobRecord job) {}
+
+  /**
+   * Between steps: {@code ready} of {@code total} objects can go to the next step, {@code pending}
+   * are still being restored.
+   */
+  default void waiting(RunRecord run, long ready, long pending, long total) {}
 }

@@ -1,17 +1,28 @@
 package dev.quarry.cli;
 
+import dev.quarry.action.RestoreStatus;
 import dev.quarry.app.ExecuteRun;
+import dev.quarry.app.ResumeRun;
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.error.QuarryException;
 import dev.quarry.query.QueryEngines;
 import dev.quarry.run.RunStore;
 import dev.quarry.run.jdbc.JdbcRunStore;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The one place that builds use cases from a configuration: which engine, which executor and which
  * run store a profile names is decided here, never in a use case.
  */
 final class Composition {
+  /**
+   * How often a restore's follow-up step checks whether the restored copies are readable; seconds.
+   * Restores take hours on AWS, so the default is 15 minutes.
+   */
+  static final String RESTORE_POLL = "QUARRY_RESTORE_POLL_SECONDS";
+
   private Composition() {}
 
   /** The run store a profile names ({@code run-store:}), or the H2 file under its state dir. */
@@ -27,7 +38,32 @@ final class Composition {
         executor,
         store,
         job -> LocalJobs.review(context, config, job),
+        new RestoreStatus(executor.s3()),
+        restorePoll(),
         config.manifestsDir(),
         Clock.systemUTC());
+  }
+
+  /** {@link ResumeRun} on {@code executor}, with the profile's run store. */
+  static ResumeRun resumeRun(
+      CliContext context, QuarryConfig config, JobBackend executor, RunStore store) {
+    return new ResumeRun(
+        executor,
+        store,
+        job -> LocalJobs.review(context, config, job),
+        new RestoreStatus(executor.s3()),
+        restorePoll(),
+        Clock.systemUTC());
+  }
+
+  private static Duration restorePoll() {
+    Optional<String> given = Optional.ofNullable(System.getenv(RESTORE_POLL));
+    try {
+      return given
+          .map(s -> Duration.ofSeconds(Long.parseLong(s.trim())))
+          .orElse(Duration.ofMinutes(15));
+    } catch (NumberFormatException e) {
+      throw QuarryException.user(RESTORE_POLL + " must be a number of seconds, not " + given.get());
+    }
   }
 }

@@ -48,6 +48,9 @@ sealed interface JobBackend extends RunExecutor, AutoCloseable {
    */
   JobRecord resume(CliContext context, String jobOrRunId);
 
+  /** The S3 client of the executor's endpoint: where its objects are. */
+  S3Client s3();
+
   /** Closes the executor's SDK clients. */
   @Override
   void close();
@@ -129,6 +132,11 @@ sealed interface JobBackend extends RunExecutor, AutoCloseable {
     }
 
     @Override
+    public JobRecord resume(String jobId, ProgressListener progress) {
+      return jobs.execute(jobId, progress);
+    }
+
+    @Override
     public JobRecord resume(CliContext context, String jobOrRunId) {
       String jobId =
           jobs.list().stream()
@@ -176,6 +184,16 @@ sealed interface JobBackend extends RunExecutor, AutoCloseable {
     @Override
     public JobRecord follow(String jobId, ProgressListener progress) {
       return new JobTracker(jobs, POLLING, d -> Thread.sleep(d.toMillis())).track(jobId, progress);
+    }
+
+    @Override
+    public S3Client s3() {
+      return jobs.s3();
+    }
+
+    @Override
+    public JobRecord resume(String jobId, ProgressListener progress) {
+      return follow(jobId, progress);
     }
 
     @Override

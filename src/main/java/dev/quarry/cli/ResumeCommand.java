@@ -1,23 +1,36 @@
 package dev.quarry.cli;
 
+import dev.quarry.app.Approval;
 import dev.quarry.app.RecordJob;
+import dev.quarry.app.ResumeRun;
+import dev.quarry.app.RunListener;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.job.JobRecord;
+import dev.quarry.job.ProgressListener;
+import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code quarry resume <id>}: takes up an interrupted job again. */
+/** {@code quarry resume <id>}: takes up an interrupted run, or job, again. */
 @Command(
     name = "resume",
     mixinStandardHelpOptions = true,
     description = {
-      "Takes up a job whose quarry process died or was killed, named by its job id or its run"
-          + " id.",
+      "Takes up a run or a job whose quarry process died or was killed, named by its run id or"
+          + " its job id.",
+      "A run in the run store ('quarry runs') continues from the phase it last reached: planned"
+          + " but never submitted, it is submitted (the job's token is the run id plus the step,"
+          + " so a submission that got through before the process died finds that job, never a"
+          + " second one); submitted or running, its job is followed or run on; waiting between"
+          + " steps (a restore with then:), it waits on and plans the next step. The playbook is"
+          + " read again from its file and must be unchanged. A run that ended is taken up"
+          + " through its last job, as below.",
       "Local executor: runs the job from where it stopped: tasks whose outcome was committed are"
           + " not run again; tasks that may have been running run again if the action is"
           + " idempotent, and are reported failed (InterruptedInDoubt) if it is not. A job killed"
@@ -42,8 +55,15 @@ import picocli.CommandLine.Parameters;
 public final class ResumeCommand implements Callable<Integer> {
   @Mixin GlobalOptions global;
 
-  @Parameters(paramLabel = "JOB-ID|RUN-ID", description = "The job's id, or its run's id.")
+  @Parameters(paramLabel = "RUN-ID|JOB-ID", description = "The run's id, or a job's id.")
   String jobId;
+
+  @Option(
+      names = {"-y", "--yes"},
+      description =
+          "Approve the run if it still needs an approval (destructive actions, confirm:"
+              + " required); otherwise its job waits for quarry confirm.")
+  boolean yes;
 
   @Mixin ExecutorOptions executor;
 
@@ -56,11 +76,62 @@ public final class ResumeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     QuarryConfig config = context.config(global);
+    try (RunStore store = Composition.runStore(config)) {
+      if (store.find(jobId).isPresent()) {
+        return resumeRun(config, store);
+      }
+    }
     JobRecord job = JobBackend.with(config, executor.concurrency, b -> b.resume(context, jobId));
     try (RunStore store = Composition.runStore(config)) {
       new RecordJob(store, Clock.systemUTC()).record(job, Optional.empty());
     }
     LocalJobs.finish(context, global, config, job);
     return LocalJobs.exitCode(job);
+  }
+
+  private int resumeRun(QuarryConfig config, RunStore store) {
+    ResumeRun.Outcome outcome;
+    try (JobBackend backend = JobBackend.open(config, executor.concurrency)) {
+      ProgressListener progress = LocalJobs.progressLine(context);
+      RunListener listener =
+          new RunListener() {
+            @Override
+            public void submitted(RunRecord run, JobRecord job) {
+              RunListeners.submitted(context, global, run, job);
+            }
+
+            @Override
+            public void onProgress(JobRecord job) {
+              progress.onProgress(job);
+            }
+
+            @Override
+            public void waiting(RunRecord run, long ready, long pending, long total) {
+              RunListeners.waiting(context, run, ready, pending, total);
+            }
+          };
+      try {
+        outcome =
+            Composition.resumeRun(context, config, backend, store)
+                .resume(jobId, true, yes ? Approval.YES : Approval.NONE, listener);
+      } finally {
+        if (context.interactive()) {
+          context.err().println();
+        }
+      }
+    }
+    if (outcome.job().isEmpty()) {
+      context
+          .err()
+          .println(
+              "quarry: run "
+                  + outcome.run().id()
+                  + " is "
+                  + outcome.run().phase().label()
+                  + "; no job to follow");
+      return 0;
+    }
+    LocalJobs.finish(context, global, outcome.job().get(), outcome.review());
+    return LocalJobs.exitCode(outcome.job().get());
   }
 }

@@ -2,7 +2,6 @@ package dev.quarry.cli;
 
 import dev.quarry.app.Approval;
 import dev.quarry.app.ExecuteRun;
-import dev.quarry.app.PlanResult;
 import dev.quarry.app.RunListener;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.ProblemsException;
@@ -12,6 +11,7 @@ import dev.quarry.job.ProgressListener;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
+import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -123,14 +123,13 @@ public final class RunCommand implements Callable<Integer> {
     ProgressListener progress = LocalJobs.progressLine(context);
     return new RunListener() {
       @Override
-      public void submitted(PlanResult plan, JobRecord job) {
-        if (global.output() == OutputFormat.text) {
-          context
-              .out()
-              .printf(
-                  "Submitted job %s for %s (run %s, %s tasks)%n",
-                  job.jobId(), plan.playbook(), plan.runId(), plan.objects());
-        }
+      public void submitted(RunRecord run, JobRecord job) {
+        RunListeners.submitted(context, global, run, job);
+      }
+
+      @Override
+      public void waiting(RunRecord run, long ready, long pending, long total) {
+        RunListeners.waiting(context, run, ready, pending, total);
       }
 
       @Override
@@ -147,12 +146,14 @@ public final class RunCommand implements Callable<Integer> {
     if (!context.interactive() || System.console() == null) {
       return Approval.NONE;
     }
-    return plan -> {
+    return request -> {
       String answer =
           System.console()
               .readLine(
                   "Run %s on %d objects%s? [y/N] ",
-                  plan.action(), plan.objects(), plan.destructive() ? " (destructive)" : "");
+                  String.join(", then ", request.actions()),
+                  request.objects(),
+                  request.destructive() ? " (destructive)" : "");
       return answer != null && answer.trim().equalsIgnoreCase("y")
           ? Optional.of("console (" + System.getProperty("user.name", "unknown") + ")")
           : Optional.empty();

@@ -39,9 +39,25 @@ public record JobRequest(
     requireNonNull(report, "report is null");
   }
 
-  /** The token for a run: the run id, which is unique and short enough. */
+  /** The token for a run's first step: the run id, which is unique and short enough. */
   public static String tokenFor(String runId) {
-    return runId.length() <= 64 ? runId : runId.substring(0, 64);
+    return tokenFor(runId, 1);
+  }
+
+  /**
+   * The token for step {@code step} (from 1) of a run: the run id for the first, {@code
+   * <runId>-<step>} after it, so a resumed run finds each step's job again and never makes a
+   * second.
+   */
+  public static String tokenFor(String runId, int step) {
+    if (step == 1) {
+      return runId.length() <= 64 ? runId : runId.substring(0, 64);
+    }
+    String token = runId + "-" + step;
+    if (token.length() > 64) {
+      throw new IllegalArgumentException("run id too long for a client request token: " + runId);
+    }
+    return token;
   }
 
   /**

@@ -16,6 +16,19 @@ import org.apache.commons.csv.CSVRecord;
 public final class ManifestReader {
   private ManifestReader() {}
 
+  /** Whether the manifest's rows carry a version field (3 fields); false for an empty manifest. */
+  public static boolean hasVersionIds(Path manifest) {
+    try (Reader reader = Files.newBufferedReader(manifest, StandardCharsets.UTF_8);
+        CSVParser parser = CSVFormat.DEFAULT.parse(reader)) {
+      for (CSVRecord record : parser) {
+        return record.size() == 3;
+      }
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read manifest " + manifest, e);
+    }
+  }
+
   /**
    * Streams the manifest's rows; the literal {@code null} version becomes a null version id.
    *

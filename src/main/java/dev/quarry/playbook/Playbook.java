@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param bucket the general purpose bucket whose metadata tables the query reads (plain {@code
  *     journal} / {@code inventory}); the Athena engine reads its metadata configuration
  * @param metadata where the plain table names resolve, over what the bucket's configuration says
+ * @param then a second step after the action ({@code then:}): a restore's follow-up, run on the
+ *     objects whose restored copy became readable
  */
 public record Playbook(
     Path source,
@@ -29,7 +31,8 @@ public record Playbook(
     Limits limits,
     ReportSpec report,
     Optional<String> bucket,
-    MetadataOverrides metadata) {
+    MetadataOverrides metadata,
+    Optional<ActionSpec> then) {
   public Playbook {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");
@@ -43,6 +46,35 @@ public record Playbook(
     requireNonNull(report, "report is null");
     requireNonNull(bucket, "bucket is null");
     requireNonNull(metadata, "metadata is null");
+    requireNonNull(then, "then is null");
+  }
+
+  /** A playbook of one step. */
+  public Playbook(
+      Path source,
+      String name,
+      String description,
+      Optional<Schedule> schedule,
+      String query,
+      Map<String, ParameterSpec> parameters,
+      Optional<ActionSpec> action,
+      Limits limits,
+      ReportSpec report,
+      Optional<String> bucket,
+      MetadataOverrides metadata) {
+    this(
+        source,
+        name,
+        description,
+        schedule,
+        query,
+        parameters,
+        action,
+        limits,
+        report,
+        bucket,
+        metadata,
+        Optional.empty());
   }
 
   /** A playbook that names neither its bucket nor its metadata namespace. */

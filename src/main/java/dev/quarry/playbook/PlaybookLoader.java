@@ -47,6 +47,7 @@ public final class PlaybookLoader {
   private static final FieldPath PARAMETERS = FieldPath.of("parameters");
   private static final FieldPath SCHEDULE = FieldPath.of("schedule");
   private static final FieldPath ACTION = FieldPath.of("action");
+  private static final FieldPath THEN = FieldPath.of("then");
   private static final FieldPath LIMITS = FieldPath.of("limits");
   private static final FieldPath MAX_OBJECTS = LIMITS.child("max-objects");
 
@@ -126,12 +127,14 @@ public final class PlaybookLoader {
       }
       Map<String, ParameterSpec> parameters = checkParameters(root);
       Optional<Schedule> schedule = checkSchedule(root.path("schedule"));
-      Optional<Action> action = checkAction(root.path("action"));
+      Optional<Action> action = checkAction(root.path("action"), ACTION);
       action.ifPresent(a -> checkLimits(root, a));
+      Optional<Action> then = checkThen(root, action);
+      then.ifPresent(a -> checkLimits(root, a));
       if (!problems.isEmpty()) {
         return result(null);
       }
-      return result(build(root, parameters, schedule, action));
+      return result(build(root, parameters, schedule, action, then));
     }
 
     private LoadResult result(Playbook playbook) {
@@ -237,17 +240,53 @@ public final class PlaybookLoader {
       return valid ? Optional.of(new Schedule(cron, zone)) : Optional.empty();
     }
 
-    private Optional<Action> checkAction(JsonNode node) {
-      if (!node.isObject() || !clean(ACTION)) {
+    private Optional<Action> checkAction(JsonNode node, FieldPath at) {
+      if (!node.isObject() || !clean(at)) {
         return Optional.empty();
       }
       ActionSpec spec = new ActionSpec(node.path("type").asText(), (ObjectNode) node);
       try {
         return Optional.of(ActionRegistry.create(spec));
       } catch (IllegalArgumentException e) {
-        problem(ACTION, where.nearest(ACTION, true), e.getMessage());
+        problem(at, where.nearest(at, true), e.getMessage());
         return Optional.empty();
       }
+    }
+
+    /**
+     * A follow-up step exists only after a restore: the wait between the steps is for restored
+     * copies, and a second restore would restore what the first one restored.
+     */
+    private Optional<Action> checkThen(JsonNode root, Optional<Action> action) {
+      JsonNode node = root.path("then");
+      if (node.isMissingNode()) {
+        return Optional.empty();
+      }
+      Optional<Action> then = checkAction(node, THEN);
+      if (then.isEmpty() || action.isEmpty()) {
+        if (action.isEmpty() && !root.path("action").isObject() && clean(THEN)) {
+          problem(THEN, where.nearest(THEN, true), "then: follows an action; add action: first");
+        }
+        return then;
+      }
+      if (!action.get().type().equals("restore")) {
+        problem(
+            THEN,
+            where.nearest(THEN, true),
+            "then: follows only a restore (it waits for the restored copies); action '"
+                + action.get().type()
+                + "' has no follow-up step");
+        return Optional.empty();
+      }
+      if (then.get().type().equals("restore")) {
+        problem(
+            THEN.child("type"),
+            where.nearest(THEN.child("type"), false),
+            "then: restores again what the action restored; choose another action (e.g."
+                + " reencrypt with storage-class: STANDARD to keep the restored copies)");
+        return Optional.empty();
+      }
+      return then;
     }
 
     /** House rule 6: what can lose data or history is bounded. */
@@ -267,12 +306,14 @@ public final class PlaybookLoader {
         JsonNode root,
         Map<String, ParameterSpec> parameters,
         Optional<Schedule> schedule,
-        Optional<Action> action) {
+        Optional<Action> action,
+        Optional<Action> then) {
       JsonNode limits = root.path("limits");
       Limits.Confirm confirm =
           limits.has("confirm")
               ? Limits.Confirm.valueOf(limits.path("confirm").asText().toUpperCase(Locale.ROOT))
               : action.map(Action::destructive).orElse(false)
+                      || then.map(Action::destructive).orElse(false)
                   ? Limits.Confirm.REQUIRED
                   : Limits.Confirm.NONE;
       OptionalLong maxObjects =
@@ -296,7 +337,8 @@ public final class PlaybookLoader {
           new MetadataOverrides(
               text(root.path("metadata").path("namespace")),
               text(root.path("metadata").path("journal-table")),
-              text(root.path("metadata").path("inventory-table"))));
+              text(root.path("metadata").path("inventory-table"))),
+          then.map(a -> new ActionSpec(a.type(), (ObjectNode) root.path("then"))));
     }
 
     private static Optional<String> text(JsonNode node) {

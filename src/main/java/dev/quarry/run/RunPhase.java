@@ -2,7 +2,7 @@ package dev.quarry.run;
 
 import dev.quarry.job.JobStatus;
 
-/** Where a run stands. A run moves forward through these; the last four are ends. */
+/** Where a run stands. A run moves forward through these; REFUSED and the last three are ends. */
 public enum RunPhase {
   PLANNED,
   /** A limit refused it: nothing was submitted. */
@@ -11,6 +11,11 @@ public enum RunPhase {
   AWAITING_APPROVAL,
   SUBMITTED,
   RUNNING,
+  /**
+   * Between two steps: the next step waits until the results of the one before can be used (a
+   * restore's copies are readable).
+   */
+  WAITING,
   COMPLETED,
   FAILED,
   CANCELLED;
@@ -18,7 +23,7 @@ public enum RunPhase {
   public boolean ended() {
     return switch (this) {
       case REFUSED, COMPLETED, FAILED, CANCELLED -> true;
-      case PLANNED, AWAITING_APPROVAL, SUBMITTED, RUNNING -> false;
+      case PLANNED, AWAITING_APPROVAL, SUBMITTED, RUNNING, WAITING -> false;
     };
   }
 

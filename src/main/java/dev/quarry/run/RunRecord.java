@@ -9,51 +9,53 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A run as a whole, as its store keeps it: what was planned, which job it submitted, every phase it
+ * A run as a whole, as its store keeps it: what was planned, the jobs of its steps, every phase it
  * went through and when, who approved it, and how it ended. Each change makes a new record.
  *
+ * <p>A run has one step per job, in order: most runs have one; a restore with a follow-up ({@code
+ * then:}) has two, the second planned only once the first one's restored copies are readable.
+ *
+ * @param playbookPath the playbook file the run was planned from, absolute, so {@code quarry
+ *     resume} can read it again (checked against {@code playbookHash}); absent for runs recorded
+ *     without it
  * @param playbookHash SHA-256 of the playbook file's bytes, hex: which version of it ran
  * @param parameters the values given on the command line, as text
- * @param manifest where the manifest is, its ETag and rows; absent before the plan wrote it
- * @param jobIds the run's jobs, in order (one per step)
+ * @param steps the run's steps, in order; never empty: the first one is planned with the run
  * @param transitions every phase the run entered, oldest first; never empty
- * @param approvedBy who or what approved the job ("--yes", "console"); absent when nobody did
- * @param report where the completion report is, once known
- * @param counts tasks of the job, as last seen
+ * @param approvedBy who or what approved the run ("--yes", "console"); absent when nobody did
  * @param failureReason why the run failed or stopped, when it did
  */
 public record RunRecord(
     String id,
     String playbook,
+    Optional<String> playbookPath,
     String playbookHash,
     Map<String, String> parameters,
     String engine,
-    Optional<Manifest> manifest,
-    List<String> jobIds,
+    List<Step> steps,
     List<Transition> transitions,
     Optional<String> approvedBy,
-    Optional<String> report,
-    Counts counts,
     Optional<String> failureReason) {
   public RunRecord {
     requireNonNull(id, "id is null");
     requireNonNull(playbook, "playbook is null");
+    requireNonNull(playbookPath, "playbookPath is null");
     requireNonNull(playbookHash, "playbookHash is null");
     parameters = Map.copyOf(parameters);
     requireNonNull(engine, "engine is null");
-    requireNonNull(manifest, "manifest is null");
-    jobIds = List.copyOf(jobIds);
+    steps = List.copyOf(steps);
+    if (steps.isEmpty()) {
+      throw new IllegalArgumentException("a run has at least one step");
+    }
     transitions = List.copyOf(transitions);
     if (transitions.isEmpty()) {
       throw new IllegalArgumentException("a run has at least one transition");
     }
     requireNonNull(approvedBy, "approvedBy is null");
-    requireNonNull(report, "report is null");
-    requireNonNull(counts, "counts is null");
     requireNonNull(failureReason, "failureReason is null");
   }
 
-  /** A run that has just been planned. */
+  /** A run that has just been planned, its first step's manifest written. */
   public static RunRecord planned(
       String id,
       String playbook,
@@ -62,18 +64,31 @@ public record RunRecord(
       String engine,
       Manifest manifest,
       Instant at) {
+    return planned(
+        id, playbook, Optional.empty(), playbookHash, parameters, engine, "", manifest, at);
+  }
+
+  /** A run that has just been planned from {@code playbookPath}, its first step {@code action}. */
+  public static RunRecord planned(
+      String id,
+      String playbook,
+      Optional<String> playbookPath,
+      String playbookHash,
+      Map<String, String> parameters,
+      String engine,
+      String action,
+      Manifest manifest,
+      Instant at) {
     return new RunRecord(
         id,
         playbook,
+        playbookPath,
         playbookHash,
         parameters,
         engine,
-        Optional.of(manifest),
-        List.of(),
+        List.of(Step.planned(action, manifest)),
         List.of(new Transition(RunPhase.PLANNED, at)),
         Optional.empty(),
-        Optional.empty(),
-        new Counts(manifest.rows(), 0, 0),
         Optional.empty());
   }
 
@@ -92,6 +107,46 @@ public record RunRecord(
         : Optional.empty();
   }
 
+  /** When the run last entered {@code phase}; absent when it never did. */
+  public Optional<Instant> entered(RunPhase phase) {
+    for (int i = transitions.size() - 1; i >= 0; i--) {
+      if (transitions.get(i).phase() == phase) {
+        return Optional.of(transitions.get(i).at());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The step the run is at: the last one planned. */
+  public Step current() {
+    return steps.get(steps.size() - 1);
+  }
+
+  /** The current step's number, from 1. */
+  public int currentNumber() {
+    return steps.size();
+  }
+
+  /** The first step's manifest: what the playbook's query selected. */
+  public Optional<Manifest> manifest() {
+    return Optional.of(steps.get(0).manifest());
+  }
+
+  /** The jobs submitted so far, one per step, in order. */
+  public List<String> jobIds() {
+    return steps.stream().flatMap(s -> s.jobId().stream()).toList();
+  }
+
+  /** The current step's tasks, as last seen. */
+  public Counts counts() {
+    return current().counts();
+  }
+
+  /** Where the current step's completion report is, once known. */
+  public Optional<String> report() {
+    return current().report();
+  }
+
   /** This record in {@code phase} from {@code at}; the same record when it is there already. */
   public RunRecord enter(RunPhase phase, Instant at) {
     if (phase == phase()) {
@@ -102,36 +157,43 @@ public record RunRecord(
     return new RunRecord(
         id,
         playbook,
+        playbookPath,
         playbookHash,
         parameters,
         engine,
-        manifest,
-        jobIds,
+        steps,
         next,
         approvedBy,
-        report,
-        counts,
         failureReason);
   }
 
+  /** The current step with its job; the same record when it has that job already. */
   public RunRecord withJob(String jobId) {
-    if (jobIds.contains(jobId)) {
-      return this;
+    Step step = current();
+    if (step.jobId().isPresent()) {
+      if (step.jobId().get().equals(jobId)) {
+        return this;
+      }
+      throw new IllegalStateException(
+          "step " + currentNumber() + " of run " + id + " has job " + step.jobId().get());
     }
-    List<String> next = new ArrayList<>(jobIds);
-    next.add(jobId);
+    return withCurrent(step.withJob(jobId));
+  }
+
+  /** The next step, planned: its manifest written, no job yet. */
+  public RunRecord withStep(Step next) {
+    List<Step> more = new ArrayList<>(steps);
+    more.add(requireNonNull(next, "next is null"));
     return new RunRecord(
         id,
         playbook,
+        playbookPath,
         playbookHash,
         parameters,
         engine,
-        manifest,
-        next,
+        more,
         transitions,
         approvedBy,
-        report,
-        counts,
         failureReason);
   }
 
@@ -139,32 +201,97 @@ public record RunRecord(
     return new RunRecord(
         id,
         playbook,
+        playbookPath,
         playbookHash,
         parameters,
         engine,
-        manifest,
-        jobIds,
+        steps,
         transitions,
         Optional.of(who),
-        report,
-        counts,
         failureReason);
   }
 
+  /** The current step's counts and report, and the run's failure reason. */
   public RunRecord withOutcome(Counts counts, Optional<String> report, Optional<String> reason) {
+    Step step = current();
+    return withCurrent(
+            new Step(step.action(), step.manifest(), step.jobId(), counts, report, step.note()))
+        .withFailure(reason);
+  }
+
+  public RunRecord withFailure(Optional<String> reason) {
     return new RunRecord(
         id,
         playbook,
+        playbookPath,
         playbookHash,
         parameters,
         engine,
-        manifest,
-        jobIds,
+        steps,
         transitions,
         approvedBy,
-        report,
-        counts,
         reason);
+  }
+
+  private RunRecord withCurrent(Step step) {
+    List<Step> next = new ArrayList<>(steps);
+    next.set(next.size() - 1, step);
+    return new RunRecord(
+        id,
+        playbook,
+        playbookPath,
+        playbookHash,
+        parameters,
+        engine,
+        next,
+        transitions,
+        approvedBy,
+        failureReason);
+  }
+
+  /**
+   * One job of a run.
+   *
+   * @param action the action type the step's job runs
+   * @param manifest the manifest the step's job reads
+   * @param jobId absent until the job is submitted
+   * @param counts tasks of the job, as last seen
+   * @param report where the job's completion report is, once known
+   * @param note what the step left out and why (e.g. objects whose restore had not completed)
+   */
+  public record Step(
+      String action,
+      Manifest manifest,
+      Optional<String> jobId,
+      Counts counts,
+      Optional<String> report,
+      Optional<String> note) {
+    public Step {
+      requireNonNull(action, "action is null");
+      requireNonNull(manifest, "manifest is null");
+      requireNonNull(jobId, "jobId is null");
+      requireNonNull(counts, "counts is null");
+      requireNonNull(report, "report is null");
+      requireNonNull(note, "note is null");
+    }
+
+    public static Step planned(String action, Manifest manifest) {
+      return new Step(
+          action,
+          manifest,
+          Optional.empty(),
+          new Counts(manifest.rows(), 0, 0),
+          Optional.empty(),
+          Optional.empty());
+    }
+
+    public Step withJob(String id) {
+      return new Step(action, manifest, Optional.of(id), counts, report, note);
+    }
+
+    public Step withNote(String text) {
+      return new Step(action, manifest, jobId, counts, report, Optional.of(text));
+    }
   }
 
   /** The manifest a run's job reads. */

@@ -24,6 +24,15 @@ public interface RunStore extends AutoCloseable {
 
   Optional<RunRecord> find(String runId);
 
+  /** The unfinished run of {@code playbook} that holds it, if any (see start). */
+  Optional<RunRecord> active(String playbook);
+
+  /**
+   * Saves {@code run} (just planned) as the active run of its playbook, in one transaction, unless
+   * another unfinished run of that playbook holds it: then saves nothing and returns that run.
+   */
+  Optional<RunRecord> start(RunRecord run);
+
   /** The runs that match {@code query}, newest first. */
   List<RunRecord> list(Query query);
 

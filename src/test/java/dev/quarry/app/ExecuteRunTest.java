@@ -99,7 +99,7 @@ class ExecuteRunTest {
                         RunListener.NONE))
         .isInstanceOf(QuarryException.class)
         .hasMessageStartingWith("refusing to run restore-test: ");
-    assertThat(events).containsExactly("save PLANNED", "save REFUSED");
+    assertThat(events).containsExactly("save REFUSED");
     RunRecord run = store.runs.values().iterator().next();
     assertThat(run.failureReason().orElseThrow()).startsWith("refusing to run restore-test");
   }
@@ -132,14 +132,15 @@ class ExecuteRunTest {
                 restore(Limits.Confirm.REQUIRED, 10),
                 Map.of(),
                 true,
-                plan -> Optional.of("tester"),
+                request -> Optional.of("tester"),
                 RunListener.NONE);
 
     // then
     assertThat(events)
         .containsSubsequence(
-            "save AWAITING_APPROVAL",
             "save approved by tester",
+            "submit",
+            "save AWAITING_APPROVAL",
             "confirm",
             "save SUBMITTED",
             "follow",
@@ -169,11 +170,122 @@ class ExecuteRunTest {
     assertThat(events).doesNotContain("confirm");
   }
 
+  @Test
+  void aRestoreWithAFollowUpWaitsForTheRestoredCopiesAndCopiesOnlyThose() throws Exception {
+    // given: a is restored after one more poll, b's restore never started
+    FakeExecutor executor = new FakeExecutor(true);
+    Map<String, List<RestoredCopies.State>> answers = new LinkedHashMap<>();
+    answers.put(
+        "camera/a.jpg",
+        new ArrayList<>(List.of(RestoredCopies.State.IN_PROGRESS, RestoredCopies.State.READABLE)));
+    answers.put("camera/b.jpg", new ArrayList<>(List.of(RestoredCopies.State.NOT_RESTORED)));
+    RestoredCopies restores =
+        row -> {
+          List<RestoredCopies.State> left = answers.get(row.key());
+          events.add("check " + row.key());
+          return left.size() > 1 ? left.remove(0) : left.get(0);
+        };
+    ObjectNode copy =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("type", "reencrypt")
+            .put("sse", "AES256")
+            .put("storage-class", "STANDARD");
+    Playbook playbook = withThen(restore(Limits.Confirm.NONE, 10), copy);
+
+    // when
+    ExecuteRun.Outcome outcome =
+        executeRun(executor, TWO_OBJECTS, restores)
+            .execute(playbook, Map.of(), true, Approval.YES, RunListener.NONE);
+
+    // then: two jobs, the second over a only, with its own token; b is reported
+    RunRecord run = store.find(outcome.plan().runId()).orElseThrow();
+    assertThat(run.phase()).isEqualTo(RunPhase.COMPLETED);
+    assertThat(run.jobIds()).containsExactly("job-1", "job-2");
+    assertThat(executor.tokens).containsExactly(run.id(), run.id() + "-2");
+    assertThat(run.steps())
+        .extracting(RunRecord.Step::action)
+        .containsExactly("restore", "reencrypt");
+    RunRecord.Step second = run.steps().get(1);
+    assertThat(second.manifest().rows()).isEqualTo(1);
+    assertThat(java.nio.file.Files.readString(Path.of(second.manifest().location())))
+        .isEqualTo("starwatcher,camera/a.jpg\n");
+    assertThat(second.note().orElseThrow()).contains("1 not restored");
+    Path notReady = Path.of(second.manifest().location()).resolveSibling("not-ready.csv");
+    assertThat(java.nio.file.Files.readString(notReady)).contains("camera/b.jpg,v2,NOT_RESTORED");
+    assertThat(events)
+        .containsSubsequence(
+            "save WAITING", "check camera/a.jpg", "check camera/b.jpg", "check camera/a.jpg")
+        .containsSubsequence(
+            "save WAITING", "submit", "save SUBMITTED", "follow", "save COMPLETED");
+    // the reencrypt step is destructive: the approval given up front confirmed it
+    assertThat(executor.confirmed).containsExactly("job-2");
+  }
+
+  @Test
+  void aSecondRunOfAPlaybookWhileOneHasNotEndedIsRefusedNamingIt() {
+    // given: a run that waits for its approval
+    FakeExecutor executor = new FakeExecutor(true);
+    ExecuteRun.Outcome first =
+        executeRun(executor, TWO_OBJECTS)
+            .execute(
+                restore(Limits.Confirm.REQUIRED, 10),
+                Map.of(),
+                true,
+                Approval.NONE,
+                RunListener.NONE);
+    events.clear();
+
+    // when / then: refused before the query runs, nothing saved or submitted
+    assertThatThrownBy(
+            () ->
+                executeRun(executor, TWO_OBJECTS)
+                    .execute(
+                        restore(Limits.Confirm.REQUIRED, 10),
+                        Map.of(),
+                        true,
+                        Approval.YES,
+                        RunListener.NONE))
+        .isInstanceOf(QuarryException.class)
+        .hasMessageContaining(first.run().id())
+        .hasMessageContaining("awaiting-approval")
+        .hasMessageContaining("quarry resume " + first.run().id());
+    assertThat(events).isEmpty();
+  }
+
   private ExecuteRun executeRun(FakeExecutor executor, List<ObjectRow> rows) {
+    return executeRun(executor, rows, row -> RestoredCopies.State.READABLE);
+  }
+
+  private ExecuteRun executeRun(
+      FakeExecutor executor, List<ObjectRow> rows, RestoredCopies restores) {
     FakeQueryEngine engine =
         FakeQueryEngine.returning(List.of("bucket", "key", "version_id"), rows);
     return new ExecuteRun(
-        () -> EnginePool.of(engine), executor, store, ReportReviews.NONE, manifests, CLOCK);
+        () -> EnginePool.of(engine),
+        executor,
+        store,
+        ReportReviews.NONE,
+        restores,
+        java.time.Duration.ZERO,
+        manifests,
+        CLOCK);
+  }
+
+  private static Playbook withThen(Playbook p, ObjectNode then) {
+    return new Playbook(
+        p.source(),
+        p.name(),
+        p.description(),
+        p.schedule(),
+        p.query(),
+        p.parameters(),
+        p.action(),
+        p.limits(),
+        p.report(),
+        p.bucket(),
+        p.metadata(),
+        Optional.of(new ActionSpec(then.path("type").asText(), then)));
   }
 
   private static Playbook restore(Limits.Confirm confirm, long maxObjects) {
@@ -220,6 +332,22 @@ class ExecuteRunTest {
     }
 
     @Override
+    public Optional<RunRecord> active(String playbook) {
+      return runs.values().stream()
+          .filter(r -> r.playbook().equals(playbook) && !r.phase().ended())
+          .findFirst();
+    }
+
+    @Override
+    public Optional<RunRecord> start(RunRecord run) {
+      Optional<RunRecord> other = active(run.playbook());
+      if (other.isEmpty()) {
+        save(run);
+      }
+      return other;
+    }
+
+    @Override
     public void close() {}
   }
 
@@ -227,6 +355,8 @@ class ExecuteRunTest {
   private final class FakeExecutor implements RunExecutor, BatchJobs {
     private final boolean acceptsEmpty;
     private final Map<String, JobRecord> jobs = new LinkedHashMap<>();
+    final List<String> tokens = new ArrayList<>();
+    final List<String> confirmed = new ArrayList<>();
 
     FakeExecutor(boolean acceptsEmpty) {
       this.acceptsEmpty = acceptsEmpty;
@@ -274,8 +404,19 @@ class ExecuteRunTest {
     }
 
     @Override
+    public JobRecord resume(String jobId, ProgressListener progress) {
+      return follow(jobId, progress);
+    }
+
+    @Override
     public JobRecord submit(JobRequest request) {
       events.add("submit");
+      for (JobRecord existing : jobs.values()) {
+        if (existing.clientRequestToken().equals(request.clientRequestToken())) {
+          return existing;
+        }
+      }
+      tokens.add(request.clientRequestToken());
       Instant now = CLOCK.instant();
       JobRecord job =
           JobRecord.newJob("job-" + (jobs.size() + 1), request, now)
@@ -300,6 +441,7 @@ class ExecuteRunTest {
     @Override
     public JobRecord confirm(String jobId) {
       events.add("confirm");
+      confirmed.add(jobId);
       JobRecord job = jobs.get(jobId).moveTo(JobStatus.READY, CLOCK.instant(), "");
       jobs.put(jobId, job);
       return job;

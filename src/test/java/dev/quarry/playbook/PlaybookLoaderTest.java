@@ -183,7 +183,7 @@ class PlaybookLoaderTest {
                 1,
                 "acton",
                 "unknown field 'acton'; valid: name, description, schedule, bucket, metadata,"
-                    + " query, parameters, action, limits, report"));
+                    + " query, parameters, action, then, limits, report"));
   }
 
   @Test
@@ -268,6 +268,79 @@ class PlaybookLoaderTest {
                 3,
                 "action.speed",
                 "unknown field 'speed'; valid: type, archive, days, tier"));
+  }
+
+  @Test
+  void aRestoreMayHaveAFollowUpStepWhichMakesTheRunNeedAConfirmationWhenDestructive() {
+    // given
+    String yaml =
+        """
+        name: restore-then-keep
+        query: SELECT bucket, key FROM inventory
+        action:
+          type: restore
+          days: 5
+        then:
+          type: reencrypt
+          sse: AES256
+          storage-class: STANDARD
+        limits:
+          max-objects: 10
+        """;
+
+    // when
+    LoadResult result = load(yaml);
+
+    // then
+    assertThat(result.problems()).isEmpty();
+    Playbook playbook = result.playbook().orElseThrow();
+    assertThat(playbook.then().orElseThrow().type()).isEqualTo("reencrypt");
+    assertThat(playbook.then().orElseThrow().options().path("storage-class").asText())
+        .isEqualTo("STANDARD");
+    assertThat(playbook.limits().confirm()).isEqualTo(Limits.Confirm.REQUIRED);
+  }
+
+  @Test
+  void aFollowUpStepIsRefusedAfterAnythingButARestoreAndItsOptionsAreChecked() {
+    // given
+    String afterTags =
+        """
+        name: tags-then
+        query: SELECT bucket, key FROM inventory
+        action:
+          type: delete-tags
+        then:
+          type: reencrypt
+          sse: AES256
+        limits:
+          max-objects: 10
+        """;
+    String badOption =
+        """
+        name: restore-then
+        query: SELECT bucket, key FROM inventory
+        action:
+          type: restore
+          days: 5
+        then:
+          type: reencrypt
+          sse: DES
+        limits:
+          max-objects: 10
+        """;
+
+    // when / then
+    assertThat(load(afterTags).problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("then");
+              assertThat(p.line()).isEqualTo(5);
+              assertThat(p.message()).contains("follows only a restore");
+            });
+    assertThat(load(badOption).problems())
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(p.path()).startsWith("then"));
   }
 
   @Test

@@ -116,16 +116,24 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     }
   }
 
+  /** The S3 client this executor reads and writes manifests and reports with. */
+  public S3Client s3() {
+    return s3;
+  }
+
   public S3ControlSettings settings() {
     return settings;
   }
 
-  /** Where an uploaded manifest goes: {@code <prefix><playbook>/<runId>/manifest.csv}. */
+  /**
+   * Where an uploaded manifest goes: {@code <prefix><playbook>/<token>/manifest.csv}, where the
+   * token is the run id for a run's first step and {@code <runId>-<n>} for its step n.
+   */
   public String manifestKey(JobRequest request) {
     return settings.manifestLocation().prefix()
         + request.playbook()
         + "/"
-        + request.runId()
+        + request.clientRequestToken()
         + "/manifest.csv";
   }
 
@@ -135,7 +143,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     String bucket = settings.manifestLocation().bucket();
     String key = manifestKey(request);
     Optional<Submission> saved =
-        store.find(request.runId()).map(s -> sameRun(s, request, bucket, key));
+        store.find(request.clientRequestToken()).map(s -> sameRun(s, request, bucket, key));
     if (saved.flatMap(Submission::jobId).isPresent()) {
       // the job exists: nothing to upload or create, whatever became of the local manifest
       return describeKnown(saved.get().jobId().get());
@@ -153,7 +161,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
             });
     if (submission.manifestEtag().isEmpty()) {
       String etag = upload(sent, bucket, key);
-      submission = store.update(request.runId(), s -> s.uploaded(etag));
+      submission = store.update(request.clientRequestToken(), s -> s.uploaded(etag));
     }
     CreateJobRequest create =
         CreateJobRequests.build(
@@ -167,7 +175,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
         S3ControlErrors.call(
                 "CreateJob for run " + request.runId(), () -> control.createJob(create))
             .jobId();
-    store.update(request.runId(), s -> s.created(jobId));
+    store.update(request.clientRequestToken(), s -> s.created(jobId));
     return describeKnown(jobId);
   }
 

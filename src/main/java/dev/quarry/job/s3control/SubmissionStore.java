@@ -69,7 +69,8 @@ final class SubmissionStore {
 
   void write(Submission submission) {
     try {
-      AtomicFiles.write(file(submission.request().runId()), JSON.writeValueAsBytes(submission));
+      AtomicFiles.write(
+          file(submission.request().clientRequestToken()), JSON.writeValueAsBytes(submission));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot render a submission", e);
     }

@@ -97,17 +97,8 @@ public final class JdbcRunStore implements RunStore {
           }
           s.executeBatch();
         }
-        replace(c, "DELETE FROM run_job WHERE run_id = ?", run.id());
-        try (PreparedStatement s =
-            c.prepareStatement("INSERT INTO run_job (run_id, step, job_id) VALUES (?, ?, ?)")) {
-          for (int i = 0; i < run.jobIds().size(); i++) {
-            s.setString(1, run.id());
-            s.setInt(2, i);
-            s.setString(3, run.jobIds().get(i));
-            s.addBatch();
-          }
-          s.executeBatch();
-        }
+        replace(c, "DELETE FROM run_step WHERE run_id = ?", run.id());
+        insertSteps(c, run);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -115,6 +106,32 @@ public final class JdbcRunStore implements RunStore {
       }
     } catch (SQLException e) {
       throw failed("cannot save run " + run.id(), e);
+    }
+  }
+
+  private static void insertSteps(Connection c, RunRecord run) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO run_step (run_id, step, step_action, manifest_location, manifest_etag,"
+                + " manifest_rows, job_id, objects, succeeded, failed, report_location, note)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (int i = 0; i < run.steps().size(); i++) {
+        RunRecord.Step step = run.steps().get(i);
+        s.setString(1, run.id());
+        s.setInt(2, i);
+        s.setString(3, step.action());
+        s.setString(4, step.manifest().location());
+        s.setString(5, step.manifest().etag());
+        s.setLong(6, step.manifest().rows());
+        s.setString(7, step.jobId().orElse(null));
+        s.setLong(8, step.counts().objects());
+        s.setLong(9, step.counts().succeeded());
+        s.setLong(10, step.counts().failed());
+        s.setString(11, step.report().orElse(null));
+        s.setString(12, step.note().orElse(null));
+        s.addBatch();
+      }
+      s.executeBatch();
     }
   }
 
@@ -131,10 +148,10 @@ public final class JdbcRunStore implements RunStore {
         "playbook = ?, playbook_hash = ?, parameters = ?, engine = ?, manifest_location = ?,"
             + " manifest_etag = ?, manifest_rows = ?, phase = ?, started_at = ?, ended_at = ?,"
             + " approved_by = ?, report_location = ?, objects = ?, succeeded = ?, failed = ?,"
-            + " failure_reason = ?";
+            + " failure_reason = ?, playbook_path = ?";
     try (PreparedStatement s = c.prepareStatement("UPDATE run SET " + columns + " WHERE id = ?")) {
       bind(s, run);
-      s.setString(17, run.id());
+      s.setString(18, run.id());
       if (s.executeUpdate() == 1) {
         return;
       }
@@ -143,10 +160,10 @@ public final class JdbcRunStore implements RunStore {
         c.prepareStatement(
             "INSERT INTO run (playbook, playbook_hash, parameters, engine, manifest_location,"
                 + " manifest_etag, manifest_rows, phase, started_at, ended_at, approved_by,"
-                + " report_location, objects, succeeded, failed, failure_reason, id)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " report_location, objects, succeeded, failed, failure_reason, playbook_path,"
+                + " id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       bind(s, run);
-      s.setString(17, run.id());
+      s.setString(18, run.id());
       s.executeUpdate();
     }
   }
@@ -172,6 +189,7 @@ public final class JdbcRunStore implements RunStore {
     s.setLong(14, run.counts().succeeded());
     s.setLong(15, run.counts().failed());
     s.setString(16, run.failureReason().orElse(null));
+    s.setString(17, run.playbookPath().orElse(null));
   }
 
   @Override
@@ -198,7 +216,7 @@ public final class JdbcRunStore implements RunStore {
   private List<RunRecord> select(String where, List<Object> args) {
     try (Connection c = connect()) {
       Map<String, List<RunRecord.Transition>> transitions = new LinkedHashMap<>();
-      Map<String, List<String>> jobs = new LinkedHashMap<>();
+      Map<String, List<RunRecord.Step>> steps = new LinkedHashMap<>();
       List<Object[]> rows = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement("SELECT * FROM run" + where)) {
         for (int i = 0; i < args.size(); i++) {
@@ -213,12 +231,12 @@ public final class JdbcRunStore implements RunStore {
       for (Object[] row : rows) {
         String id = (String) row[0];
         transitions.put(id, transitions(c, id));
-        jobs.put(id, jobs(c, id));
+        steps.put(id, steps(c, id));
       }
       List<RunRecord> runs = new ArrayList<>();
       for (Object[] row : rows) {
         String id = (String) row[0];
-        runs.add(record(row, transitions.get(id), jobs.get(id)));
+        runs.add(record(row, transitions.get(id), steps.get(id)));
       }
       return runs;
     } catch (SQLException e) {
@@ -227,29 +245,21 @@ public final class JdbcRunStore implements RunStore {
   }
 
   private static Object[] row(ResultSet r) throws SQLException {
-    long manifestRows = r.getLong("manifest_rows");
-    boolean hasManifest = !r.wasNull() && r.getString("manifest_location") != null;
     return new Object[] {
       r.getString("id"),
       r.getString("playbook"),
       r.getString("playbook_hash"),
       r.getString("parameters"),
       r.getString("engine"),
-      hasManifest
-          ? Optional.of(
-              new RunRecord.Manifest(
-                  r.getString("manifest_location"), r.getString("manifest_etag"), manifestRows))
-          : Optional.empty(),
+      Optional.ofNullable(r.getString("playbook_path")),
       Optional.ofNullable(r.getString("approved_by")),
-      Optional.ofNullable(r.getString("report_location")),
-      new RunRecord.Counts(r.getLong("objects"), r.getLong("succeeded"), r.getLong("failed")),
       Optional.ofNullable(r.getString("failure_reason"))
     };
   }
 
   @SuppressWarnings("unchecked")
   private static RunRecord record(
-      Object[] row, List<RunRecord.Transition> transitions, List<String> jobs) {
+      Object[] row, List<RunRecord.Transition> transitions, List<RunRecord.Step> steps) {
     Map<String, String> parameters;
     try {
       parameters = JSON.readValue((String) row[3], PARAMETERS);
@@ -260,16 +270,14 @@ public final class JdbcRunStore implements RunStore {
     return new RunRecord(
         (String) row[0],
         (String) row[1],
+        (Optional<String>) row[5],
         (String) row[2],
         parameters,
         (String) row[4],
-        (Optional<RunRecord.Manifest>) row[5],
-        jobs,
+        steps,
         transitions,
         (Optional<String>) row[6],
-        (Optional<String>) row[7],
-        (RunRecord.Counts) row[8],
-        (Optional<String>) row[9]);
+        (Optional<String>) row[7]);
   }
 
   private static List<RunRecord.Transition> transitions(Connection c, String id)
@@ -291,14 +299,25 @@ public final class JdbcRunStore implements RunStore {
     return out;
   }
 
-  private static List<String> jobs(Connection c, String id) throws SQLException {
-    List<String> out = new ArrayList<>();
+  private static List<RunRecord.Step> steps(Connection c, String id) throws SQLException {
+    List<RunRecord.Step> out = new ArrayList<>();
     try (PreparedStatement s =
-        c.prepareStatement("SELECT job_id FROM run_job WHERE run_id = ? ORDER BY step")) {
+        c.prepareStatement("SELECT * FROM run_step WHERE run_id = ? ORDER BY step")) {
       s.setString(1, id);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          out.add(r.getString(1));
+          out.add(
+              new RunRecord.Step(
+                  r.getString("step_action"),
+                  new RunRecord.Manifest(
+                      r.getString("manifest_location"),
+                      r.getString("manifest_etag"),
+                      r.getLong("manifest_rows")),
+                  Optional.ofNullable(r.getString("job_id")),
+                  new RunRecord.Counts(
+                      r.getLong("objects"), r.getLong("succeeded"), r.getLong("failed")),
+                  Optional.ofNullable(r.getString("report_location")),
+                  Optional.ofNullable(r.getString("note"))));
         }
       }
     }
@@ -348,6 +367,24 @@ public final class JdbcRunStore implements RunStore {
   private String redacted() {
     int query = url.indexOf('?');
     return query < 0 ? url : url.substring(0, query) + "?...";
+  }
+
+  // TEMPORARY until the atomic hold lands (feat/runstore-pg): not safe against a race
+  @Override
+  public Optional<RunRecord> active(String playbook) {
+    return list(new Query(Optional.of(playbook), Optional.empty(), Optional.empty())).stream()
+        .filter(r -> !r.phase().ended())
+        .findFirst();
+  }
+
+  @Override
+  public Optional<RunRecord> start(RunRecord run) {
+    Optional<RunRecord> other = active(run.playbook()).filter(r -> !r.id().equals(run.id()));
+    if (other.isPresent()) {
+      return other;
+    }
+    save(run);
+    return Optional.empty();
   }
 
   @Override

@@ -1,0 +1,173 @@
+package dev.quarry.app;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.error.ProblemsException;
+import dev.quarry.error.QuarryException;
+import dev.quarry.job.JobRecord;
+import dev.quarry.job.ProgressListener;
+import dev.quarry.playbook.LoadResult;
+import dev.quarry.playbook.Playbook;
+import dev.quarry.playbook.PlaybookLoader;
+import dev.quarry.report.ReportReview;
+import dev.quarry.run.RunPhase;
+import dev.quarry.run.RunRecord;
+import dev.quarry.run.RunStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Continues a run from the phase it last reached: a run planned but never submitted is submitted
+ * (with its first step's token, so a submission that reached the executor before the process died
+ * finds that job); a submitted or running job is followed (the local executor runs it from where it
+ * stopped); a run waiting between steps waits on; a job that ended is reviewed and the next step
+ * planned. A run that has ended is taken up through its last job: the local executor retries that
+ * job's transient failures and the tasks it never ran.
+ *
+ * <p>The playbook is read again from the file the run was planned from, and must be the same bytes
+ * (its SHA-256 is on the run's record): the next step of a changed playbook is not the run's.
+ */
+public final class ResumeRun {
+  private final RunExecutor executor;
+  private final RunStore store;
+  private final ReportReviews reviews;
+  private final RunSteps steps;
+  private final Clock clock;
+
+  public ResumeRun(
+      RunExecutor executor,
+      RunStore store,
+      ReportReviews reviews,
+      RestoredCopies restores,
+      Duration restorePoll,
+      Clock clock) {
+    this.executor = requireNonNull(executor, "executor is null");
+    this.store = requireNonNull(store, "store is null");
+    this.reviews = requireNonNull(reviews, "reviews is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    RunSteps.Wait defaults = RunSteps.Wait.defaults();
+    this.steps =
+        new RunSteps(
+            executor,
+            store,
+            reviews,
+            restores,
+            new RunSteps.Wait(restorePoll, defaults.atMost(), defaults.sleeper()),
+            clock);
+  }
+
+  /** Where the run got to, with its last job and that job's review. */
+  public record Outcome(RunRecord run, Optional<JobRecord> job, Optional<ReportReview> review) {
+    public Outcome {
+      requireNonNull(run, "run is null");
+      requireNonNull(job, "job is null");
+      requireNonNull(review, "review is null");
+    }
+  }
+
+  /** The run {@code runId} in the store, if there is one. */
+  public Optional<RunRecord> find(String runId) {
+    return store.find(runId);
+  }
+
+  /**
+   * @param approval asked when the run needs an approval and has none yet (a run resumed with
+   *     {@code --yes})
+   * @throws QuarryException (user) when the run is not in the store, ended without a job, or its
+   *     playbook changed
+   */
+  public Outcome resume(String runId, boolean follow, Approval approval, RunListener listener) {
+    RunRecord run =
+        store
+            .find(runId)
+            .orElseThrow(
+                () ->
+                    QuarryException.user(
+                        "no run " + runId + " in the run store; 'quarry runs' lists the runs"));
+    if (run.phase().ended()) {
+      return again(run, listener);
+    }
+    Playbook playbook = playbookOf(run);
+    if (run.approvedBy().isEmpty()
+        && RunSteps.steps(playbook).stream()
+            .anyMatch(s -> RunSteps.needsConfirmation(playbook, s))) {
+      Optional<String> who =
+          approval.approve(
+              new Approval.Request(
+                  playbook.name(),
+                  run.id(),
+                  RunSteps.steps(playbook).stream().map(s -> s.type()).toList(),
+                  run.manifest().map(RunRecord.Manifest::rows).orElse(0L),
+                  true));
+      if (who.isPresent()) {
+        run = run.approvedBy(who.get());
+        store.save(run);
+      }
+    }
+    RunSteps.Driven driven = steps.drive(playbook, run, follow, listener);
+    return new Outcome(driven.run(), driven.job(), driven.review());
+  }
+
+  /** An ended run's last job, taken up again; a run that ended without one has nothing to do. */
+  private Outcome again(RunRecord run, ProgressListener listener) {
+    Optional<String> last = run.current().jobId();
+    if (last.isEmpty()) {
+      throw QuarryException.user(
+          "run "
+              + run.id()
+              + " ended "
+              + run.phase().label()
+              + " without a job"
+              + run.failureReason().map(r -> " (" + r + ")").orElse("")
+              + "; nothing to resume: plan a new run");
+    }
+    JobRecord job = executor.resume(last.get(), listener);
+    Optional<ReportReview> review =
+        job.status().terminal() ? reviews.review(job) : Optional.empty();
+    RunRecord recorded = new RecordJob(store, clock).record(job, Optional.empty()).orElse(run);
+    return new Outcome(recorded, Optional.of(job), review);
+  }
+
+  private static Playbook playbookOf(RunRecord run) {
+    String path =
+        run.playbookPath()
+            .orElseThrow(
+                () ->
+                    QuarryException.user(
+                        "run "
+                            + run.id()
+                            + " was recorded without its playbook's path; resume its job by id"
+                            + " ('quarry runs show "
+                            + run.id()
+                            + "' names it)"));
+    LoadResult loaded = new PlaybookLoader().load(Path.of(path));
+    if (!loaded.problems().isEmpty()) {
+      throw new ProblemsException(loaded.problems());
+    }
+    Playbook playbook = loaded.playbook().orElseThrow();
+    String now = ExecuteRun.hash(playbook.source());
+    if (!now.equals(run.playbookHash())) {
+      throw QuarryException.user(
+          path
+              + " changed since run "
+              + run.id()
+              + " was planned from it (SHA-256 "
+              + abbreviate(run.playbookHash())
+              + ", now "
+              + abbreviate(now)
+              + "): restore that version to resume the run, or cancel it ('quarry cancel "
+              + run.id()
+              + "') and run the playbook again");
+    }
+    if (run.phase() == RunPhase.REFUSED) {
+      throw new IllegalStateException("an ended run is taken up by again()");
+    }
+    return playbook;
+  }
+
+  private static String abbreviate(String hash) {
+    return hash.length() > 12 ? hash.substring(0, 12) : hash;
+  }
+}
