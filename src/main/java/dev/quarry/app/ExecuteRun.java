@@ -106,7 +106,7 @@ public final class ExecuteRun {
                             + " is a report (no action): nothing to run; use quarry plan"));
     List<ActionSpec> all = RunSteps.steps(playbook);
     all.forEach(executor::checkRunnable);
-    refuseIfActive(playbook.name(), store.active(playbook.name()));
+    refuseIfActive(playbook.name(), stillActive(store.active(playbook.name()), all.size()));
     PlanResult plan;
     try (EnginePool pool = engines.get()) {
       plan =
@@ -131,7 +131,11 @@ public final class ExecuteRun {
       throw QuarryException.user(reason);
     }
     // the one atomic check: two runs started at the same moment both pass refuseIfActive
-    refuseIfActive(playbook.name(), store.start(run));
+    Optional<RunRecord> other = store.start(run);
+    if (other.isPresent() && stillActive(other, all.size()).isEmpty()) {
+      other = store.start(run);
+    }
+    refuseIfActive(playbook.name(), other);
     boolean asks = all.stream().anyMatch(s -> RunSteps.needsConfirmation(playbook, s));
     if (asks && !(plan.objects() == 0 && !executor.acceptsEmptyManifest())) {
       // asked before anything is submitted, and saved before: who approved it is on record
@@ -151,6 +155,26 @@ public final class ExecuteRun {
     }
     RunSteps.Driven driven = steps.drive(playbook, run, wait, listener);
     return new Outcome(plan, driven.run(), driven.job(), driven.review());
+  }
+
+  /**
+   * {@code active} unless its last step's job has ended while nobody followed it (a {@code
+   * --no-wait} run, a job confirmed elsewhere): then its end is recorded, which lets the playbook
+   * run again.
+   */
+  private Optional<RunRecord> stillActive(Optional<RunRecord> active, int steps) {
+    if (active.isEmpty()
+        || active.get().phase() == RunPhase.WAITING
+        || active.get().currentNumber() < steps
+        || active.get().current().jobId().isEmpty()) {
+      return active;
+    }
+    Optional<JobRecord> job = executor.jobs().describe(active.get().current().jobId().get());
+    if (job.isEmpty() || !job.get().status().terminal()) {
+      return active;
+    }
+    new RecordJob(store, clock).record(job.get(), Optional.empty());
+    return Optional.empty();
   }
 
   /** Refuses a run while {@code active}, another run of the playbook, has not ended. */

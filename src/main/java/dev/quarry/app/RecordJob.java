@@ -35,7 +35,16 @@ public final class RecordJob {
     if (found.isEmpty()) {
       return Optional.empty();
     }
-    RunRecord run = found.get().withJob(job.jobId());
+    RunRecord stored = found.get();
+    boolean current = stored.current().jobId().map(job.jobId()::equals).orElse(false);
+    if (!current && stored.jobIds().contains(job.jobId())) {
+      // an earlier step's job: the run's phase follows its current step
+      return Optional.of(stored);
+    }
+    if (!current && stored.current().jobId().isPresent()) {
+      return Optional.of(stored);
+    }
+    RunRecord run = stored.withJob(job.jobId());
     if (approvedBy.isPresent()) {
       run = run.approvedBy(approvedBy.get());
     }

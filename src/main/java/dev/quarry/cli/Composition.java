@@ -39,7 +39,7 @@ final class Composition {
         store,
         job -> LocalJobs.review(context, config, job),
         new RestoreStatus(executor.s3()),
-        restorePoll(),
+        restorePoll(context),
         config.manifestsDir(),
         Clock.systemUTC());
   }
@@ -52,12 +52,12 @@ final class Composition {
         store,
         job -> LocalJobs.review(context, config, job),
         new RestoreStatus(executor.s3()),
-        restorePoll(),
+        restorePoll(context),
         Clock.systemUTC());
   }
 
-  private static Duration restorePoll() {
-    Optional<String> given = Optional.ofNullable(System.getenv(RESTORE_POLL));
+  private static Duration restorePoll(CliContext context) {
+    Optional<String> given = Optional.ofNullable(context.environment().get(RESTORE_POLL));
     try {
       return given
           .map(s -> Duration.ofSeconds(Long.parseLong(s.trim())))

@@ -222,6 +222,8 @@ public final class RunsCommand implements Runnable {
             run.transitions().stream()
                 .map(t -> Map.of("status", t.phase().label(), "at", t.at().toString()))
                 .toList());
+        out.put("steps", run.steps().stream().map(RunsCommand::step).toList());
+        out.put("playbookPath", run.playbookPath().orElse(null));
         out.put("approvedBy", run.approvedBy().orElse(null));
         out.put("report", run.report().orElse(null));
         out.put("failureReason", run.failureReason().orElse(null));
@@ -239,7 +241,21 @@ public final class RunsCommand implements Runnable {
                   o.printf(
                       "  manifest   %s  (%s rows, ETag %s)%n",
                       m.location(), Sizes.count(m.rows()), m.etag()));
-      run.jobIds().forEach(j -> o.printf("  job        %s%n", j));
+      for (int i = 0; i < run.steps().size(); i++) {
+        RunRecord.Step step = run.steps().get(i);
+        o.printf(
+            "  step %d     %s  job %s  (%s succeeded, %s failed, of %s)%n",
+            i + 1,
+            step.action().isEmpty() ? "-" : step.action(),
+            step.jobId().orElse("not submitted"),
+            Sizes.count(step.counts().succeeded()),
+            Sizes.count(step.counts().failed()),
+            Sizes.count(step.counts().objects()));
+        if (i > 0) {
+          o.printf("             manifest %s%n", step.manifest().location());
+        }
+        step.note().ifPresent(n -> o.printf("             %s%n", n));
+      }
       o.printf(
           "  tasks      %s succeeded, %s failed, of %s%n",
           Sizes.count(run.counts().succeeded()),
@@ -252,5 +268,18 @@ public final class RunsCommand implements Runnable {
         o.printf("  %-20s %s%n", LocalJobs.TIME.format(t.at()), t.phase().label());
       }
     }
+  }
+
+  private static Map<String, Object> step(RunRecord.Step step) {
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    out.put("action", step.action());
+    out.put("manifest", step.manifest());
+    out.put("jobId", step.jobId().orElse(null));
+    out.put("objects", step.counts().objects());
+    out.put("succeeded", step.counts().succeeded());
+    out.put("failed", step.counts().failed());
+    out.put("report", step.report().orElse(null));
+    out.put("note", step.note().orElse(null));
+    return out;
   }
 }

@@ -52,11 +52,16 @@ class ConcurrentDestructiveRunsIT {
         .forEach(k -> s3.putObject(b -> b.bucket(bucket).key(k), RequestBody.fromString(k)));
     keys.parallelStream().forEach(k -> s3.deleteObject(b -> b.bucket(bucket).key(k)));
     refresh(bucket);
-    Path playbook = playbook("rollback-deletes.yaml", bucket);
+    // two playbooks: two runs of one playbook are refused by the run store before any job
+    Path playbook = playbook("rollback-deletes.yaml", bucket, "a");
+    Path other = playbook("rollback-deletes.yaml", bucket, "b");
 
     // when: two runs started together, both confirmed
-    List<String> run = List.of("run", playbook.toString(), "--yes", "--concurrency", "2");
-    List<Result> runs = together(List.of(run, run));
+    List<Result> runs =
+        together(
+            List.of(
+                List.of("run", playbook.toString(), "--yes", "--concurrency", "2"),
+                List.of("run", other.toString(), "--yes", "--concurrency", "2")));
 
     // then: every key still has its data version, and its marker is gone
     for (String key : keys) {
@@ -84,11 +89,12 @@ class ConcurrentDestructiveRunsIT {
                 s3.putObject(
                     b -> b.bucket(bucket).key("data/obj-" + i), RequestBody.fromString("x" + i)));
     refresh(bucket);
-    Path playbook = playbook("reencrypt-to-kms.yaml", bucket);
+    Path playbook = playbook("reencrypt-to-kms.yaml", bucket, "a");
+    Path other = playbook("reencrypt-to-kms.yaml", bucket, "b");
     // both jobs planned and confirmed first, so that the two executions start within a JVM's
     // start-up of each other; one thread each keeps them running long enough to meet
     String first = submitted(quarry("run", playbook.toString(), "--yes", "--no-wait"));
-    String second = submitted(quarry("run", playbook.toString(), "--yes", "--no-wait"));
+    String second = submitted(quarry("run", other.toString(), "--yes", "--no-wait"));
 
     // when
     List<Result> runs =
@@ -99,6 +105,45 @@ class ConcurrentDestructiveRunsIT {
 
     // then: each object was copied once by the jobs running at the same time
     assertOneRanOrTheyTookTurns(runs);
+  }
+
+  @Test
+  void twoRunsOfOnePlaybookStartedTogetherRunOnceAndTheOtherIsRefusedNamingTheRun()
+      throws Exception {
+    // given: 40 objects, not under SSE-KMS, in the metadata
+    String bucket = S3Servers.createVersionedBucket(s3, "once");
+    IntStream.range(0, 40)
+        .parallel()
+        .forEach(
+            i ->
+                s3.putObject(
+                    b -> b.bucket(bucket).key("data/obj-" + i), RequestBody.fromString("x" + i)));
+    refresh(bucket);
+    Path playbook = playbook("reencrypt-to-kms.yaml", bucket, "a");
+
+    // when: the same run started twice at the same moment
+    List<String> run = List.of("run", playbook.toString(), "--yes", "--concurrency", "2");
+    List<Result> runs = together(List.of(run, run));
+
+    // then: one ran; the other was refused before it submitted anything, naming the first run
+    List<Result> refused = runs.stream().filter(r -> r.code() != 0).toList();
+    assertThat(refused).as(runs.toString()).hasSize(1);
+    JsonNode jobs = localJobs();
+    assertThat(jobs).hasSize(1);
+    String winner = jobs.get(0).get("runId").asText();
+    assertThat(refused.get(0).code()).isEqualTo(2);
+    assertThat(refused.get(0).output())
+        .contains("already has a run that has not ended: " + winner)
+        .contains("quarry runs show " + winner);
+    // each object copied once: its first version and one copy
+    for (int i = 0; i < 40; i++) {
+      String key = "data/obj-" + i;
+      assertThat(
+              s3.listObjectVersions(b -> b.bucket(bucket).prefix(key)).versions().stream()
+                  .filter(v -> v.key().equals(key)))
+          .as(key)
+          .hasSize(2);
+    }
   }
 
   /**
@@ -177,11 +222,18 @@ class ConcurrentDestructiveRunsIT {
     assertThat(code).as(err.toString()).isZero();
   }
 
-  /** The shipped playbook, its query pointed at {@code bucket}'s tables. */
-  private Path playbook(String name, String bucket) throws IOException {
+  /**
+   * The shipped playbook, its query pointed at {@code bucket}'s tables, named with {@code suffix}.
+   */
+  private Path playbook(String name, String bucket, String suffix) throws IOException {
     String text = Files.readString(Path.of("playbooks", name));
-    Path file = work.resolve(name);
-    Files.writeString(file, text.replace("b_starwatcher", "b_" + bucket));
+    String base = name.replace(".yaml", "");
+    Path file = work.resolve(base + "-" + suffix + ".yaml");
+    Files.writeString(
+        file,
+        text.replace("b_starwatcher", "b_" + bucket)
+            .replace("name: " + base + "\n", "name: " + base + "-" + suffix + "\n"));
+    assertThat(Files.readString(file)).contains("name: " + base + "-" + suffix + "\n");
     return file;
   }
 
