@@ -215,6 +215,22 @@ class ExecuteRunTest {
     }
 
     @Override
+    public Optional<RunRecord> start(RunRecord run) {
+      Optional<RunRecord> other = active(run.playbook()).filter(r -> !r.id().equals(run.id()));
+      if (other.isEmpty()) {
+        save(run);
+      }
+      return other;
+    }
+
+    @Override
+    public Optional<RunRecord> active(String playbook) {
+      return runs.values().stream()
+          .filter(r -> r.playbook().equals(playbook) && !r.phase().ended())
+          .findFirst();
+    }
+
+    @Override
     public List<RunRecord> list(Query query) {
       return List.copyOf(runs.values());
     }
