@@ -266,7 +266,8 @@ class JdbcRunStoreTest {
   @MethodSource("databases")
   void ofTwoProcessesStartingOnePlaybookAtOnceExactlyOneWins(String kind) throws Exception {
     // given: two JVMs with the store open, each told to start a run of the same playbook at once,
-    // three times over (one fresh playbook each time)
+    // three times over (one fresh playbook each time). On an H2 file only one process has the
+    // database open at a time, so there the file lock serializes them; on PostgreSQL they race
     String url = fresh(kind);
     JdbcRunStore.open(url).close();
     List<Process> children = new ArrayList<>();
