@@ -123,6 +123,11 @@ public final class JdbcRunStore implements RunStore {
             // stale: only the hold we saw is replaced, so of two takeovers one updates a row
             if (!takeOver(c, run, held.get())) {
               c.rollback();
+              if (attempt >= OPEN_ATTEMPTS) {
+                throw new QuarryException(
+                    dev.quarry.error.ErrorKind.EXTERNAL,
+                    "cannot start run " + run.id() + ": its playbook's hold keeps changing");
+              }
               continue;
             }
           } else if (held.isEmpty()) {
