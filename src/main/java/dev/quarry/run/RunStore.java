@@ -12,26 +12,35 @@ import java.util.Optional;
  * <p>Example:
  *
  * <pre>{@code
- * store.save(RunRecord.planned(...));
+ * Optional<RunRecord> other = store.start(RunRecord.planned(...));  // refused: other holds it
  * store.save(run.withJob(job.jobId()).enter(RunPhase.SUBMITTED, now));
  * List<RunRecord> failed = store.list(new RunStore.Query(Optional.empty(),
  *     Optional.of(RunPhase.FAILED), Optional.empty()));
  * }</pre>
  */
 public interface RunStore extends AutoCloseable {
-  /** Stores {@code run}, replacing what was stored under its id; one transaction. */
+  /**
+   * Stores {@code run}, replacing what was stored under its id; one transaction. When its phase has
+   * ended, the same transaction releases its playbook's hold (see {@link #start}), if it has it.
+   */
   void save(RunRecord run);
-
-  Optional<RunRecord> find(String runId);
-
-  /** The unfinished run of {@code playbook} that holds it, if any (see start). */
-  Optional<RunRecord> active(String playbook);
 
   /**
    * Saves {@code run} (just planned) as the active run of its playbook, in one transaction, unless
    * another unfinished run of that playbook holds it: then saves nothing and returns that run.
+   * Atomic across threads, processes and machines that share the store: of two starts at the same
+   * moment, exactly one wins. A hold whose run has ended or vanished is stale and taken over; a run
+   * that holds its playbook already may start again (a resume).
+   *
+   * @return the run that holds the playbook instead; empty when {@code run} now holds it
+   * @throws IllegalArgumentException when {@code run} has ended
    */
   Optional<RunRecord> start(RunRecord run);
+
+  /** The unfinished run of {@code playbook} that holds it, if any (see {@link #start}). */
+  Optional<RunRecord> active(String playbook);
+
+  Optional<RunRecord> find(String runId);
 
   /** The runs that match {@code query}, newest first. */
   List<RunRecord> list(Query query);

@@ -40,6 +40,8 @@ public final class JdbcRunStore implements RunStore {
   // H2's "database may be already in use": another quarry process has the file open right now
   private static final int H2_ALREADY_OPEN = 90020;
   private static final int OPEN_ATTEMPTS = 100;
+  private static final int H2_LOCK_TIMEOUT = 50200;
+  private static final int H2_CONCURRENT_UPDATE = 90131;
 
   private final String url;
 
@@ -82,23 +84,16 @@ public final class JdbcRunStore implements RunStore {
     try (Connection c = connect()) {
       c.setAutoCommit(false);
       try {
-        upsert(c, run);
-        replace(c, "DELETE FROM run_transition WHERE run_id = ?", run.id());
-        try (PreparedStatement s =
-            c.prepareStatement(
-                "INSERT INTO run_transition (run_id, seq, phase, entered_at) VALUES (?, ?, ?, ?)")) {
-          for (int i = 0; i < run.transitions().size(); i++) {
-            RunRecord.Transition t = run.transitions().get(i);
-            s.setString(1, run.id());
-            s.setInt(2, i);
-            s.setString(3, t.phase().name());
-            s.setObject(4, time(t.at()));
-            s.addBatch();
+        write(c, run);
+        if (run.phase().ended()) {
+          // the run is over: its playbook is free again, in the same transaction as the end
+          try (PreparedStatement s =
+              c.prepareStatement("DELETE FROM active_run WHERE playbook = ? AND run_id = ?")) {
+            s.setString(1, run.playbook());
+            s.setString(2, run.id());
+            s.executeUpdate();
           }
-          s.executeBatch();
         }
-        replace(c, "DELETE FROM run_step WHERE run_id = ?", run.id());
-        insertSteps(c, run);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -107,6 +102,136 @@ public final class JdbcRunStore implements RunStore {
     } catch (SQLException e) {
       throw failed("cannot save run " + run.id(), e);
     }
+  }
+
+  @Override
+  public Optional<RunRecord> start(RunRecord run) {
+    if (run.phase().ended()) {
+      throw new IllegalArgumentException("run " + run.id() + " has ended: it cannot start");
+    }
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = connect()) {
+        c.setAutoCommit(false);
+        try {
+          Optional<String> held = holder(c, run.playbook());
+          if (held.isPresent() && !held.get().equals(run.id())) {
+            Optional<RunRecord> holding = unfinished(c, held.get());
+            if (holding.isPresent()) {
+              c.rollback();
+              return holding;
+            }
+            // stale: only the hold we saw is replaced, so of two takeovers one updates a row
+            if (!takeOver(c, run, held.get())) {
+              c.rollback();
+              if (attempt >= OPEN_ATTEMPTS) {
+                throw new QuarryException(
+                    dev.quarry.error.ErrorKind.EXTERNAL,
+                    "cannot start run " + run.id() + ": its playbook's hold keeps changing");
+              }
+              continue;
+            }
+          } else if (held.isEmpty()) {
+            hold(c, run);
+          }
+          write(c, run);
+          c.commit();
+          return Optional.empty();
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        // another start took the hold first, or holds it uncommitted still: look again
+        if (attempt >= OPEN_ATTEMPTS || !lost(e)) {
+          throw failed("cannot start run " + run.id(), e);
+        }
+      }
+    }
+  }
+
+  @Override
+  public Optional<RunRecord> active(String playbook) {
+    try (Connection c = connect()) {
+      Optional<String> held = holder(c, playbook);
+      return held.isPresent() ? unfinished(c, held.get()) : Optional.empty();
+    } catch (SQLException e) {
+      throw failed("cannot read the run store", e);
+    }
+  }
+
+  private static Optional<String> holder(Connection c, String playbook) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT run_id FROM active_run WHERE playbook = ?")) {
+      s.setString(1, playbook);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  // the run that holds a hold, unless it has ended or vanished: then the hold is stale
+  private static Optional<RunRecord> unfinished(Connection c, String runId) throws SQLException {
+    return select(c, " WHERE id = ?", List.of(runId)).stream()
+        .filter(r -> !r.phase().ended())
+        .findFirst();
+  }
+
+  private static void hold(Connection c, RunRecord run) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO active_run (playbook, run_id, held_since) VALUES (?, ?, ?)")) {
+      s.setString(1, run.playbook());
+      s.setString(2, run.id());
+      s.setObject(3, time(run.started()));
+      s.executeUpdate();
+    }
+  }
+
+  private static boolean takeOver(Connection c, RunRecord run, String stale) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE active_run SET run_id = ?, held_since = ? WHERE playbook = ? AND run_id = ?")) {
+      s.setString(1, run.id());
+      s.setObject(2, time(run.started()));
+      s.setString(3, run.playbook());
+      s.setString(4, stale);
+      return s.executeUpdate() == 1;
+    }
+  }
+
+  // a start that lost a race: unique violation (SQLState 23505 on H2 and PostgreSQL), or H2's lock
+  // timeout and concurrent update while the winner has not committed yet
+  private static boolean lost(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql
+          && ("23505".equals(sql.getSQLState())
+              || sql.getErrorCode() == H2_LOCK_TIMEOUT
+              || sql.getErrorCode() == H2_CONCURRENT_UPDATE)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // the run's rows, without committing: save and start each wrap it in their transaction
+  private static void write(Connection c, RunRecord run) throws SQLException {
+    upsert(c, run);
+    replace(c, "DELETE FROM run_transition WHERE run_id = ?", run.id());
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO run_transition (run_id, seq, phase, entered_at) VALUES (?, ?, ?, ?)")) {
+      for (int i = 0; i < run.transitions().size(); i++) {
+        RunRecord.Transition t = run.transitions().get(i);
+        s.setString(1, run.id());
+        s.setInt(2, i);
+        s.setString(3, t.phase().name());
+        s.setObject(4, time(t.at()));
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+    replace(c, "DELETE FROM run_step WHERE run_id = ?", run.id());
+    insertSteps(c, run);
   }
 
   private static void insertSteps(Connection c, RunRecord run) throws SQLException {
@@ -215,33 +340,38 @@ public final class JdbcRunStore implements RunStore {
 
   private List<RunRecord> select(String where, List<Object> args) {
     try (Connection c = connect()) {
-      Map<String, List<RunRecord.Transition>> transitions = new LinkedHashMap<>();
-      Map<String, List<RunRecord.Step>> steps = new LinkedHashMap<>();
-      List<Object[]> rows = new ArrayList<>();
-      try (PreparedStatement s = c.prepareStatement("SELECT * FROM run" + where)) {
-        for (int i = 0; i < args.size(); i++) {
-          s.setObject(i + 1, args.get(i));
-        }
-        try (ResultSet r = s.executeQuery()) {
-          while (r.next()) {
-            rows.add(row(r));
-          }
-        }
-      }
-      for (Object[] row : rows) {
-        String id = (String) row[0];
-        transitions.put(id, transitions(c, id));
-        steps.put(id, steps(c, id));
-      }
-      List<RunRecord> runs = new ArrayList<>();
-      for (Object[] row : rows) {
-        String id = (String) row[0];
-        runs.add(record(row, transitions.get(id), steps.get(id)));
-      }
-      return runs;
+      return select(c, where, args);
     } catch (SQLException e) {
       throw failed("cannot read the run store", e);
     }
+  }
+
+  private static List<RunRecord> select(Connection c, String where, List<Object> args)
+      throws SQLException {
+    Map<String, List<RunRecord.Transition>> transitions = new LinkedHashMap<>();
+    Map<String, List<RunRecord.Step>> steps = new LinkedHashMap<>();
+    List<Object[]> rows = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement("SELECT * FROM run" + where)) {
+      for (int i = 0; i < args.size(); i++) {
+        s.setObject(i + 1, args.get(i));
+      }
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          rows.add(row(r));
+        }
+      }
+    }
+    for (Object[] row : rows) {
+      String id = (String) row[0];
+      transitions.put(id, transitions(c, id));
+      steps.put(id, steps(c, id));
+    }
+    List<RunRecord> runs = new ArrayList<>();
+    for (Object[] row : rows) {
+      String id = (String) row[0];
+      runs.add(record(row, transitions.get(id), steps.get(id)));
+    }
+    return runs;
   }
 
   private static Object[] row(ResultSet r) throws SQLException {
@@ -367,24 +497,6 @@ public final class JdbcRunStore implements RunStore {
   private String redacted() {
     int query = url.indexOf('?');
     return query < 0 ? url : url.substring(0, query) + "?...";
-  }
-
-  // TEMPORARY until the atomic hold lands (feat/runstore-pg): not safe against a race
-  @Override
-  public Optional<RunRecord> active(String playbook) {
-    return list(new Query(Optional.of(playbook), Optional.empty(), Optional.empty())).stream()
-        .filter(r -> !r.phase().ended())
-        .findFirst();
-  }
-
-  @Override
-  public Optional<RunRecord> start(RunRecord run) {
-    Optional<RunRecord> other = active(run.playbook()).filter(r -> !r.id().equals(run.id()));
-    if (other.isPresent()) {
-      return other;
-    }
-    save(run);
-    return Optional.empty();
   }
 
   @Override

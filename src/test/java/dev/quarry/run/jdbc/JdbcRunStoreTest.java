@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quarry.run.RunPhase;
 import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,6 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -97,6 +107,51 @@ class JdbcRunStoreTest {
 
   @ParameterizedTest
   @MethodSource("databases")
+  void aRunOfTwoStepsComesBackWithEachStepsManifestJobCountsAndNote(String kind) throws Exception {
+    // given: a restore that ended, a wait, then its follow-up planned and submitted
+    RunStore store = JdbcRunStore.open(fresh(kind));
+    RunRecord first =
+        RunRecord.planned(
+                "r2s",
+                "thaw",
+                Optional.of("/playbooks/thaw.yaml"),
+                "cd34",
+                Map.of(),
+                "embedded",
+                "restore",
+                new RunRecord.Manifest("m/thaw/r2s/manifest.csv", "e1", 7),
+                T0)
+            .approvedBy("--yes")
+            .withJob("job-1")
+            .enter(RunPhase.SUBMITTED, T0.plusSeconds(1))
+            .withOutcome(new RunRecord.Counts(7, 6, 1), Optional.of("r1.json"), Optional.empty())
+            .enter(RunPhase.WAITING, T0.plusSeconds(2));
+    store.save(first);
+
+    // when
+    RunRecord second =
+        first
+            .withStep(
+                RunRecord.Step.planned(
+                        "reencrypt",
+                        new RunRecord.Manifest("m/thaw/r2s/step-2/manifest.csv", "e2", 6))
+                    .withNote("left out: 1 not restored"))
+            .withJob("job-2")
+            .enter(RunPhase.SUBMITTED, T0.plusSeconds(3));
+    store.save(second);
+
+    // then
+    RunRecord back = store.find("r2s").orElseThrow();
+    assertThat(back).isEqualTo(second);
+    assertThat(back.jobIds()).containsExactly("job-1", "job-2");
+    assertThat(back.steps().get(0).counts()).isEqualTo(new RunRecord.Counts(7, 6, 1));
+    assertThat(back.current().note()).contains("left out: 1 not restored");
+    assertThat(back.playbookPath()).contains("/playbooks/thaw.yaml");
+    assertThat(back.entered(RunPhase.WAITING)).contains(T0.plusSeconds(2));
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
   void listFiltersByPlaybookPhaseAndStartNewestFirst(String kind) throws Exception {
     // given
     RunStore store = JdbcRunStore.open(fresh(kind));
@@ -143,5 +198,175 @@ class JdbcRunStoreTest {
 
     // then
     assertThat(again.find("r1")).isPresent();
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aStartHoldsItsPlaybookRefusesAnotherRunOfItAndItsEndReleasesIt(String kind)
+      throws Exception {
+    // given
+    RunStore store = JdbcRunStore.open(fresh(kind));
+    RunRecord first = planned("r1", "restore", T0);
+    assertThat(store.start(first)).isEmpty();
+
+    // when
+    Optional<RunRecord> refused = store.start(planned("r2", "restore", T0.plusSeconds(1)));
+    Optional<RunRecord> otherPlaybook = store.start(planned("t1", "tags", T0.plusSeconds(2)));
+
+    // then: r2 is told who holds it and was not saved; another playbook is not held by r1
+    assertThat(refused).contains(first);
+    assertThat(store.find("r2")).isEmpty();
+    assertThat(otherPlaybook).isEmpty();
+    assertThat(store.active("restore")).contains(first);
+    assertThat(store.active("tags")).map(RunRecord::id).contains("t1");
+    assertThat(store.active("nothing")).isEmpty();
+
+    // a run still under way keeps the hold; its end releases it
+    RunRecord running = first.withJob("job-1").enter(RunPhase.RUNNING, T0.plusSeconds(3));
+    store.save(running);
+    assertThat(store.start(planned("r2", "restore", T0.plusSeconds(4)))).contains(running);
+    store.save(running.enter(RunPhase.COMPLETED, T0.plusSeconds(5)));
+    assertThat(store.active("restore")).isEmpty();
+    assertThat(store.start(planned("r2", "restore", T0.plusSeconds(6)))).isEmpty();
+    assertThat(store.active("restore")).map(RunRecord::id).contains("r2");
+
+    // the holder itself may start again (a resume): nothing refused, the record saved
+    RunRecord resumed = planned("r2", "restore", T0.plusSeconds(6)).approvedBy("console");
+    assertThat(store.start(resumed)).isEmpty();
+    assertThat(store.find("r2")).contains(resumed);
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aHoldWhoseRunEndedOrVanishedIsTakenOver(String kind) throws Exception {
+    // given: holds left behind (by a process that died, or a store written by hand): one by a
+    // run that has ended, one by a run that is not there at all
+    String url = fresh(kind);
+    RunStore store = JdbcRunStore.open(url);
+    store.save(planned("r0", "restore", T0).enter(RunPhase.FAILED, T0.plusSeconds(1)));
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
+      s.executeUpdate(
+          "INSERT INTO active_run (playbook, run_id, held_since) VALUES"
+              + " ('restore', 'r0', TIMESTAMP WITH TIME ZONE '2026-12-01 10:00:00+00'),"
+              + " ('tags', 'ghost', TIMESTAMP WITH TIME ZONE '2026-12-01 10:00:00+00')");
+    }
+    assertThat(store.active("restore")).isEmpty();
+    assertThat(store.active("tags")).isEmpty();
+
+    // when
+    Optional<RunRecord> restore = store.start(planned("r1", "restore", T0.plusSeconds(60)));
+    Optional<RunRecord> tags = store.start(planned("t1", "tags", T0.plusSeconds(60)));
+
+    // then
+    assertThat(restore).isEmpty();
+    assertThat(tags).isEmpty();
+    assertThat(store.active("restore")).map(RunRecord::id).contains("r1");
+    assertThat(store.active("tags")).map(RunRecord::id).contains("t1");
+    assertThat(store.start(planned("r2", "restore", T0.plusSeconds(61))))
+        .map(RunRecord::id)
+        .contains("r1");
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void ofManyThreadsStartingOnePlaybookAtOnceExactlyOneWins(String kind) throws Exception {
+    // given
+    RunStore store = JdbcRunStore.open(fresh(kind));
+    int threads = 8;
+    CyclicBarrier together = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      // when
+      List<Future<Optional<RunRecord>>> starts = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        RunRecord run = planned("r" + i, "restore", T0.plusSeconds(i));
+        starts.add(
+            pool.submit(
+                () -> {
+                  together.await();
+                  return store.start(run);
+                }));
+      }
+      List<Optional<RunRecord>> results = new ArrayList<>();
+      for (Future<Optional<RunRecord>> start : starts) {
+        results.add(start.get(60, TimeUnit.SECONDS));
+      }
+
+      // then: one won; every other one was told the winner and left nothing behind
+      RunRecord winner = store.active("restore").orElseThrow();
+      assertThat(results).filteredOn(Optional::isEmpty).hasSize(1);
+      assertThat(results.get(Integer.parseInt(winner.id().substring(1)))).isEmpty();
+      assertThat(results)
+          .filteredOn(Optional::isPresent)
+          .hasSize(threads - 1)
+          .allSatisfy(r -> assertThat(r).contains(winner));
+      assertThat(store.list(RunStore.Query.ALL)).containsExactly(winner);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void ofTwoProcessesStartingOnePlaybookAtOnceExactlyOneWins(String kind) throws Exception {
+    // given: two JVMs with the store open, each told to start a run of the same playbook at once,
+    // three times over (one fresh playbook each time). On an H2 file only one process has the
+    // database open at a time, so there the file lock serializes them; on PostgreSQL they race
+    String url = fresh(kind);
+    JdbcRunStore.open(url).close();
+    List<Process> children = new ArrayList<>();
+    try {
+      List<BufferedReader> answers = new ArrayList<>();
+      List<Writer> orders = new ArrayList<>();
+      for (String name : List.of("a", "b")) {
+        Process child =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    RunStoreStarterMain.class.getName(),
+                    url,
+                    name)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        children.add(child);
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        answers.add(in);
+        orders.add(new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8));
+      }
+      for (BufferedReader in : answers) {
+        assertThat(in.readLine()).isEqualTo("ready");
+      }
+      RunStore store = JdbcRunStore.open(url);
+
+      for (int round = 0; round < 3; round++) {
+        // when
+        String playbook = "p" + round;
+        for (Writer order : orders) {
+          order.write(playbook + "\n");
+          order.flush();
+        }
+        String a = answers.get(0).readLine();
+        String b = answers.get(1).readLine();
+
+        // then: one won, the other was told so
+        String winner = store.active(playbook).orElseThrow().id();
+        assertThat(List.of(a, b))
+            .as("round %d", round)
+            .containsExactlyInAnyOrder("won", "held " + winner);
+        assertThat(
+                store.list(
+                    new RunStore.Query(Optional.of(playbook), Optional.empty(), Optional.empty())))
+            .extracting(RunRecord::id)
+            .containsExactly(winner);
+      }
+    } finally {
+      for (Process child : children) {
+        child.destroyForcibly().waitFor();
+      }
+    }
   }
 }
