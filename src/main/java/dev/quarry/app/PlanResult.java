@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param awsLimitations what stops this playbook from running on AWS as it stands
  * @param queryStatistics what the plan's queries cost, on an engine that bills them (Athena);
  *     absent otherwise
+ * @param then the follow-up step, when the playbook has one
  */
 public record PlanResult(
     String playbook,
@@ -51,7 +52,8 @@ public record PlanResult(
     boolean confirmationRequired,
     List<String> limitViolations,
     List<String> awsLimitations,
-    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<QueryStatistics> queryStatistics) {
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<QueryStatistics> queryStatistics,
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<FollowUp> then) {
   public PlanResult {
     requireNonNull(playbook, "playbook is null");
     requireNonNull(runId, "runId is null");
@@ -66,6 +68,18 @@ public record PlanResult(
     limitViolations = List.copyOf(limitViolations);
     awsLimitations = List.copyOf(awsLimitations);
     requireNonNull(queryStatistics, "queryStatistics is null");
+    requireNonNull(then, "then is null");
+  }
+
+  /**
+   * The playbook's second step ({@code then:}): planned only once the first one's restored copies
+   * are readable, over those objects.
+   */
+  public record FollowUp(String action, boolean destructive, OperationView operation) {
+    public FollowUp {
+      requireNonNull(action, "action is null");
+      requireNonNull(operation, "operation is null");
+    }
   }
 
   /** Objects and bytes that share a storage class, a prefix or a bucket. */

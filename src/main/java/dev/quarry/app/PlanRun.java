@@ -176,7 +176,16 @@ public final class PlanRun {
         limitViolations(playbook, stats),
         awsLimitations(action, operation, buckets),
         // the engine may be shared with other plans: only what this plan's queries cost
-        engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE))));
+        engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE))),
+        playbook
+            .then()
+            .map(ActionRegistry::create)
+            .map(
+                next ->
+                    new PlanResult.FollowUp(
+                        next.type(),
+                        next.destructive(),
+                        OperationView.of(next.jobOperation(bucket)))));
   }
 
   private static void deleteQuietly(Path path) {

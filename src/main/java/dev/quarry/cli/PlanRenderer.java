@@ -54,6 +54,16 @@ final class PlanRenderer {
                 out.printf(
                     "  or, where eligible  %s %s (no data copied)%n",
                     alt.name(), alt.parameters()));
+    plan.then()
+        .ifPresent(
+            then -> {
+              out.printf(
+                  "  then         %s%s, once the restored copies are readable (its manifest: the"
+                      + " objects whose restore completed)%n",
+                  then.action(), then.destructive() ? " (destructive)" : "");
+              out.printf(
+                  "  operation    %s %s%n", then.operation().name(), then.operation().parameters());
+            });
     out.printf(
         "  manifest     %s%n               %s rows, %s, ETag %s, fields %s%n",
         plan.manifest().file(),

@@ -122,6 +122,53 @@ class RunsCommandIT {
   }
 
   @Test
+  void aPlaybookWithARunAwaitingApprovalIsRefusedUntilThatRunIsCancelled() throws Exception {
+    // given: a run whose job waits for a confirmation nobody gave
+    String bucket = S3Servers.createVersionedBucket(s3, "runs");
+    s3.putObject(b -> b.bucket(bucket).key("obj/0"), RequestBody.fromString("x"));
+    assertThat(quarry("metadata", "refresh", "--bucket", bucket).code()).isZero();
+    Path playbook =
+        Files.writeString(
+            dir.resolve("tag.yaml"),
+            """
+            name: tag-held
+            query: SELECT bucket, key FROM "b_%s"."inventory"
+            action: { type: put-tags, tags: { checked: "yes" } }
+            limits: { confirm: required }
+            """
+                .formatted(bucket));
+    assertThat(quarry("run", playbook.toString()).code()).isZero();
+    String first =
+        Json.MAPPER
+            .readTree(quarry("runs", "-o", "json").out())
+            .path("runs")
+            .get(0)
+            .path("id")
+            .asText();
+
+    // when: a second run, then the first cancelled, then a third run
+    Result refused = quarry("run", playbook.toString(), "--yes");
+    Result cancel = quarry("cancel", first);
+    Result again = quarry("run", playbook.toString(), "--yes");
+
+    // then
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.err())
+        .contains("tag-held already has a run that has not ended: " + first)
+        .contains("awaiting-approval")
+        .contains("quarry cancel " + first);
+    assertThat(cancel.code()).as(cancel.err()).isZero();
+    JsonNode cancelled =
+        Json.MAPPER.readTree(quarry("runs", "show", first, "-o", "json").out()).path("run");
+    assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
+    assertThat(cancelled.path("failureReason").asText()).startsWith("cancelled by quarry cancel");
+    assertThat(again.code()).as(again.err()).isZero();
+    JsonNode runs = Json.MAPPER.readTree(quarry("runs", "-o", "json").out()).path("runs");
+    assertThat(runs).hasSize(2);
+    assertThat(runs.get(0).path("status").asText()).isEqualTo("completed");
+  }
+
+  @Test
   void anUnknownRunOrStatusIsAUserError() {
     // when
     Result show = quarry("runs", "show", "nope");
