@@ -72,15 +72,29 @@ class ReportCommandTest {
     assertThat(out.toString())
         .isEqualTo(
             """
-            Job %s: 4 tasks, 1 succeeded, 3 failed
+            Job %s: 4 tasks, 1 succeeded, 3 failed (25.0%% succeeded)
             Report: %s
+            Duration: unknown (no job or run record here says when it ended)
 
             Failures by error code:
               NoSuchKey (HTTP 404): 2 tasks
+                hint: no such key: the object was deleted after the query ran
                 gone 1.jpg
                 line\\nbreak.jpg
               AccessDenied (HTTP 403): 1 task
+                hint: access denied: the job's role, the bucket policy or an SCP does not allow\
+             this operation on these objects; see quarry iam-policy
                 <b>.jpg
+
+            Top prefixes:
+              <b>.jpg: 1 task, 1 failed
+              a.jpg: 1 task, 0 failed
+              gone 1.jpg: 1 task, 1 failed
+              line\\nbreak.jpg: 1 task, 1 failed
+
+            Storage classes (source: none: neither the completion report nor the manifest\
+             records a storage class):
+              (unknown): 4 tasks, 3 failed
             """
                 .formatted(JOB, dir.resolve("reports/job-" + JOB + "/manifest.json")));
   }
@@ -133,7 +147,8 @@ class ReportCommandTest {
     assertThat(code).isZero();
     assertThat(Files.readString(retry))
         .isEqualTo("photos,gone%201.jpg\nphotos,line%0Abreak.jpg\nphotos,%3Cb%3E.jpg\n");
-    assertThat(Files.readString(html)).contains("&lt;b&gt;.jpg").doesNotContain("<b>.jpg");
+    // the key is JSON-escaped data the page's script renders as text, never markup
+    assertThat(Files.readString(html)).contains("\\u003cb\\u003e.jpg").doesNotContain("<b>.jpg");
     assertThat(out.toString()).contains("Retry manifest: " + retry + " (3 rows)");
   }
 
@@ -157,7 +172,7 @@ class ReportCommandTest {
     // then
     assertThat(code).isEqualTo(2);
     assertThat(err.toString())
-        .contains("no local job " + JOB + " with a report (see quarry jobs)")
+        .contains("no run or job " + JOB + " with a report (see quarry runs, quarry jobs)")
         .contains("give --location");
   }
 }
