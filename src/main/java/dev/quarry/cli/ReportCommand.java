@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.app.ReviewReport;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
@@ -9,15 +10,22 @@ import dev.quarry.job.local.LocalBatchJobs;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.report.CompletionReport;
 import dev.quarry.report.CompletionReportReader;
-import dev.quarry.report.ReportHtml;
+import dev.quarry.report.ReportAnalysis;
+import dev.quarry.report.ReportComparison;
+import dev.quarry.report.ReportDocument;
 import dev.quarry.report.ReportLocation;
+import dev.quarry.report.ReportPage;
 import dev.quarry.report.ReportReview;
 import dev.quarry.report.RetryManifestWriter;
+import dev.quarry.run.RunStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,8 +65,10 @@ public final class ReportCommand implements Runnable {
   @Parameters(
       index = "0",
       arity = "0..1",
-      paramLabel = "JOB-ID",
-      description = "The job whose report to read (see quarry jobs).")
+      paramLabel = "RUN-ID|JOB-ID",
+      description =
+          "The run (see quarry runs; all its jobs) or the job (see quarry jobs) whose report to"
+              + " read.")
   String jobId;
 
   @Option(
@@ -87,8 +97,34 @@ public final class ReportCommand implements Runnable {
   @Option(
       names = "--html",
       paramLabel = "FILE",
-      description = "Also write the review as a self-contained HTML page.")
+      description =
+          "Also write the review as one self-contained HTML page (figures, charts, errors,"
+              + " prefixes, a searchable table of failures); it loads nothing from the network.")
   Path html;
+
+  @Option(
+      names = "--failed",
+      description =
+          "List the failed tasks instead (bucket, key decoded, version, error code, HTTP status,"
+              + " message), in the --output format.")
+  boolean failed;
+
+  @Option(
+      names = "--max-failed",
+      paramLabel = "N",
+      defaultValue = "100000",
+      description =
+          "Failed tasks kept for --failed and the HTML table (default: ${DEFAULT-VALUE}); the"
+              + " counts always cover all.")
+  int maxFailed;
+
+  @Option(
+      names = "--compare",
+      arity = "2",
+      paramLabel = "RUN",
+      description =
+          "Compare two runs (or jobs) of one playbook: counts, errors by code, duration (b - a).")
+  List<String> compare;
 
   private final CliContext context;
   private final ReportLocator locator;
@@ -154,49 +190,63 @@ public final class ReportCommand implements Runnable {
 
   @Override
   public void run() {
-    if (global.output() == OutputFormat.csv) {
-      throw QuarryException.user("report prints text or json, not csv");
-    }
     if (examples < 0) {
       throw QuarryException.user("--examples must be 0 or more, not " + examples);
     }
+    if (maxFailed < 0) {
+      throw QuarryException.user("--max-failed must be 0 or more, not " + maxFailed);
+    }
+    if (compare != null) {
+      if (jobId != null || playbook != null || failed || html != null || failedManifest != null) {
+        throw QuarryException.user(
+            "--compare A B takes two run (or job) ids and no other id, --failed or file");
+      }
+      compare();
+      return;
+    }
     if ((jobId == null) == (playbook == null)) {
-      throw QuarryException.user("give a JOB-ID or --playbook NAME (one of them)");
+      throw QuarryException.user("give a RUN-ID or JOB-ID, or --playbook NAME (one of them)");
     }
     if (playbook != null) {
       jobId = latestJobOf(playbook);
     }
-    ReportLocation where = location();
     ReportReview.Builder review = ReportReview.builder(jobId, examples);
-    CompletionReport report;
+    ReviewReport.Result result;
     Optional<Manifest> retry = Optional.empty();
-    try (S3Client s3 = where instanceof ReportLocation.S3 ? s3() : null;
+    try (S3Client s3 = location != null && location.startsWith("s3://") ? s3() : null;
         RetryManifestWriter retryWriter =
             failedManifest == null ? null : new RetryManifestWriter(failedManifest)) {
-      report =
-          CompletionReportReader.read(
-              where,
-              jobId,
-              s3,
-              row -> {
-                review.accept(row);
-                if (retryWriter != null) {
-                  retryWriter.accept(row);
-                }
-              });
+      result =
+          useCase(s3)
+              .review(
+                  jobId,
+                  failed || html != null ? maxFailed : 0,
+                  row -> {
+                    review.accept(row);
+                    if (retryWriter != null) {
+                      retryWriter.accept(row);
+                    }
+                  });
       if (retryWriter != null) {
         retry = retryWriter.finish();
       }
     }
-    ReportReview result = review.build();
+    ReportAnalysis analysis = result.analysis();
     if (html != null) {
-      AtomicFiles.write(html, ReportHtml.render(result).getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.write(html, ReportPage.render(analysis).getBytes(StandardCharsets.UTF_8));
+    }
+    if (failed) {
+      printFailed(analysis);
+      return;
     }
     switch (global.output()) {
       case json -> {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("report", report.manifestUri());
-        out.put("review", result);
+        out.put(
+            "report", result.reports().stream().map(CompletionReport::manifestUri).toList().get(0));
+        out.put("reports", result.reports().stream().map(CompletionReport::manifestUri).toList());
+        out.put("review", review.build());
+        out.put("analysis", ReportDocument.of(analysis));
         if (failedManifest != null) {
           out.put("failedManifest", retry.map(m -> m.file().toString()).orElse(null));
         }
@@ -205,7 +255,178 @@ public final class ReportCommand implements Runnable {
         }
         context.out().println(Json.write(out));
       }
-      case text, csv -> printText(report, result, retry);
+      case csv -> {
+        csv(
+            List.of("errorCode", "httpStatus", "count", "hint"),
+            analysis.failures().stream()
+                .map(
+                    g ->
+                        List.<Object>of(
+                            g.errorCode(), g.httpStatus(), g.count(), g.hint().orElse("")))
+                .toList());
+      }
+      case text -> printText(result, review.build(), retry);
+    }
+  }
+
+  /**
+   * Runs through the run store (a run's jobs), then the job lookups; with --location, only that
+   * folder or prefix, for a job id.
+   */
+  private ReviewReport useCase(S3Client s3) {
+    ReviewReport.Reader reader =
+        (where, job, rows) -> {
+          if (where instanceof ReportLocation.S3 && s3 == null) {
+            try (S3Client client = s3()) {
+              return CompletionReportReader.read(where, job, client, rows);
+            }
+          }
+          return CompletionReportReader.read(where, job, s3, rows);
+        };
+    if (location != null) {
+      ReportLocation where = location();
+      return new ReviewReport(
+          id -> Optional.empty(), id -> Optional.empty(), id -> Optional.of(where), reader);
+    }
+    return new ReviewReport(
+        id -> {
+          try (RunStore store = Composition.runStore(context.config(global))) {
+            return store.find(id);
+          }
+        },
+        this::findQuietly,
+        locator::locate,
+        reader);
+  }
+
+  private Optional<JobRecord> findQuietly(String id) {
+    try {
+      return find(id);
+    } catch (QuarryException e) {
+      // the job record only adds timing; the report is found without it
+      return Optional.empty();
+    }
+  }
+
+  private void compare() {
+    ReportComparison c;
+    try (S3Client s3 = location != null && location.startsWith("s3://") ? s3() : null) {
+      c = useCase(s3).compare(compare.get(0), compare.get(1));
+    }
+    switch (global.output()) {
+      case json -> {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("a", ReportDocument.of(c.a()));
+        out.put("b", ReportDocument.of(c.b()));
+        out.put("tasksDelta", c.tasksDelta());
+        out.put("succeededDelta", c.succeededDelta());
+        out.put("failedDelta", c.failedDelta());
+        out.put(
+            "durationDeltaSeconds", c.durationDelta().map(d -> d.toMillis() / 1000.0).orElse(null));
+        out.put("errors", c.errors());
+        context.out().println(Json.write(out));
+      }
+      case csv -> {
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        rows.add(List.of("(tasks)", "", c.a().tasks(), c.b().tasks(), c.tasksDelta()));
+        rows.add(
+            List.of("(succeeded)", "", c.a().succeeded(), c.b().succeeded(), c.succeededDelta()));
+        rows.add(List.of("(failed)", "", c.a().failed(), c.b().failed(), c.failedDelta()));
+        for (ReportComparison.ErrorChange e : c.errors()) {
+          rows.add(List.of(e.errorCode(), e.httpStatus(), e.inA(), e.inB(), e.delta()));
+        }
+        csv(List.of("what", "httpStatus", "a", "b", "delta"), rows);
+      }
+      case text -> {
+        var out = context.out();
+        out.printf("Comparing %s (a) with %s (b)%n", c.a().subject(), c.b().subject());
+        out.printf("  %-12s %10s %10s %10s%n", "", "a", "b", "b - a");
+        out.printf(
+            "  %-12s %10d %10d %+10d%n", "tasks", c.a().tasks(), c.b().tasks(), c.tasksDelta());
+        out.printf(
+            "  %-12s %10d %10d %+10d%n",
+            "succeeded", c.a().succeeded(), c.b().succeeded(), c.succeededDelta());
+        out.printf(
+            "  %-12s %10d %10d %+10d%n", "failed", c.a().failed(), c.b().failed(), c.failedDelta());
+        out.printf(
+            "  %-12s %10s %10s %10s%n",
+            "duration",
+            seconds(c.a().duration()),
+            seconds(c.b().duration()),
+            c.durationDelta()
+                .map(d -> String.format("%+.1f s", d.toMillis() / 1000.0))
+                .orElse("-"));
+        if (!c.errors().isEmpty()) {
+          out.println();
+          out.println("Errors (a -> b):");
+          for (ReportComparison.ErrorChange e : c.errors()) {
+            out.printf(
+                "  %s%s: %d -> %d (%+d)%n",
+                e.errorCode().isEmpty() ? "(no error code)" : e.errorCode(),
+                e.httpStatus() > 0 ? " (HTTP " + e.httpStatus() + ")" : "",
+                e.inA(),
+                e.inB(),
+                e.delta());
+          }
+        }
+      }
+    }
+  }
+
+  private static String seconds(Optional<java.time.Duration> d) {
+    return d.map(x -> String.format("%.1f s", x.toMillis() / 1000.0)).orElse("-");
+  }
+
+  private void csv(List<String> header, List<List<Object>> rows) {
+    try (CSVPrinter printer =
+        new CSVPrinter(
+            context.out(),
+            CSVFormat.DEFAULT.builder().setHeader(header.toArray(String[]::new)).get())) {
+      for (List<Object> row : rows) {
+        printer.printRecord(row);
+      }
+      printer.flush();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** --failed: the failed tasks only, keys decoded. */
+  private void printFailed(ReportAnalysis analysis) {
+    switch (global.output()) {
+      case json -> context.out().println(Json.write(ReportDocument.failedTasks(analysis)));
+      case csv ->
+          csv(
+              List.of("bucket", "key", "versionId", "errorCode", "httpStatus", "message"),
+              analysis.failedTasks().stream()
+                  .map(
+                      t ->
+                          java.util.Arrays.<Object>asList(
+                              t.bucket(),
+                              t.key(),
+                              t.versionId(),
+                              t.errorCode(),
+                              t.httpStatus(),
+                              t.message()))
+                  .toList());
+      case text -> {
+        for (ReportAnalysis.FailedTask t : analysis.failedTasks()) {
+          context
+              .out()
+              .printf(
+                  "%s\t%s%s%n",
+                  RowOutput.oneLine(t.key()),
+                  t.errorCode().isEmpty() ? "(no error code)" : t.errorCode(),
+                  t.httpStatus() > 0 ? " (HTTP " + t.httpStatus() + ")" : "");
+        }
+      }
+    }
+    if (analysis.failedTasks().size() < analysis.failed()) {
+      context
+          .err()
+          .printf(
+              "quarry: listed the first %d of %d failed tasks (--max-failed)%n",
+              analysis.failedTasks().size(), analysis.failed());
     }
   }
 
@@ -308,17 +529,44 @@ public final class ReportCommand implements Runnable {
     return dev.quarry.config.S3Clients.create(context.config(global), 4);
   }
 
-  private void printText(CompletionReport report, ReportReview review, Optional<Manifest> retry) {
+  private void printText(
+      ReviewReport.Result result, ReportReview review, Optional<Manifest> retry) {
     var out = context.out();
+    ReportAnalysis a = result.analysis();
     out.printf(
-        "Job %s: %d %s, %d succeeded, %d failed%n",
-        review.jobId(),
-        review.tasks(),
-        review.tasks() == 1 ? "task" : "tasks",
-        review.succeeded(),
-        review.failed());
-    out.printf("Report: %s%n", report.manifestUri());
-    printFailures(out, review);
+        "%s %s: %d %s, %d succeeded, %d failed (%.1f%% succeeded)%n",
+        a.jobIds().size() == 1 && a.jobIds().get(0).equals(a.subject()) ? "Job" : "Run",
+        a.subject(),
+        a.tasks(),
+        a.tasks() == 1 ? "task" : "tasks",
+        a.succeeded(),
+        a.failed(),
+        a.successRate() * 100);
+    for (CompletionReport report : result.reports()) {
+      out.printf("Report: %s%n", report.manifestUri());
+    }
+    out.printf(
+        "Duration: %s%n",
+        a.duration()
+            .map(
+                d ->
+                    seconds(Optional.of(d))
+                        + a.tasksPerSecond()
+                            .map(r -> String.format(", %.1f tasks/s", r))
+                            .orElse(""))
+            .orElse("unknown (no job or run record here says when it ended)"));
+    printFailures(out, review, a);
+    out.println();
+    out.println("Top prefixes:");
+    for (ReportAnalysis.Group g : a.prefixes()) {
+      out.printf(
+          "  %s: %s, %d failed%n", RowOutput.oneLine(g.name()), tasks(g.tasks()), g.failed());
+    }
+    out.println();
+    out.printf("Storage classes (source: %s):%n", a.storageClassSource());
+    for (ReportAnalysis.Group g : a.storageClasses()) {
+      out.printf("  %s: %s, %d failed%n", g.name(), tasks(g.tasks()), g.failed());
+    }
     if (failedManifest != null) {
       out.println();
       out.println(
@@ -331,8 +579,17 @@ public final class ReportCommand implements Runnable {
     }
   }
 
-  /** The failures grouped by error code, with some keys of each; nothing when none failed. */
+  private static String tasks(long n) {
+    return n + (n == 1 ? " task" : " tasks");
+  }
+
   static void printFailures(java.io.PrintWriter out, ReportReview review) {
+    printFailures(out, review, null);
+  }
+
+  /** The failures grouped by error code, with some keys of each; nothing when none failed. */
+  private static void printFailures(
+      java.io.PrintWriter out, ReportReview review, ReportAnalysis analysis) {
     if (!review.failures().isEmpty()) {
       out.println();
       out.println("Failures by error code:");
@@ -343,6 +600,11 @@ public final class ReportCommand implements Runnable {
             group.httpStatus() > 0 ? " (HTTP " + group.httpStatus() + ")" : "",
             group.count(),
             group.count() == 1 ? "task" : "tasks");
+        if (analysis != null) {
+          // the same code and status in both groupings; the hint is the analysis's
+          dev.quarry.report.ErrorHints.of(group.errorCode(), group.httpStatus())
+              .ifPresent(hint -> out.println("    hint: " + hint));
+        }
         for (String key : group.exampleKeys()) {
           out.println("    " + RowOutput.oneLine(key));
         }
