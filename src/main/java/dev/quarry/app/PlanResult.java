@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quarry.action.OperationView;
+import dev.quarry.cost.CostEstimate;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryStatistics;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.Optional;
  * @param awsLimitations what stops this playbook from running on AWS as it stands
  * @param queryStatistics what the plan's queries cost, on an engine that bills them (Athena);
  *     absent otherwise
+ * @param cost what the run would cost, from the price file in force
  */
 public record PlanResult(
     String playbook,
@@ -51,7 +53,8 @@ public record PlanResult(
     boolean confirmationRequired,
     List<String> limitViolations,
     List<String> awsLimitations,
-    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<QueryStatistics> queryStatistics) {
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<QueryStatistics> queryStatistics,
+    CostEstimate cost) {
   public PlanResult {
     requireNonNull(playbook, "playbook is null");
     requireNonNull(runId, "runId is null");
@@ -66,6 +69,7 @@ public record PlanResult(
     limitViolations = List.copyOf(limitViolations);
     awsLimitations = List.copyOf(awsLimitations);
     requireNonNull(queryStatistics, "queryStatistics is null");
+    requireNonNull(cost, "cost is null");
   }
 
   /** Objects and bytes that share a storage class, a prefix or a bucket. */
