@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quarry.action.OperationView;
+import dev.quarry.cost.CostEstimate;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryStatistics;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.Optional;
  * @param queryStatistics what the plan's queries cost, on an engine that bills them (Athena);
  *     absent otherwise
  * @param then the follow-up step, when the playbook has one
+ * @param cost what the run would cost, from the price file in force (the first step's job)
  */
 public record PlanResult(
     String playbook,
@@ -53,7 +55,8 @@ public record PlanResult(
     List<String> limitViolations,
     List<String> awsLimitations,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<QueryStatistics> queryStatistics,
-    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<FollowUp> then) {
+    @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<FollowUp> then,
+    CostEstimate cost) {
   public PlanResult {
     requireNonNull(playbook, "playbook is null");
     requireNonNull(runId, "runId is null");
@@ -69,6 +72,7 @@ public record PlanResult(
     awsLimitations = List.copyOf(awsLimitations);
     requireNonNull(queryStatistics, "queryStatistics is null");
     requireNonNull(then, "then is null");
+    requireNonNull(cost, "cost is null");
   }
 
   /**

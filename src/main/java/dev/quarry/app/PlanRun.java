@@ -6,6 +6,9 @@ import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.action.OperationView;
 import dev.quarry.action.ReencryptAction;
+import dev.quarry.cost.CostEstimate;
+import dev.quarry.cost.CostEstimator;
+import dev.quarry.cost.PriceList;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.io.StorageErrors;
@@ -42,11 +45,18 @@ public final class PlanRun {
   private final QueryEngine engine;
   private final Path manifestsRoot;
   private final Clock clock;
+  private final PriceList prices;
 
+  /** A plan whose cost estimate uses the bundled prices. */
   public PlanRun(QueryEngine engine, Path manifestsRoot, Clock clock) {
+    this(engine, manifestsRoot, clock, PriceList.bundled());
+  }
+
+  public PlanRun(QueryEngine engine, Path manifestsRoot, Clock clock, PriceList prices) {
     this.engine = requireNonNull(engine, "engine is null");
     this.manifestsRoot = requireNonNull(manifestsRoot, "manifestsRoot is null");
     this.clock = requireNonNull(clock, "clock is null");
+    this.prices = requireNonNull(prices, "prices is null");
   }
 
   /**
@@ -152,6 +162,22 @@ public final class PlanRun {
             ? playbook.limits().maxObjects().getAsLong()
             : null;
     OperationView operation = OperationView.of(action.jobOperation(bucket));
+    // the engine may be shared with other plans: only what this plan's queries cost
+    Optional<QueryStatistics> queryStatistics =
+        engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE)));
+    CostEstimate cost =
+        new CostEstimator(prices)
+            .estimate(
+                new CostEstimator.Work(
+                    action,
+                    operation,
+                    stats.objects(),
+                    buckets.size(),
+                    stats.storageClasses().stream()
+                        .map(g -> new CostEstimator.ClassGroup(g.name(), g.objects(), g.bytes()))
+                        .toList(),
+                    engine.name(),
+                    queryStatistics));
     return new PlanResult(
         playbook.name(),
         runId,
@@ -175,8 +201,7 @@ public final class PlanRun {
         playbook.limits().confirm() == Limits.Confirm.REQUIRED,
         limitViolations(playbook, stats),
         awsLimitations(action, operation, buckets),
-        // the engine may be shared with other plans: only what this plan's queries cost
-        engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE))),
+        queryStatistics,
         playbook
             .then()
             .map(ActionRegistry::create)
@@ -185,7 +210,8 @@ public final class PlanRun {
                     new PlanResult.FollowUp(
                         next.type(),
                         next.destructive(),
-                        OperationView.of(next.jobOperation(bucket)))));
+                        OperationView.of(next.jobOperation(bucket)))),
+        cost);
   }
 
   private static void deleteQuietly(Path path) {

@@ -18,13 +18,27 @@ public final class CliContext {
   private final PrintWriter out;
   private final PrintWriter err;
   private final boolean interactive;
+  private final boolean errTerminal;
 
   public CliContext(
       Map<String, String> environment, PrintWriter out, PrintWriter err, boolean interactive) {
+    this(environment, out, err, interactive, interactive);
+  }
+
+  /**
+   * @param errTerminal whether stderr is a terminal: progress bars there, plain lines otherwise
+   */
+  public CliContext(
+      Map<String, String> environment,
+      PrintWriter out,
+      PrintWriter err,
+      boolean interactive,
+      boolean errTerminal) {
     this.environment = Map.copyOf(environment);
     this.out = out;
     this.err = err;
     this.interactive = interactive;
+    this.errTerminal = errTerminal;
   }
 
   public static CliContext system() {
@@ -32,7 +46,24 @@ public final class CliContext {
         System.getenv(),
         new PrintWriter(System.out, true, java.nio.charset.StandardCharsets.UTF_8),
         new PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8),
-        System.console() != null);
+        System.console() != null,
+        stderrIsTerminal());
+  }
+
+  /**
+   * Whether stderr is a terminal, as a shell's {@code test -t 2} says; {@code quarry plan --output
+   * json > out.json} still shows its progress to the person at the terminal. Java tells only
+   * whether stdin and stdout both are ({@link System#console()}); on Linux, stderr's file names its
+   * device.
+   */
+  private static boolean stderrIsTerminal() {
+    try {
+      String device =
+          java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+      return device.startsWith("/dev/pts/") || device.startsWith("/dev/tty");
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      return System.console() != null;
+    }
   }
 
   /**
@@ -87,6 +118,11 @@ public final class CliContext {
   /** Whether a person is at a terminal (progress lines and prompts make sense). */
   public boolean interactive() {
     return interactive;
+  }
+
+  /** Whether stderr is a terminal, where progress is drawn as a bar. */
+  public boolean errTerminal() {
+    return errTerminal;
   }
 
   public Map<String, String> environment() {

@@ -32,12 +32,8 @@ sealed interface JobBackend extends RunExecutor, AutoCloseable {
 
   /** {@link #follow(String, dev.quarry.job.ProgressListener)} with the job's progress on stderr. */
   default JobRecord follow(CliContext context, String jobId) {
-    try {
-      return follow(jobId, LocalJobs.progressLine(context));
-    } finally {
-      if (context.interactive()) {
-        context.err().println();
-      }
+    try (ProgressBars.JobProgress progress = LocalJobs.progressLine(context)) {
+      return follow(jobId, progress);
     }
   }
 

@@ -5,7 +5,6 @@ import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobStatus;
-import dev.quarry.job.ProgressListener;
 import dev.quarry.job.local.LocalBatchJobs;
 import dev.quarry.report.CompletionReportReader;
 import dev.quarry.report.ReportLocation;
@@ -31,47 +30,21 @@ final class LocalJobs {
 
   /** Runs a Ready job here, with its progress on stderr while it runs. */
   static JobRecord execute(CliContext context, LocalBatchJobs jobs, String jobId) {
-    try {
-      return jobs.execute(jobId, progressLine(context));
-    } finally {
-      if (context.interactive()) {
-        context.err().println();
-      }
+    try (ProgressBars.JobProgress progress = progressLine(context)) {
+      return jobs.execute(jobId, progress);
     }
   }
-
-  /** How often a progress line is printed when no person is at a terminal. */
-  static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
   /**
-   * A job's progress on stderr (stdout is for the result, e.g. {@code --output json}): at a
-   * terminal, one line redrawn in place; otherwise a line at every status change and every {@link
-   * #PROGRESS_EVERY} in between, for logs.
+   * A job's progress on stderr (stdout is for the result, e.g. {@code --output json}): a bar on a
+   * terminal, plain lines otherwise (see {@link ProgressBars}). Its bar ends when the job stops
+   * running; closing it ends it sooner.
    */
-  static ProgressListener progressLine(CliContext context) {
-    if (context.interactive()) {
-      return job -> {
-        context.err().print("\r  " + progressText(job) + "   ");
-        context.err().flush();
-      };
-    }
-    long[] last = {0};
-    JobStatus[] lastStatus = {null};
-    return job -> {
-      long now = System.nanoTime();
-      synchronized (last) {
-        if (job.status() == lastStatus[0] && now - last[0] < PROGRESS_EVERY.toNanos()) {
-          return;
-        }
-        last[0] = now;
-        lastStatus[0] = job.status();
-      }
-      context.err().println("quarry: job " + job.jobId() + "  " + progressText(job));
-      context.err().flush();
-    };
+  static ProgressBars.JobProgress progressLine(CliContext context) {
+    return ProgressBars.job(context);
   }
 
-  private static String progressText(JobRecord job) {
+  static String progressText(JobRecord job) {
     JobRecord.Progress p = job.progress();
     return String.format(
         "%-10s %s/%s tasks  (%s failed)  %ss",

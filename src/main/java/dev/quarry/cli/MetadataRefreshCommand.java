@@ -63,8 +63,7 @@ public final class MetadataRefreshCommand implements Runnable {
     QuarryConfig config = context.config(global);
     String endpoint = config.s3Endpoint().map(Object::toString).orElse("aws");
     MetadataRefresher.checkBucketName(bucket);
-    RefreshProgress progress =
-        context.interactive() ? new ProgressLine(context.err(), bucket) : RefreshProgress.NONE;
+    RefreshProgress progress = ProgressBars.refresh(context, bucket);
     RefreshSummary summary;
     try (S3Client s3 = S3Clients.create(config, Math.max(concurrency, 1))) {
       summary =
@@ -102,35 +101,5 @@ public final class MetadataRefreshCommand implements Runnable {
     }
     out.println("inventory: " + s.inventoryFile());
     out.println("journal:   " + (s.journalFile() == null ? "(no changes)" : s.journalFile()));
-  }
-
-  /** One line on stderr, rewritten in place. */
-  private static final class ProgressLine implements RefreshProgress {
-    private final PrintWriter err;
-    private final String bucket;
-
-    ProgressLine(PrintWriter err, String bucket) {
-      this.err = err;
-      this.bucket = bucket;
-    }
-
-    @Override
-    public void update(long done, long listed, boolean listingComplete, double perSecond) {
-      err.printf(
-          Locale.ROOT,
-          "\r%s: %d / %d%s objects, %.0f/s   ",
-          bucket,
-          done,
-          listed,
-          listingComplete ? "" : "+ (listing)",
-          perSecond);
-      err.flush();
-    }
-
-    @Override
-    public void finish() {
-      err.print("\r\033[K");
-      err.flush();
-    }
   }
 }

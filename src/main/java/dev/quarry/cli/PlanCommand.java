@@ -4,6 +4,7 @@ import dev.quarry.app.ParameterBinder;
 import dev.quarry.app.PlanResult;
 import dev.quarry.app.PlanRun;
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.cost.PriceList;
 import dev.quarry.error.Problem;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
@@ -33,7 +34,10 @@ import picocli.CommandLine.Parameters;
       "Dry run: runs each playbook's query, writes its manifest under"
           + " manifests/<playbook>/<run-id>/ (manifest.csv and manifest.json), and prints how many"
           + " objects and bytes it selects, by storage class and by prefix, a sample, the exact S3"
-          + " Batch Operations operation that would be submitted, and any limit it would exceed.",
+          + " Batch Operations operation that would be submitted, what it would cost, and any limit"
+          + " it would exceed.",
+      "The cost estimate uses the bundled us-east-1 list prices (dated), or the YAML price file"
+          + " QUARRY_PRICES_FILE names (a copy of the bundled one, changed).",
       "It changes nothing in any bucket. A playbook without an action (a report) prints its"
           + " query's rows instead.",
       "",
@@ -74,6 +78,8 @@ public final class PlanCommand implements Runnable {
     }
     List<Playbook> playbooks = load();
     QuarryConfig config = context.config(global);
+    // a bad price file stops the plan before the first query runs
+    PriceList prices = PriceList.forEnvironment(context.environment());
     List<PlanResult> plans = new ArrayList<>();
     try (EnginePool engines = QueryEngines.pool(config)) {
       // every playbook's tables are resolved (on Athena: its bucket's metadata configuration read)
@@ -88,7 +94,7 @@ public final class PlanCommand implements Runnable {
           continue;
         }
         PlanResult plan =
-            new PlanRun(engine, config.manifestsDir(), Clock.systemUTC())
+            new PlanRun(engine, config.manifestsDir(), Clock.systemUTC(), prices)
                 .plan(playbook, paramsFor(playbook));
         plans.add(plan);
         if (global.output() == OutputFormat.text) {

@@ -1,8 +1,11 @@
 package dev.quarry.cli;
 
 import dev.quarry.app.PlanResult;
+import dev.quarry.cost.CostEstimate;
 import dev.quarry.query.ObjectRow;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -84,6 +87,7 @@ final class PlanRenderer {
                     q.queries(),
                     q.queries() == 1 ? "query" : "queries",
                     q.costUsd().stripTrailingZeros().toPlainString()));
+    cost(plan.cost(), out);
     for (String violation : plan.limitViolations()) {
       out.printf("  LIMIT        %s%n", violation);
     }
@@ -91,6 +95,56 @@ final class PlanRenderer {
       out.printf("  on AWS       %s%n", limitation);
     }
     out.println("  Nothing was changed: a plan only runs the query and writes the manifest.");
+  }
+
+  private static void cost(CostEstimate cost, PrintWriter out) {
+    CostEstimate.Prices prices = cost.prices();
+    out.printf(
+        "  cost         estimate at %s list prices of %s (%s, %s)%n",
+        prices.region(), prices.asOf(), prices.currency(), prices.file());
+    option(cost.batch(), out);
+    cost.direct().ifPresent(direct -> option(direct, out));
+    CostEstimate.QueryCost query = cost.query();
+    switch (query.kind()) {
+      case LOCAL ->
+          out.printf(
+              "    query        run here by the %s engine: nothing billed%n", query.engine());
+      case MEASURED ->
+          out.printf(
+              "    query        %s scanned by %d on %s: %s%n",
+              Sizes.bytes(query.bytesScanned().orElseThrow()),
+              query.queries(),
+              query.engine(),
+              money(query.cost().orElseThrow()));
+      case UNKNOWN ->
+          out.printf(
+              "    query        %s reported no bytes scanned: cost unknown%n", query.engine());
+    }
+    for (String note : cost.notes()) {
+      out.printf("    note         %s%n", note);
+    }
+  }
+
+  private static void option(CostEstimate.Option option, PrintWriter out) {
+    out.printf("    %-40s %12s%n", option.name(), money(option.total()));
+    for (CostEstimate.Line line : option.lines()) {
+      out.printf(
+          "      %-38s %12s  (%s x %s %s)%n",
+          line.item(),
+          money(line.cost()),
+          line.quantity()
+              .setScale(Math.min(line.quantity().scale(), 2), RoundingMode.HALF_UP)
+              .stripTrailingZeros()
+              .toPlainString(),
+          "$" + line.price().stripTrailingZeros().toPlainString(),
+          line.unit());
+    }
+  }
+
+  /** Dollars to the cent, or to a hundredth of a cent below one cent (tiny sets). */
+  static String money(BigDecimal usd) {
+    int scale = usd.signum() != 0 && usd.abs().compareTo(new BigDecimal("0.01")) < 0 ? 4 : 2;
+    return "$" + usd.setScale(scale, RoundingMode.HALF_UP).toPlainString();
   }
 
   private static void groups(PrintWriter out, String title, List<PlanResult.Group> groups) {

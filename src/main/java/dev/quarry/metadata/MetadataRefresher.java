@@ -290,6 +290,9 @@ public final class MetadataRefresher {
       pool.shutdownNow();
       ticker.shutdownNow();
       awaitQuietly(ticker);
+      // the ticker's last update may be half a second old: the final counts end the display
+      double seconds = Math.max((System.nanoTime() - startNanos) / 1e9, 1e-3);
+      progress.update(done.get(), listed.get(), listingComplete[0], done.get() / seconds);
       progress.finish();
     }
     checkUnique(db, bucket);

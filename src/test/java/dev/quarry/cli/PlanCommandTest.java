@@ -107,6 +107,94 @@ class PlanCommandTest {
   }
 
   @Test
+  void estimatesTheCostFromThePriceFileTheEnvironmentNamesInTextAndJson() throws Exception {
+    // given a price file of the user's own (another region, a job fee of $7)
+    String bundled =
+        new String(
+            getClass().getClassLoader().getResourceAsStream("prices/us-east-1.yaml").readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8);
+    Path prices =
+        Files.writeString(
+            dir.resolve("prices.yaml"),
+            bundled
+                .replace("region: us-east-1", "region: test-region-9")
+                .replace("as-of: \"2026-12-01\"", "as-of: \"2026-01-02\"")
+                .replace("per-job: 0.25", "per-job: 7.00"));
+    context =
+        new CliContext(
+            Map.of(
+                "QUARRY_MANIFESTS_DIR", manifests.toString(),
+                "QUARRY_PRICES_FILE", prices.toString()),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            false);
+    Path file =
+        playbook(
+            "tag-all",
+            """
+            name: tag-all
+            query: SELECT bucket, key FROM inventory
+            action:
+              type: put-tags
+              tags: { reviewed: "yes" }
+            """);
+
+    // when
+    int text = quarry("plan", file.toString());
+    String printed = out.toString();
+    out.getBuffer().setLength(0);
+    int json = quarry("plan", file.toString(), "--output", "json");
+
+    // then: 3 objects; a job costs $7 + 3 PUT-class requests; direct calls only the requests
+    assertThat(text).as(err.toString()).isZero();
+    assertThat(printed)
+        .contains(
+            "cost         estimate at test-region-9 list prices of 2026-01-02 (USD, " + prices)
+        .containsPattern("S3 Batch Operations\\s+\\$7\\.00")
+        .containsPattern("Batch Operations jobs\\s+\\$7\\.00  \\(1 x \\$7 per job\\)")
+        .containsPattern("PUT-class \\(PutObjectTagging\\)\\s+\\$0\\.0000  \\(3 x \\$0\\.005")
+        .containsPattern("local executor, direct API calls\\s+\\$0\\.0000")
+        .contains("query        run here by the embedded engine: nothing billed");
+    assertThat(json).as(err.toString()).isZero();
+    JsonNode cost = Json.MAPPER.readTree(out.toString()).get("plans").get(0).get("cost");
+    assertThat(cost.get("prices").get("region").asText()).isEqualTo("test-region-9");
+    assertThat(cost.get("prices").get("asOf").asText()).isEqualTo("2026-01-02");
+    assertThat(cost.get("batch").get("total").decimalValue())
+        .isEqualByComparingTo("7.000018"); // 7 + 3/10^6 x $1 + 3/1000 x $0.005
+    assertThat(cost.get("direct").get("total").decimalValue()).isEqualByComparingTo("0.000015");
+    assertThat(cost.get("query").get("kind").asText()).isEqualTo("LOCAL");
+  }
+
+  @Test
+  void aBrokenPriceFileStopsThePlanBeforeAnyQuery() throws Exception {
+    Path prices = Files.writeString(dir.resolve("prices.yaml"), "region: x\n");
+    context =
+        new CliContext(
+            Map.of(
+                "QUARRY_MANIFESTS_DIR", manifests.toString(),
+                "QUARRY_PRICES_FILE", prices.toString()),
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            false);
+    Path file =
+        playbook(
+            "tag-all",
+            """
+            name: tag-all
+            query: SELECT bucket, key FROM inventory
+            action: { type: delete-tags }
+            """);
+
+    int code = quarry("plan", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(prices + ": ")
+        .contains("batch-operations.per-job: missing");
+    assertThat(manifests.resolve("tag-all")).doesNotExist();
+  }
+
+  @Test
   void aFullDiskIsNamedWithItsPathAndLeavesNoManifest() throws Exception {
     // given: the manifests folder on a real 64 KiB file system, a manifest of about 230 KB
     Files.createDirectories(manifests);
