@@ -82,7 +82,7 @@ class QuickstartRunIT {
     assertThat(job.results())
         .hasSameSizeAs(job.rows())
         .allMatch(r -> r.outcome().succeeded())
-        .allMatch(r -> r.outcome().message().equals("delete marker removed"));
+        .allMatch(r -> r.outcome().message().equals("Successful"));
   }
 
   @Test

@@ -9,7 +9,9 @@ import java.util.TreeMap;
 
 /**
  * One object version or delete marker as read from an S3 endpoint, before the refresh gives it a
- * sequence number. For a delete marker every object column is null.
+ * sequence number. For a delete marker every object column is null except {@code size}, which is 0
+ * as in AWS's inventory schema (NULL there marks a permanent delete, and a query such as {@code
+ * sum(size)} or {@code size < 1024} must see markers as AWS does).
  *
  * @param versionId null for an object of an unversioned bucket or written before versioning was on
  * @param listingOrder position in the ListObjectVersions listing (newest version of a key first);
@@ -48,7 +50,7 @@ public record InventoryRow(
         key,
         versionId,
         true,
-        null,
+        0L,
         lastModified,
         null,
         null,

@@ -67,6 +67,125 @@ public final class S3ControlModel {
         && (!shape.has("pattern") || pattern(name).matcher(value).find());
   }
 
+  /**
+   * Every way {@code value} breaks the model's shape {@code shapeName}, each with its member path
+   * (e.g. {@code CreateJobRequest.Operation.S3PutObjectCopy.SSEAwsKmsKeyId: pattern ...}): required
+   * members, members the model does not have, enums, patterns, lengths (in code points), ranges and
+   * list or map sizes, walked through the SDK object's own fields ({@link SdkPojo#sdkFields()}).
+   */
+  public static java.util.List<String> violations(String shapeName, Object value) {
+    java.util.List<String> found = new java.util.ArrayList<>();
+    check(shapeName, value, shapeName, found);
+    return found;
+  }
+
+  private static void check(
+      String shapeName, Object value, String path, java.util.List<String> found) {
+    JsonNode shape = shape(shapeName);
+    String type = shape.path("type").asText();
+    switch (type) {
+      case "structure" -> checkStructure(shape, value, path, found);
+      case "string" -> {
+        String text = value.toString();
+        int length = text.codePointCount(0, text.length());
+        if (shape.has("enum")) {
+          java.util.List<String> values = new java.util.ArrayList<>();
+          shape.path("enum").forEach(v -> values.add(v.asText()));
+          if (!values.contains(text)) {
+            found.add(path + ": '" + text + "' is not one of " + values);
+          }
+        }
+        if (length < shape.path("min").asInt(0) || length > shape.path("max").asInt(MAX)) {
+          found.add(path + ": length " + length + " outside " + range(shape));
+        }
+        if (shape.has("pattern") && !pattern(shapeName).matcher(text).find()) {
+          found.add(path + ": '" + text + "' does not match " + shape.path("pattern").asText());
+        }
+      }
+      case "integer", "long", "double" -> {
+        double number = ((Number) value).doubleValue();
+        if ((shape.has("min") && number < shape.path("min").asDouble())
+            || (shape.has("max") && number > shape.path("max").asDouble())) {
+          found.add(path + ": " + value + " outside " + range(shape));
+        }
+      }
+      case "list" -> {
+        java.util.List<?> list = (java.util.List<?>) value;
+        if (list.size() < shape.path("min").asInt(0)
+            || list.size() > shape.path("max").asInt(MAX)) {
+          found.add(path + ": " + list.size() + " members, outside " + range(shape));
+        }
+        String member = shape.path("member").path("shape").asText();
+        for (int i = 0; i < list.size(); i++) {
+          check(member, list.get(i), path + "[" + i + "]", found);
+        }
+      }
+      case "map" -> {
+        java.util.Map<?, ?> map = (java.util.Map<?, ?>) value;
+        if (map.size() < shape.path("min").asInt(0) || map.size() > shape.path("max").asInt(MAX)) {
+          found.add(path + ": " + map.size() + " entries, outside " + range(shape));
+        }
+        map.forEach(
+            (k, v) -> {
+              check(shape.path("key").path("shape").asText(), k, path + "{" + k + "}", found);
+              check(shape.path("value").path("shape").asText(), v, path + "[" + k + "]", found);
+            });
+      }
+      case "boolean", "timestamp", "blob" -> {
+        // no constraints in the model beyond the type, which the SDK's own type already enforces
+      }
+      default -> found.add(path + ": the model's type '" + type + "' is not checked by this test");
+    }
+  }
+
+  private static final int MAX = Integer.MAX_VALUE;
+
+  private static String range(JsonNode shape) {
+    return "[" + shape.path("min").asText("0") + ", " + shape.path("max").asText("∞") + "]";
+  }
+
+  private static void checkStructure(
+      JsonNode shape, Object value, String path, java.util.List<String> found) {
+    if (!(value instanceof software.amazon.awssdk.core.SdkPojo pojo)) {
+      found.add(path + ": a structure in the model, but " + value.getClass().getName() + " here");
+      return;
+    }
+    JsonNode members = shape.path("members");
+    java.util.Set<String> required = new java.util.HashSet<>();
+    shape.path("required").forEach(r -> required.add(r.asText()));
+    java.util.Set<String> known = new java.util.HashSet<>();
+    for (software.amazon.awssdk.core.SdkField<?> field : pojo.sdkFields()) {
+      String name = field.memberName();
+      known.add(name);
+      Object member = field.getValueOrDefault(pojo);
+      if (member instanceof software.amazon.awssdk.core.util.SdkAutoConstructList
+          || member instanceof software.amazon.awssdk.core.util.SdkAutoConstructMap) {
+        member = null; // never set: the SDK does not send it
+      }
+      if (!members.has(name)) {
+        if (member != null) {
+          found.add(path + "." + name + ": set, but the model has no such member");
+        }
+        continue;
+      }
+      if (member == null) {
+        if (required.contains(name)) {
+          found.add(path + "." + name + ": required by the model, missing");
+        }
+        continue;
+      }
+      check(members.path(name).path("shape").asText(), member, path + "." + name, found);
+    }
+    members
+        .fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (required.contains(name) && !known.contains(name)) {
+                found.add(path + "." + name + ": required by the model, unknown to the SDK");
+              }
+            });
+  }
+
   private static JsonNode load() {
     Path dir = botocoreData().resolve("s3control").resolve("2018-08-20");
     try {

@@ -778,8 +778,12 @@ public final class LocalBatchJobs implements BatchJobs {
   }
 
   private CompletionReport writeReport(String jobId, JobRequest request, OutcomeStore outcomes) {
+    // the report says what AWS's says ("Successful"); the tasks' own words stay in the outcomes
     return reports.write(
-        request.report().location(), jobId, request.report().scope(), outcomes::forEach);
+        request.report().location(),
+        jobId,
+        request.report().scope(),
+        sink -> outcomes.forEach(r -> sink.accept(r.asReported())));
   }
 
   /** An ended job made Active again: the reasons and the end of its last round no longer hold. */

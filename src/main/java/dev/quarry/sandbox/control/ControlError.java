@@ -38,9 +38,13 @@ final class ControlError extends QuarryException {
     return new ControlError(400, "MalformedXML", message);
   }
 
-  /** DescribeJob or UpdateJobStatus of a job this account does not have. */
+  /**
+   * DescribeJob or UpdateJobStatus of a job this account does not have: the model's error shape for
+   * both is NotFoundException (the user guide's troubleshooting page calls it NoSuchJobException),
+   * so an SDK client gets its modelled NotFoundException class.
+   */
   static ControlError noSuchJob(String jobId) {
-    return new ControlError(404, "NoSuchJob", "No such job: " + jobId);
+    return new ControlError(404, "NotFoundException", "The specified job does not exist: " + jobId);
   }
 
   /** UpdateJobStatus asking for a transition the job's status does not allow. */

@@ -174,8 +174,10 @@ final class ControlJobs implements AutoCloseable {
         || request.roleArn().length() > 2048) {
       problems.add("RoleArn is not an IAM role ARN: " + request.roleArn());
     }
+    // the model's lengths count characters: an emoji is one, not two UTF-16 units
     if (request.description() != null
-        && (request.description().isEmpty() || request.description().length() > 256)) {
+        && (request.description().isEmpty()
+            || request.description().codePointCount(0, request.description().length()) > 256)) {
       problems.add("Description must be 1 to 256 characters");
     }
     if (request.operation() == null) {
@@ -420,7 +422,8 @@ final class ControlJobs implements AutoCloseable {
         .priority(job.priority())
         .progressSummary(progress(job))
         .statusUpdateReason(reason(account, jobId).orElse(null))
-        .failureReasons(failures(job))
+        // none: no element at all, as AWS answers, rather than an empty <FailureReasons/>
+        .failureReasons(job.failureReasons().isEmpty() ? null : failures(job))
         .report(request.report())
         .creationTime(job.created())
         .terminationDate(job.terminated().orElse(null))
@@ -429,6 +432,8 @@ final class ControlJobs implements AutoCloseable {
             job.status() == JobStatus.SUSPENDED
                 ? job.transitions().get(job.transitions().size() - 1).at()
                 : null)
+        // the only way a job is suspended here is CreateJob's ConfirmationRequired
+        .suspendedCause(job.status() == JobStatus.SUSPENDED ? SUSPENDED_CAUSE : null)
         .build();
   }
 
@@ -451,6 +456,7 @@ final class ControlJobs implements AutoCloseable {
         jobs(account).list().stream()
             .filter(j -> wanted.isEmpty() || wanted.contains(j.status().awsName()))
             .filter(j -> storedRequest(account, j.jobId()).isPresent())
+            .filter(j -> !expired(j))
             .toList();
     List<JobListDescriptor> page = new ArrayList<>();
     for (int i = offset; i < jobs.size() && page.size() < max; i++) {
@@ -570,8 +576,26 @@ final class ControlJobs implements AutoCloseable {
     if (!jobId.matches("[0-9a-fA-F-]{36}")) {
       throw ControlError.noSuchJob(jobId);
     }
-    return jobs(account).describe(jobId).orElseThrow(() -> ControlError.noSuchJob(jobId));
+    return jobs(account)
+        .describe(jobId)
+        .filter(j -> !expired(j))
+        .orElseThrow(() -> ControlError.noSuchJob(jobId));
   }
+
+  /** How long AWS keeps a job after it ended (Complete, Cancelled or Failed). */
+  static final java.time.Duration KEPT = java.time.Duration.ofDays(90);
+
+  /** A job ended more than {@link #KEPT} ago: AWS has deleted it, ListJobs and DescribeJob too. */
+  private boolean expired(JobRecord job) {
+    return job.terminated().map(t -> t.plus(KEPT).isBefore(clock.instant())).orElse(false);
+  }
+
+  /**
+   * DescribeJob's SuspendedCause of a job waiting for its confirmation (the wording AWS uses is
+   * unconfirmed; the model only says a string of 1 to 1,024 characters).
+   */
+  static final String SUSPENDED_CAUSE =
+      "Awaiting confirmation: UpdateJobStatus to Ready runs the job";
 
   private LocalBatchJobs jobs(String account) {
     return accounts.computeIfAbsent(

@@ -154,7 +154,15 @@ public final class S3ControlEndpoint implements AutoCloseable {
 
   /** Starts the endpoint; jobs left Ready or running by an earlier one run again. */
   public static S3ControlEndpoint start(Settings settings) {
-    return start(settings, Optional.empty());
+    return start(settings, Optional.empty(), Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(Settings)}, its jobs dated by {@code jobClock} (request signatures keep the
+   * real time): lets a test see a job AWS would have deleted 90 days after it ended.
+   */
+  static S3ControlEndpoint start(Settings settings, Clock jobClock) {
+    return start(settings, Optional.empty(), jobClock);
   }
 
   /**
@@ -174,14 +182,16 @@ public final class S3ControlEndpoint implements AutoCloseable {
               s3,
               LocalBatchJobs.Settings.defaults(),
               S3Clients.credentials(config).resolveCredentials()),
-          Optional.of(s3));
+          Optional.of(s3),
+          Clock.systemUTC());
     } catch (RuntimeException e) {
       s3.close();
       throw e;
     }
   }
 
-  private static S3ControlEndpoint start(Settings settings, Optional<S3Client> owned) {
+  private static S3ControlEndpoint start(
+      Settings settings, Optional<S3Client> owned, Clock jobClock) {
     HttpServer server;
     try {
       server =
@@ -194,11 +204,7 @@ public final class S3ControlEndpoint implements AutoCloseable {
     try {
       jobs =
           new ControlJobs(
-              settings.root(),
-              settings.s3(),
-              settings.region(),
-              settings.executor(),
-              Clock.systemUTC());
+              settings.root(), settings.s3(), settings.region(), settings.executor(), jobClock);
     } catch (RuntimeException e) {
       // a job store that cannot be read: the port bound above must not stay taken
       server.stop(0);

@@ -164,6 +164,14 @@ final class SdkXml {
     return bytes.toByteArray();
   }
 
+  /**
+   * rest-xml timestamps as AWS writes them: ISO 8601 in UTC with exactly three fraction digits
+   * ({@code 2026-11-21T20:15:00.000Z}); Instant.toString would write none or up to nine.
+   */
+  static final java.time.format.DateTimeFormatter TIMESTAMP =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+          .withZone(java.time.ZoneOffset.UTC);
+
   private static void writeFields(XMLStreamWriter xml, SdkPojo pojo) throws XMLStreamException {
     for (SdkField<?> field : pojo.sdkFields()) {
       if (field.location() != MarshallLocation.PAYLOAD) {
@@ -196,6 +204,8 @@ final class SdkXml {
         writeValue(xml, map.valueFieldInfo(), map.valueLocationName(), entry.getValue());
         xml.writeEndElement();
       }
+    } else if (value instanceof Instant instant) {
+      xml.writeCharacters(TIMESTAMP.format(instant));
     } else {
       xml.writeCharacters(String.valueOf(value));
     }

@@ -92,6 +92,32 @@ class LocalBatchJobsTest {
   }
 
   @Test
+  void aSucceededTaskReadsSuccessfulInTheReportAndKeepsItsOwnWordsInItsOutcome() {
+    // given
+    LocalBatchJobs jobs = jobs(new FakeAction().failing(Set.of(key(1))));
+    JobRecord job = jobs.submit(request("run-ok", manifest(dir, 3), dir.resolve("report"), false));
+
+    // when
+    JobRecord ended = jobs.execute(job.jobId(), ProgressListener.NONE);
+
+    // then: the report row reads as AWS writes it; a failed row keeps its message
+    Map<String, TaskOutcome> reported =
+        reports.rows.stream().collect(Collectors.toMap(TaskResult::key, TaskResult::outcome));
+    assertThat(reported.get(key(0))).isEqualTo(TaskOutcome.succeeded("Successful"));
+    assertThat(reported.get(key(2))).isEqualTo(TaskOutcome.succeeded("Successful"));
+    assertThat(reported.get(key(1)).message()).isEqualTo("AccessDenied");
+    // and the task's own account of what it did stays in the job's stored outcomes
+    List<TaskResult> stored = new java.util.ArrayList<>();
+    try (BatchDatabase database = BatchDatabase.open(root.resolve(ended.jobId()), 4)) {
+      new OutcomeStore(database).forEach(stored::add);
+    }
+    assertThat(stored)
+        .filteredOn(r -> r.key().equals(key(0)))
+        .extracting(TaskResult::outcome)
+        .containsExactly(TaskOutcome.succeeded("done " + key(0)));
+  }
+
+  @Test
   void aSecondSubmitWithTheSameTokenReturnsTheSameJob() {
     // given
     LocalBatchJobs jobs = jobs(new FakeAction());

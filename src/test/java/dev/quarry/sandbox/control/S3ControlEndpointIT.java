@@ -195,7 +195,7 @@ class S3ControlEndpointIT {
 
     // then it sees nothing of the first account's job, and its own token is its own
     assertThat(other.statusCode()).isEqualTo(404);
-    assertThat(other.awsErrorDetails().errorCode()).isEqualTo("NoSuchJob");
+    assertThat(other.awsErrorDetails().errorCode()).isEqualTo("NotFoundException");
     assertThat(otherList).extracting(JobListDescriptor::jobId).doesNotContain(jobId);
     assertThat(otherJob).isNotEqualTo(jobId);
   }
@@ -448,11 +448,42 @@ class S3ControlEndpointIT {
   }
 
   @Test
-  void anUnknownJobIsA404NoSuchJob() {
+  void aSuspendedJobSaysWhyAndTakesTheModelsWholeRanges() {
+    // given a job waiting for its confirmation, with 256 characters of description (512 UTF-16
+    // units) and the highest priority the model allows
+    Running running = s3mock();
+    String bucket = bucketWith(running.s3(), "a.txt");
+    String etag = putManifest(running.s3(), bucket, bucket + ",a.txt\n");
+    String description = "😀".repeat(256);
+    CreateJobRequest request =
+        createJob(bucket, etag)
+            .operation(tagging("k", "v"))
+            .confirmationRequired(true)
+            .description(description)
+            .priority(Integer.MAX_VALUE)
+            .build();
+
+    // when
+    String jobId = running.control().createJob(request).jobId();
+    JobDescriptor job = describe(running.control(), ACCOUNT, jobId);
+
+    // then
+    assertThat(job.status()).isEqualTo(JobStatus.SUSPENDED);
+    assertThat(job.suspendedCause()).isNotBlank();
+    assertThat(job.suspendedDate()).isNotNull();
+    assertThat(job.description()).isEqualTo(description);
+    assertThat(job.priority()).isEqualTo(Integer.MAX_VALUE);
+    // no empty <FailureReasons/>: the SDK reads a missing list as an unset one
+    assertThat(job.hasFailureReasons()).isFalse();
+    assertThat(job.creationTime().getNano() % 1_000_000).isZero();
+  }
+
+  @Test
+  void anUnknownJobIsTheModelsNotFoundException() {
     // when
     S3ControlException error =
         catchThrowableOfType(
-            S3ControlException.class,
+            software.amazon.awssdk.services.s3control.model.NotFoundException.class,
             () ->
                 s3mock()
                     .control()
@@ -460,7 +491,7 @@ class S3ControlEndpointIT {
 
     // then
     assertThat(error.statusCode()).isEqualTo(404);
-    assertThat(error.awsErrorDetails().errorCode()).isEqualTo("NoSuchJob");
+    assertThat(error.awsErrorDetails().errorCode()).isEqualTo("NotFoundException");
   }
 
   @Test
