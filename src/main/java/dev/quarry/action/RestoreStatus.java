@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quarry.app.RestoredCopies;
 import dev.quarry.query.ObjectRow;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -12,8 +13,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * {@link RestoredCopies} from HeadObject: {@code x-amz-restore: ongoing-request="false", ...} is a
  * readable restored copy, {@code ongoing-request="true"} a restore under way. Without the header,
  * an Intelligent-Tiering object outside the archive tiers ({@code x-amz-archive-status} absent) is
- * readable; anything else was not restored. A 404 means the object or version is gone. Throttling
- * and 5xx answers are thrown: the wait asks again later.
+ * readable; anything else was not restored. A 404 means the object or version is gone. Throttling,
+ * 5xx answers and failed connections are {@code UNKNOWN}: the wait asks again at its next poll.
  */
 public final class RestoreStatus implements RestoredCopies {
   private final S3Client s3;
@@ -31,7 +32,12 @@ public final class RestoreStatus implements RestoredCopies {
       if (e.statusCode() == 404) {
         return State.MISSING;
       }
+      if (e.statusCode() == 429 || e.statusCode() == 503 || e.statusCode() >= 500) {
+        return State.UNKNOWN;
+      }
       throw e;
+    } catch (SdkClientException e) {
+      return State.UNKNOWN;
     }
     return state(head.restore(), head.storageClassAsString(), head.archiveStatusAsString());
   }

@@ -106,7 +106,7 @@ public final class ExecuteRun {
                             + " is a report (no action): nothing to run; use quarry plan"));
     List<ActionSpec> all = RunSteps.steps(playbook);
     all.forEach(executor::checkRunnable);
-    refuseIfActive(playbook.name(), stillActive(store.active(playbook.name()), all.size()));
+    refuseIfActive(playbook.name(), stillActive(store.active(playbook.name())));
     PlanResult plan;
     try (EnginePool pool = engines.get()) {
       plan =
@@ -132,7 +132,7 @@ public final class ExecuteRun {
     }
     // the one atomic check: two runs started at the same moment both pass refuseIfActive
     Optional<RunRecord> other = store.start(run);
-    if (other.isPresent() && stillActive(other, all.size()).isEmpty()) {
+    if (other.isPresent() && stillActive(other).isEmpty()) {
       other = store.start(run);
     }
     refuseIfActive(playbook.name(), other);
@@ -162,10 +162,9 @@ public final class ExecuteRun {
    * --no-wait} run, a job confirmed elsewhere): then its end is recorded, which lets the playbook
    * run again.
    */
-  private Optional<RunRecord> stillActive(Optional<RunRecord> active, int steps) {
+  private Optional<RunRecord> stillActive(Optional<RunRecord> active) {
     if (active.isEmpty()
         || active.get().phase() == RunPhase.WAITING
-        || active.get().currentNumber() < steps
         || active.get().current().jobId().isEmpty()) {
       return active;
     }
@@ -173,8 +172,10 @@ public final class ExecuteRun {
     if (job.isEmpty() || !job.get().status().terminal()) {
       return active;
     }
-    new RecordJob(store, clock).record(job.get(), Optional.empty());
-    return Optional.empty();
+    // recorded as the end, or as waiting when a step follows (RecordJob)
+    return new RecordJob(store, clock)
+        .record(job.get(), Optional.empty())
+        .filter(r -> !r.phase().ended());
   }
 
   /** Refuses a run while {@code active}, another run of the playbook, has not ended. */

@@ -60,6 +60,10 @@ public final class RecordJob {
                   ? Optional.empty()
                   : Optional.of(String.join("; ", job.failureReasons())));
     }
+    if (phase == RunPhase.COMPLETED && run.currentNumber() < RunSteps.plannedSteps(run)) {
+      // a step follows: the run waits for it (quarry resume <run> takes it on), it has not ended
+      phase = RunPhase.WAITING;
+    }
     run = run.enter(phase, clock.instant());
     store.save(run);
     return Optional.of(run);

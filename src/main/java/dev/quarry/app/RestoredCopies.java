@@ -18,7 +18,9 @@ public interface RestoredCopies {
     /** Nothing is being restored: the restore failed, or the object is not archived. */
     NOT_RESTORED,
     /** The object (or the version) is gone. */
-    MISSING
+    MISSING,
+    /** S3 did not answer (throttling, a 5xx, no connection): asked again at the next poll. */
+    UNKNOWN
   }
 
   State check(ObjectRow row);

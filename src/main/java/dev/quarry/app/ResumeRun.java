@@ -87,7 +87,16 @@ public final class ResumeRun {
                     QuarryException.user(
                         "no run " + runId + " in the run store; 'quarry runs' lists the runs"));
     if (run.phase().ended()) {
-      return again(run, listener);
+      Outcome again = again(run, listener);
+      if (again.run().phase().ended()) {
+        return again;
+      }
+      // the job it took up completed, and a step follows: the run needs its playbook back
+      Optional<RunRecord> other = store.start(again.run());
+      if (other.isPresent()) {
+        ExecuteRun.refuseIfActive(again.run().playbook(), other);
+      }
+      run = again.run();
     }
     Playbook playbook = playbookOf(run);
     if (run.approvedBy().isEmpty()

@@ -101,6 +101,29 @@ final class RunSteps {
     return steps;
   }
 
+  /**
+   * How many steps {@code run}'s playbook has: read again from the file it was planned from when
+   * that file is unchanged, else the steps the run has planned so far.
+   */
+  static int plannedSteps(RunRecord run) {
+    if (run.playbookPath().isEmpty()) {
+      return run.steps().size();
+    }
+    try {
+      Path file = Path.of(run.playbookPath().get());
+      if (!ExecuteRun.hash(file).equals(run.playbookHash())) {
+        return run.steps().size();
+      }
+      return new dev.quarry.playbook.PlaybookLoader()
+          .load(file)
+          .playbook()
+          .map(p -> Math.max(steps(p).size(), run.steps().size()))
+          .orElse(run.steps().size());
+    } catch (RuntimeException e) {
+      return run.steps().size();
+    }
+  }
+
   /** Whether a step's job waits for a confirmation: a destructive action, or confirm: required. */
   static boolean needsConfirmation(Playbook playbook, ActionSpec step) {
     return playbook.limits().confirm() == Limits.Confirm.REQUIRED
@@ -129,7 +152,18 @@ final class RunSteps {
         RunRecord.Step step = tracked.run.current();
         JobRecord job;
         if (step.jobId().isEmpty()) {
-          if (step.manifest().rows() == 0 && (number > 1 || !executor.acceptsEmptyManifest())) {
+          if (step.manifest().rows() == 0 && number > 1) {
+            // not one object of the step before is ready: the run did not do what it is for
+            String why =
+                "no object is ready for step "
+                    + number
+                    + " ("
+                    + spec.type()
+                    + ")"
+                    + step.note().map(n -> ": " + n).orElse("");
+            return new Driven(tracked.fail(why), Optional.empty(), Optional.empty());
+          }
+          if (step.manifest().rows() == 0 && !executor.acceptsEmptyManifest()) {
             // nothing for this step: AWS fails (and bills) a job with an empty manifest
             return new Driven(tracked.end(RunPhase.COMPLETED), Optional.empty(), Optional.empty());
           }
@@ -235,7 +269,7 @@ final class RunSteps {
         RestoredCopies.State state = restores.check(row);
         switch (state) {
           case READABLE -> ready.add(row);
-          case IN_PROGRESS -> still.add(row);
+          case IN_PROGRESS, UNKNOWN -> still.add(row);
           case NOT_RESTORED, MISSING ->
               left.computeIfAbsent(state, s -> new ArrayList<>()).add(row);
         }
@@ -284,7 +318,8 @@ final class RunSteps {
 
   private static String describe(RestoredCopies.State state) {
     return switch (state) {
-      case IN_PROGRESS -> "still being restored when the wait ended";
+      case IN_PROGRESS -> "still being restored (or unanswered) when the wait ended";
+      case UNKNOWN -> "unanswered";
       case NOT_RESTORED -> "not restored (the restore failed or the object is not archived)";
       case MISSING -> "no longer exist";
       case READABLE -> "readable";
@@ -347,6 +382,12 @@ final class RunSteps {
     synchronized void next(RunRecord.Step step) {
       run = run.withStep(step);
       store.save(run);
+    }
+
+    synchronized RunRecord fail(String reason) {
+      run = run.withFailure(Optional.of(reason)).enter(RunPhase.FAILED, clock.instant());
+      store.save(run);
+      return run;
     }
 
     synchronized RunRecord end(RunPhase phase) {

@@ -59,11 +59,17 @@ final class Composition {
   private static Duration restorePoll(CliContext context) {
     Optional<String> given = Optional.ofNullable(context.environment().get(RESTORE_POLL));
     try {
-      return given
-          .map(s -> Duration.ofSeconds(Long.parseLong(s.trim())))
-          .orElse(Duration.ofMinutes(15));
+      Duration poll =
+          given
+              .map(s -> Duration.ofSeconds(Long.parseLong(s.trim())))
+              .orElse(Duration.ofMinutes(15));
+      if (poll.isNegative() || poll.isZero()) {
+        throw new NumberFormatException("not positive");
+      }
+      return poll;
     } catch (NumberFormatException e) {
-      throw QuarryException.user(RESTORE_POLL + " must be a number of seconds, not " + given.get());
+      throw QuarryException.user(
+          RESTORE_POLL + " must be a positive number of seconds, not " + given.orElse(""));
     }
   }
 }

@@ -11,6 +11,7 @@ import dev.quarry.job.ProgressListener;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
+import dev.quarry.run.RunPhase;
 import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
 import java.nio.file.Path;
@@ -110,6 +111,16 @@ public final class RunCommand implements Callable<Integer> {
         }
       }
       if (outcome.job().isEmpty()) {
+        if (outcome.run().phase() == RunPhase.FAILED) {
+          context
+              .err()
+              .println(
+                  "quarry: run "
+                      + outcome.run().id()
+                      + " failed: "
+                      + outcome.run().failureReason().orElse("(no reason recorded)"));
+          return 1;
+        }
         context.err().println("quarry: the query selected no objects; nothing submitted");
         return 0;
       }

@@ -223,6 +223,35 @@ class ExecuteRunTest {
   }
 
   @Test
+  void aFollowUpWithNoRestoredObjectSubmitsNothingAndFailsTheRunSayingWhy() {
+    // given: no restore ever started
+    FakeExecutor executor = new FakeExecutor(true);
+    ObjectNode copy =
+        JsonNodeFactory.instance
+            .objectNode()
+            .put("type", "reencrypt")
+            .put("sse", "AES256")
+            .put("storage-class", "STANDARD");
+
+    // when
+    ExecuteRun.Outcome outcome =
+        executeRun(executor, TWO_OBJECTS, row -> RestoredCopies.State.NOT_RESTORED)
+            .execute(
+                withThen(restore(Limits.Confirm.NONE, 10), copy),
+                Map.of(),
+                true,
+                Approval.YES,
+                RunListener.NONE);
+
+    // then
+    assertThat(outcome.run().phase()).isEqualTo(RunPhase.FAILED);
+    assertThat(outcome.run().failureReason().orElseThrow())
+        .startsWith("no object is ready for step 2 (reencrypt)")
+        .contains("2 not restored");
+    assertThat(executor.tokens).containsExactly(outcome.run().id());
+  }
+
+  @Test
   void aSecondRunOfAPlaybookWhileOneHasNotEndedIsRefusedNamingIt() {
     // given: a run that waits for its approval
     FakeExecutor executor = new FakeExecutor(true);

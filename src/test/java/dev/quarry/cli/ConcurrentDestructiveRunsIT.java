@@ -135,15 +135,10 @@ class ConcurrentDestructiveRunsIT {
     assertThat(refused.get(0).output())
         .contains("already has a run that has not ended: " + winner)
         .contains("quarry runs show " + winner);
-    // each object copied once: its first version and one copy
-    for (int i = 0; i < 40; i++) {
-      String key = "data/obj-" + i;
-      assertThat(
-              s3.listObjectVersions(b -> b.bucket(bucket).prefix(key)).versions().stream()
-                  .filter(v -> v.key().equals(key)))
-          .as(key)
-          .hasSize(2);
-    }
+    // one job copied each object once (S3Mock overwrites on a copy in place, so versions cannot
+    // show it): all 40 tasks in its one job, none in another
+    assertThat(jobs.get(0).get("progress").get("numberOfTasksSucceeded").asLong()).isEqualTo(40);
+    assertThat(jobs.get(0).get("progress").get("totalNumberOfTasks").asLong()).isEqualTo(40);
   }
 
   /**

@@ -142,12 +142,13 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     requireNonNull(request, "request is null");
     String bucket = settings.manifestLocation().bucket();
     String key = manifestKey(request);
-    Optional<Submission> saved =
-        store.find(request.clientRequestToken()).map(s -> sameRun(s, request, bucket, key));
-    if (saved.flatMap(Submission::jobId).isPresent()) {
-      // the job exists: nothing to upload or create, whatever became of the local manifest
-      return describeKnown(saved.get().jobId().get());
+    Optional<Submission> found = store.find(request.clientRequestToken());
+    if (found.flatMap(Submission::jobId).isPresent()) {
+      // the job exists: nothing to upload or create, whatever became of the local manifest or
+      // the profile's manifest-location since
+      return describeKnown(found.get().jobId().get());
     }
+    Optional<Submission> saved = found.map(s -> sameRun(s, request, bucket, key));
     // everything is checked before the first remote call; a retry sends what the first attempt
     // sent (its function ARN too, whatever the profile says now), or the token would not match
     JobRequest sent = saved.map(Submission::request).orElseGet(() -> resolved(request));
@@ -389,7 +390,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
             .map(
                 s ->
                     store.update(
-                        s.request().runId(),
+                        s.request().clientRequestToken(),
                         current ->
                             current.observed(
                                 JobDescriptions.status(job.statusAsString()),

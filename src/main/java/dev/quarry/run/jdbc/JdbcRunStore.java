@@ -84,6 +84,7 @@ public final class JdbcRunStore implements RunStore {
     try (Connection c = connect()) {
       c.setAutoCommit(false);
       try {
+        checkExtends(c, run);
         write(c, run);
         if (run.phase().ended()) {
           // the run is over: its playbook is free again, in the same transaction as the end
@@ -101,6 +102,44 @@ public final class JdbcRunStore implements RunStore {
       }
     } catch (SQLException e) {
       throw failed("cannot save run " + run.id(), e);
+    }
+  }
+
+  /**
+   * A run's phases only grow: the record saved must go on from the stored one's transitions. A
+   * process that drives a run with a stale copy (the run was cancelled, or taken on by another
+   * process, meanwhile) is stopped here instead of writing over what happened. The stored row is
+   * locked for the rest of the transaction, so two writers are checked one after the other.
+   */
+  private static void checkExtends(Connection c, RunRecord run) throws SQLException {
+    try (PreparedStatement lock =
+        c.prepareStatement("SELECT id FROM run WHERE id = ? FOR UPDATE")) {
+      lock.setString(1, run.id());
+      try (ResultSet r = lock.executeQuery()) {
+        if (!r.next()) {
+          return;
+        }
+      }
+    }
+    List<RunPhase> stored = new ArrayList<>();
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT phase FROM run_transition WHERE run_id = ? ORDER BY seq")) {
+      s.setString(1, run.id());
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          stored.add(RunPhase.valueOf(r.getString(1)));
+        }
+      }
+    }
+    List<RunPhase> given = run.transitions().stream().map(RunRecord.Transition::phase).toList();
+    if (given.size() < stored.size() || !given.subList(0, stored.size()).equals(stored)) {
+      throw QuarryException.user(
+          "run "
+              + run.id()
+              + " was changed by another command meanwhile (it is "
+              + stored.get(stored.size() - 1).label()
+              + " now); this one stops without touching it: see quarry runs show "
+              + run.id());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.quarry.run.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quarry.run.RunPhase;
 import dev.quarry.run.RunRecord;
@@ -148,6 +149,34 @@ class JdbcRunStoreTest {
     assertThat(back.current().note()).contains("left out: 1 not restored");
     assertThat(back.playbookPath()).contains("/playbooks/thaw.yaml");
     assertThat(back.entered(RunPhase.WAITING)).contains(T0.plusSeconds(2));
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aStaleCopyOfARunThatWasCancelledMeanwhileIsRefusedAndTheCancellationStands(String kind)
+      throws Exception {
+    // given: a process waits between steps with its copy; another command cancels the run
+    RunStore store = JdbcRunStore.open(fresh(kind));
+    RunRecord waiting =
+        planned("r-stale", "thaw", T0)
+            .withJob("job-1")
+            .enter(RunPhase.SUBMITTED, T0.plusSeconds(1))
+            .enter(RunPhase.WAITING, T0.plusSeconds(2));
+    assertThat(store.start(waiting)).isEmpty();
+    store.save(store.find("r-stale").orElseThrow().enter(RunPhase.CANCELLED, T0.plusSeconds(3)));
+
+    // when: the waiting process saves its next step from its stale copy
+    RunRecord stale =
+        waiting.withStep(
+            RunRecord.Step.planned("reencrypt", new RunRecord.Manifest("m2.csv", "e2", 1)));
+
+    // then: refused, and the run stays cancelled, its playbook free
+    assertThatThrownBy(() -> store.save(stale))
+        .isInstanceOf(dev.quarry.error.QuarryException.class)
+        .hasMessageContaining("was changed by another command meanwhile (it is cancelled now)");
+    assertThat(store.find("r-stale").orElseThrow().phase()).isEqualTo(RunPhase.CANCELLED);
+    assertThat(store.find("r-stale").orElseThrow().steps()).hasSize(1);
+    assertThat(store.active("thaw")).isEmpty();
   }
 
   @ParameterizedTest
