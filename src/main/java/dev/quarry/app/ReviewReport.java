@@ -72,7 +72,9 @@ public final class ReviewReport {
         throw QuarryException.user(
             "run " + id + " submitted no job (it is " + r.phase() + "): no report to review");
       }
-      for (int i = 0; i < r.jobIds().size(); i++) {
+      // the run's last job: in a restore-then-copy run each object is a task of both steps, so
+      // merging them would count it twice; an earlier step is reviewed by its job id
+      for (int i = r.jobIds().size() - 1; i < r.jobIds().size(); i++) {
         String jobId = r.jobIds().get(i);
         boolean last = i == r.jobIds().size() - 1;
         Optional<ReportLocation> where = locate.apply(jobId);
