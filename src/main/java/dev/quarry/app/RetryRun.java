@@ -122,7 +122,12 @@ public final class RetryRun {
                 () ->
                     QuarryException.user(
                         "run " + runId + " has no completion report on record: nothing to retry"));
-    Path staged = manifestsRoot.resolve(playbook.name()).resolve(runId).resolve("retry.csv");
+    // a name of its own: two retries of one run may be staged at once (one of them is refused)
+    Path staged =
+        manifestsRoot
+            .resolve(playbook.name())
+            .resolve(runId)
+            .resolve("retry-" + java.util.UUID.randomUUID() + ".csv");
     long[] counts = new long[2];
     Optional<dev.quarry.manifest.Manifest> manifest;
     try (RetryManifestWriter writer = new RetryManifestWriter(staged)) {
