@@ -52,10 +52,15 @@ final class S3Errors {
   }
 
   static boolean isTransient(AwsServiceException e) {
-    return e.statusCode() == 429
-        || e.statusCode() >= 500
-        || e.isThrottlingException()
-        || TRANSIENT_CODES.contains(code(e));
+    return e.isThrottlingException() || isTransient(code(e), e.statusCode());
+  }
+
+  /**
+   * Whether a failure with this error code and HTTP status says "try again later": the same rule
+   * for a live answer and for a row of a completion report.
+   */
+  static boolean isTransient(String code, int status) {
+    return status == 429 || status >= 500 || TRANSIENT_CODES.contains(code);
   }
 
   /**

@@ -45,4 +45,14 @@ public record TaskOutcome(Status status, String errorCode, int httpStatus, Strin
   public boolean succeeded() {
     return status == Status.SUCCEEDED;
   }
+
+  /**
+   * A failure that may succeed when tried again (throttling, 5xx, no answer), by the rule the
+   * actions use for S3's live answers; a permanent one (404 NoSuchKey, 403 InvalidObjectState, ...)
+   * fails again unless something changes first. False for a success.
+   */
+  public boolean transientFailure() {
+    // status 0: S3 never answered (a retryable task's last try timed out)
+    return !succeeded() && (httpStatus == 0 || S3Errors.isTransient(errorCode, httpStatus));
+  }
 }

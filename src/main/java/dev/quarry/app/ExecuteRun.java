@@ -96,6 +96,57 @@ public final class ExecuteRun {
       boolean wait,
       Approval approval,
       RunListener listener) {
+    return execute(
+        playbook,
+        () -> {
+          try (EnginePool pool = engines.get()) {
+            return new PlanRun(pool.engineFor(playbook.target()), manifestsRoot, clock)
+                .plan(playbook, given);
+          }
+        },
+        given,
+        Optional.empty(),
+        wait,
+        approval,
+        listener);
+  }
+
+  /**
+   * Runs {@code playbook}'s action on {@code manifest}, given whole, instead of on what its query
+   * selects: the retry of run {@code origin}'s failed tasks. The same flow as {@link #execute}: one
+   * run of the playbook at a time, its limits, its approval, its steps.
+   *
+   * @param given the origin run's parameters, recorded again with the retry
+   * @param engine the origin run's engine, recorded with the retry
+   */
+  public Outcome executeOn(
+      Playbook playbook,
+      Path manifest,
+      Map<String, String> given,
+      String engine,
+      String origin,
+      boolean wait,
+      Approval approval,
+      RunListener listener) {
+    requireNonNull(manifest, "manifest is null");
+    return execute(
+        playbook,
+        () -> PlanRun.given(playbook, given, manifest, engine, manifestsRoot, clock),
+        given,
+        Optional.of(requireNonNull(origin, "origin is null")),
+        wait,
+        approval,
+        listener);
+  }
+
+  private Outcome execute(
+      Playbook playbook,
+      Supplier<PlanResult> planner,
+      Map<String, String> given,
+      Optional<String> retryOf,
+      boolean wait,
+      Approval approval,
+      RunListener listener) {
     ActionSpec action =
         playbook
             .action()
@@ -107,13 +158,8 @@ public final class ExecuteRun {
     List<ActionSpec> all = RunSteps.steps(playbook);
     all.forEach(executor::checkRunnable);
     refuseIfActive(playbook.name(), stillActive(store.active(playbook.name())));
-    PlanResult plan;
-    try (EnginePool pool = engines.get()) {
-      plan =
-          new PlanRun(pool.engineFor(playbook.target()), manifestsRoot, clock)
-              .plan(playbook, given);
-    }
-    RunRecord run =
+    PlanResult plan = planner.get();
+    RunRecord planned =
         RunRecord.planned(
             plan.runId(),
             playbook.name(),
@@ -124,6 +170,7 @@ public final class ExecuteRun {
             action.type(),
             new RunRecord.Manifest(plan.manifest().file(), plan.manifest().etag(), plan.objects()),
             clock.instant());
+    RunRecord run = retryOf.map(planned::retrying).orElse(planned);
     if (!plan.limitViolations().isEmpty()) {
       String reason =
           "refusing to run " + playbook.name() + ": " + String.join("; ", plan.limitViolations());

@@ -13,6 +13,7 @@ import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.io.StorageErrors;
 import dev.quarry.manifest.Manifest;
+import dev.quarry.manifest.ManifestReader;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.playbook.Limits;
 import dev.quarry.playbook.Playbook;
@@ -130,6 +131,92 @@ public final class PlanRun {
       deleteQuietly(dir);
       throw e;
     }
+    // the engine may be shared with other plans: only what this plan's queries cost
+    Optional<QueryStatistics> queryStatistics =
+        engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE)));
+    return result(
+        playbook,
+        action,
+        parameters,
+        runId,
+        dir,
+        manifest,
+        stats,
+        selection.duplicates(),
+        engine.name(),
+        queryStatistics,
+        clock,
+        prices);
+  }
+
+  /**
+   * The plan of a run on a manifest given whole instead of the playbook's query (a retry's failed
+   * tasks, {@link RetryRun}): its rows are copied into the run's folder, counted and held to the
+   * playbook's limits as the query's would be. Sizes and storage classes are unknown.
+   *
+   * @param engine the engine to record the run with (the origin run's)
+   */
+  public static PlanResult given(
+      Playbook playbook,
+      Map<String, String> given,
+      Path source,
+      String engine,
+      Path manifestsRoot,
+      Clock clock) {
+    Map<String, Object> parameters = ParameterBinder.bind(playbook, given);
+    Action action =
+        ActionRegistry.create(
+            playbook
+                .action()
+                .orElseThrow(
+                    () ->
+                        QuarryException.user(
+                            playbook.source() + ": a report-only playbook has no action to run")));
+    String runId = RunIds.next(clock);
+    Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);
+    PlanStats stats = new PlanStats();
+    Manifest manifest;
+    try (ManifestWriter writer =
+        ManifestWriter.open(dir.resolve("manifest.csv"), ManifestReader.hasVersionIds(source))) {
+      ManifestReader.read(
+          source,
+          row -> {
+            writer.write(row);
+            stats.add(row);
+          });
+      manifest = writer.finish();
+    } catch (RuntimeException e) {
+      deleteQuietly(dir);
+      throw e;
+    }
+    return result(
+        playbook,
+        action,
+        parameters,
+        runId,
+        dir,
+        manifest,
+        stats,
+        0,
+        engine,
+        Optional.empty(),
+        clock,
+        PriceList.bundled());
+  }
+
+  private static PlanResult result(
+      Playbook playbook,
+      Action action,
+      Map<String, Object> parameters,
+      String runId,
+      Path dir,
+      Manifest manifest,
+      PlanStats stats,
+      long duplicates,
+      String engineName,
+      Optional<QueryStatistics> queryStatistics,
+      Clock clock,
+      PriceList prices) {
     ManifestInfo info =
         new ManifestInfo(
             ManifestInfo.FORMAT,
@@ -140,7 +227,7 @@ public final class PlanRun {
             manifest.etag(),
             playbook.name(),
             runId,
-            engine.name(),
+            engineName,
             playbook.query(),
             parameters,
             clock.instant());
@@ -162,9 +249,6 @@ public final class PlanRun {
             ? playbook.limits().maxObjects().getAsLong()
             : null;
     OperationView operation = OperationView.of(action.jobOperation(bucket));
-    // the engine may be shared with other plans: only what this plan's queries cost
-    Optional<QueryStatistics> queryStatistics =
-        engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE)));
     CostEstimate cost =
         new CostEstimator(prices)
             .estimate(
@@ -176,15 +260,15 @@ public final class PlanRun {
                     stats.storageClasses().stream()
                         .map(g -> new CostEstimator.ClassGroup(g.name(), g.objects(), g.bytes()))
                         .toList(),
-                    engine.name(),
+                    engineName,
                     queryStatistics));
     return new PlanResult(
         playbook.name(),
         runId,
-        engine.name(),
+        engineName,
         parameters,
         stats.objects(),
-        selection.duplicates(),
+        duplicates,
         stats.bytes(),
         stats.unknownSizes(),
         stats.storageClasses(),

@@ -80,23 +80,32 @@ public final class RunsCommand implements Runnable {
             Optional.ofNullable(status).map(RunsCommand::phase),
             Optional.ofNullable(since).map(s -> since(s, Clock.systemUTC())));
     List<RunRecord> runs;
+    Map<String, List<String>> retries;
     try (RunStore store = Composition.runStore(context.config(global))) {
       runs = store.list(query);
+      retries = retries(store);
     }
     if (global.output() == OutputFormat.json) {
       context
           .out()
-          .println(Json.write(Map.of("runs", runs.stream().map(RunsCommand::summary).toList())));
+          .println(
+              Json.write(
+                  Map.of(
+                      "runs",
+                      runs.stream()
+                          .map(r -> summary(r, retries.getOrDefault(r.id(), List.of())))
+                          .toList())));
       return;
     }
     if (runs.isEmpty()) {
       context.out().println("No runs.");
       return;
     }
-    String format = "%-24s  %-24s  %-17s  %-10s  %-24s  %-20s  %s%n";
+    String format = "%-24s  %-24s  %-17s  %-10s  %-24s  %-20s  %-20s  %s%n";
     context
         .out()
-        .printf(format, "RUN", "PLAYBOOK", "STATUS", "OBJECTS", "TASKS", "STARTED", "JOBS");
+        .printf(
+            format, "RUN", "PLAYBOOK", "STATUS", "OBJECTS", "TASKS", "STARTED", "JOBS", "RETRY");
     for (RunRecord run : runs) {
       context
           .out()
@@ -111,12 +120,42 @@ public final class RunsCommand implements Runnable {
                   + Sizes.count(run.counts().failed())
                   + " failed",
               LocalJobs.TIME.format(run.started()),
-              run.jobIds().isEmpty() ? "-" : String.join(",", run.jobIds()));
+              run.jobIds().isEmpty() ? "-" : String.join(",", run.jobIds()),
+              link(run, retries.getOrDefault(run.id(), List.of())));
     }
+  }
+
+  /** Each run's retries, oldest first, by the id of the run they retry. */
+  static Map<String, List<String>> retries(RunStore store) {
+    // every run is read: the store has no query by origin, and histories are small
+    List<RunRecord> all =
+        store.list(new RunStore.Query(Optional.empty(), Optional.empty(), Optional.empty()));
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      RunRecord r = all.get(i);
+      r.retryOf()
+          .ifPresent(o -> out.computeIfAbsent(o, k -> new java.util.ArrayList<>()).add(r.id()));
+    }
+    return out;
+  }
+
+  /** The run's links as a person reads them: "of <origin>", "by <retry>,...", both, or "-". */
+  private static String link(RunRecord run, List<String> retries) {
+    List<String> parts = new java.util.ArrayList<>();
+    run.retryOf().ifPresent(o -> parts.add("of " + o));
+    if (!retries.isEmpty()) {
+      parts.add("by " + String.join(",", retries));
+    }
+    return parts.isEmpty() ? "-" : String.join("; ", parts);
   }
 
   /** A run as {@code quarry runs --output json} lists it. */
   static Map<String, Object> summary(RunRecord run) {
+    return summary(run, List.of());
+  }
+
+  /** {@link #summary(RunRecord)} with the runs that retry it. */
+  static Map<String, Object> summary(RunRecord run, List<String> retries) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", run.id());
     out.put("playbook", run.playbook());
@@ -127,6 +166,8 @@ public final class RunsCommand implements Runnable {
     out.put("failed", run.counts().failed());
     out.put("started", run.started().toString());
     out.put("ended", run.ended().map(Instant::toString).orElse(null));
+    out.put("retryOf", run.retryOf().orElse(null));
+    out.put("retries", retries);
     return out;
   }
 
@@ -205,14 +246,16 @@ public final class RunsCommand implements Runnable {
         throw QuarryException.user("runs show prints text or json, not csv");
       }
       RunRecord run;
+      List<String> retries;
       try (RunStore store = Composition.runStore(context.config(global))) {
         run =
             store
                 .find(runId)
                 .orElseThrow(() -> QuarryException.user("no run " + runId + " (see quarry runs)"));
+        retries = retries(store).getOrDefault(run.id(), List.of());
       }
       if (global.output() == OutputFormat.json) {
-        Map<String, Object> out = summary(run);
+        Map<String, Object> out = summary(run, retries);
         out.put("playbookHash", run.playbookHash());
         out.put("parameters", run.parameters());
         out.put("engine", run.engine());
@@ -235,6 +278,8 @@ public final class RunsCommand implements Runnable {
       o.printf("  playbook   %s  (sha256 %s)%n", run.playbook(), run.playbookHash());
       run.parameters().forEach((k, v) -> o.printf("  parameter  %s=%s%n", k, v));
       o.printf("  engine     %s%n", run.engine());
+      run.retryOf().ifPresent(origin -> o.printf("  retry of   %s%n", origin));
+      retries.forEach(r -> o.printf("  retried by %s%n", r));
       run.manifest()
           .ifPresent(
               m ->

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param transitions every phase the run entered, oldest first; never empty
  * @param approvedBy who or what approved the run ("--yes", "console"); absent when nobody did
  * @param failureReason why the run failed or stopped, when it did
+ * @param retryOf the run whose failed tasks this run retries ({@code quarry retry}); absent for a
+ *     run planned from its playbook's query
  */
 public record RunRecord(
     String id,
@@ -35,7 +37,8 @@ public record RunRecord(
     List<Step> steps,
     List<Transition> transitions,
     Optional<String> approvedBy,
-    Optional<String> failureReason) {
+    Optional<String> failureReason,
+    Optional<String> retryOf) {
   public RunRecord {
     requireNonNull(id, "id is null");
     requireNonNull(playbook, "playbook is null");
@@ -53,6 +56,49 @@ public record RunRecord(
     }
     requireNonNull(approvedBy, "approvedBy is null");
     requireNonNull(failureReason, "failureReason is null");
+    requireNonNull(retryOf, "retryOf is null");
+  }
+
+  /** A run that retries no other run. */
+  public RunRecord(
+      String id,
+      String playbook,
+      Optional<String> playbookPath,
+      String playbookHash,
+      Map<String, String> parameters,
+      String engine,
+      List<Step> steps,
+      List<Transition> transitions,
+      Optional<String> approvedBy,
+      Optional<String> failureReason) {
+    this(
+        id,
+        playbook,
+        playbookPath,
+        playbookHash,
+        parameters,
+        engine,
+        steps,
+        transitions,
+        approvedBy,
+        failureReason,
+        Optional.empty());
+  }
+
+  /** This run as the retry of run {@code origin}. */
+  public RunRecord retrying(String origin) {
+    return new RunRecord(
+        id,
+        playbook,
+        playbookPath,
+        playbookHash,
+        parameters,
+        engine,
+        steps,
+        transitions,
+        approvedBy,
+        failureReason,
+        Optional.of(requireNonNull(origin, "origin is null")));
   }
 
   /** A run that has just been planned, its first step's manifest written. */
@@ -164,7 +210,8 @@ public record RunRecord(
         steps,
         next,
         approvedBy,
-        failureReason);
+        failureReason,
+        retryOf);
   }
 
   /** The current step with its job; the same record when it has that job already. */
@@ -194,7 +241,8 @@ public record RunRecord(
         more,
         transitions,
         approvedBy,
-        failureReason);
+        failureReason,
+        retryOf);
   }
 
   public RunRecord approvedBy(String who) {
@@ -208,7 +256,8 @@ public record RunRecord(
         steps,
         transitions,
         Optional.of(who),
-        failureReason);
+        failureReason,
+        retryOf);
   }
 
   /** The current step's counts and report, and the run's failure reason. */
@@ -230,7 +279,8 @@ public record RunRecord(
         steps,
         transitions,
         approvedBy,
-        reason);
+        reason,
+        retryOf);
   }
 
   private RunRecord withCurrent(Step step) {
@@ -246,7 +296,8 @@ public record RunRecord(
         next,
         transitions,
         approvedBy,
-        failureReason);
+        failureReason,
+        retryOf);
   }
 
   /**

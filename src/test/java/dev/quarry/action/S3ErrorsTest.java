@@ -122,4 +122,24 @@ class S3ErrorsTest {
                 AwsErrorDetails.builder().errorCode(code).errorMessage(message).build())
             .build();
   }
+
+  @ParameterizedTest(name = "{0} {1} -> {2}")
+  @CsvSource({
+    "503, SlowDown, true",
+    "500, InternalError, true",
+    "429, TooManyRequests, true",
+    "400, RequestTimeout, true",
+    "0, SdkClientException, true",
+    "404, NoSuchKey, false",
+    "403, InvalidObjectState, false",
+    "403, AccessDenied, false"
+  })
+  void aReportedFailureIsTransientByTheRuleOfLiveAnswers(int status, String code, boolean yes) {
+    // given
+    TaskOutcome reported = TaskOutcome.failed(code, status, "as a report row says");
+
+    // when / then
+    assertThat(reported.transientFailure()).isEqualTo(yes);
+    assertThat(TaskOutcome.succeeded("Successful").transientFailure()).isFalse();
+  }
 }

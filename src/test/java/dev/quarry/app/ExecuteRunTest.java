@@ -105,6 +105,85 @@ class ExecuteRunTest {
   }
 
   @Test
+  void aGivenManifestRunsWithoutTheQueryAndIsRecordedAsTheRetryOfItsOrigin() {
+    // given: a manifest of two tasks, and an engine that must not be asked
+    FakeExecutor executor = new FakeExecutor(true);
+    Path given = manifestOf(TWO_OBJECTS);
+    ExecuteRun execute =
+        new ExecuteRun(
+            () -> {
+              throw new AssertionError("a given manifest needs no query engine");
+            },
+            executor,
+            store,
+            ReportReviews.NONE,
+            row -> RestoredCopies.State.READABLE,
+            java.time.Duration.ZERO,
+            manifests,
+            CLOCK);
+
+    // when
+    ExecuteRun.Outcome outcome =
+        execute.executeOn(
+            restore(Limits.Confirm.NONE, 10),
+            given,
+            Map.of("weather", "snow"),
+            "embedded",
+            "origin-1",
+            true,
+            Approval.NONE,
+            RunListener.NONE);
+
+    // then
+    RunRecord run = store.find(outcome.plan().runId()).orElseThrow();
+    assertThat(run.retryOf()).contains("origin-1");
+    assertThat(run.phase()).isEqualTo(RunPhase.COMPLETED);
+    assertThat(run.engine()).isEqualTo("embedded");
+    assertThat(run.manifest().orElseThrow().rows()).isEqualTo(2);
+    assertThat(Path.of(run.manifest().orElseThrow().location()))
+        .startsWith(manifests.resolve("restore-test"))
+        .isNotEqualTo(given);
+    assertThat(events)
+        .containsExactly(
+            "save PLANNED", "submit", "save SUBMITTED", "follow", "save RUNNING", "save COMPLETED");
+  }
+
+  @Test
+  void aGivenManifestOverTheLimitIsRefusedAsAQuerysWouldBe() {
+    // given
+    FakeExecutor executor = new FakeExecutor(true);
+    Path given = manifestOf(TWO_OBJECTS);
+
+    // when / then
+    assertThatThrownBy(
+            () ->
+                executeRun(executor, List.of())
+                    .executeOn(
+                        restore(Limits.Confirm.NONE, 1),
+                        given,
+                        Map.of(),
+                        "embedded",
+                        "origin-1",
+                        true,
+                        Approval.YES,
+                        RunListener.NONE))
+        .isInstanceOf(QuarryException.class)
+        .hasMessageContaining("over limits.max-objects 1");
+    assertThat(events).containsExactly("save REFUSED");
+    assertThat(store.runs.values().iterator().next().retryOf()).contains("origin-1");
+  }
+
+  private Path manifestOf(List<ObjectRow> rows) {
+    Path file = manifests.resolve("given.csv");
+    try (dev.quarry.manifest.ManifestWriter writer =
+        dev.quarry.manifest.ManifestWriter.open(file, true)) {
+      rows.forEach(writer::write);
+      writer.finish();
+    }
+    return file;
+  }
+
+  @Test
   void anExecutorThatRefusesEmptyManifestsGetsNothingSubmitted() {
     // given
     FakeExecutor executor = new FakeExecutor(false);

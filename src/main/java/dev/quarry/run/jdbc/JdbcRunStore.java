@@ -312,10 +312,10 @@ public final class JdbcRunStore implements RunStore {
         "playbook = ?, playbook_hash = ?, parameters = ?, engine = ?, manifest_location = ?,"
             + " manifest_etag = ?, manifest_rows = ?, phase = ?, started_at = ?, ended_at = ?,"
             + " approved_by = ?, report_location = ?, objects = ?, succeeded = ?, failed = ?,"
-            + " failure_reason = ?, playbook_path = ?";
+            + " failure_reason = ?, playbook_path = ?, retry_of = ?";
     try (PreparedStatement s = c.prepareStatement("UPDATE run SET " + columns + " WHERE id = ?")) {
       bind(s, run);
-      s.setString(18, run.id());
+      s.setString(19, run.id());
       if (s.executeUpdate() == 1) {
         return;
       }
@@ -325,9 +325,9 @@ public final class JdbcRunStore implements RunStore {
             "INSERT INTO run (playbook, playbook_hash, parameters, engine, manifest_location,"
                 + " manifest_etag, manifest_rows, phase, started_at, ended_at, approved_by,"
                 + " report_location, objects, succeeded, failed, failure_reason, playbook_path,"
-                + " id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " retry_of, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       bind(s, run);
-      s.setString(18, run.id());
+      s.setString(19, run.id());
       s.executeUpdate();
     }
   }
@@ -354,6 +354,7 @@ public final class JdbcRunStore implements RunStore {
     s.setLong(15, run.counts().failed());
     s.setString(16, run.failureReason().orElse(null));
     s.setString(17, run.playbookPath().orElse(null));
+    s.setString(18, run.retryOf().orElse(null));
   }
 
   @Override
@@ -422,7 +423,8 @@ public final class JdbcRunStore implements RunStore {
       r.getString("engine"),
       Optional.ofNullable(r.getString("playbook_path")),
       Optional.ofNullable(r.getString("approved_by")),
-      Optional.ofNullable(r.getString("failure_reason"))
+      Optional.ofNullable(r.getString("failure_reason")),
+      Optional.ofNullable(r.getString("retry_of"))
     };
   }
 
@@ -446,7 +448,8 @@ public final class JdbcRunStore implements RunStore {
         steps,
         transitions,
         (Optional<String>) row[6],
-        (Optional<String>) row[7]);
+        (Optional<String>) row[7],
+        (Optional<String>) row[8]);
   }
 
   private static List<RunRecord.Transition> transitions(Connection c, String id)

@@ -108,6 +108,26 @@ class JdbcRunStoreTest {
 
   @ParameterizedTest
   @MethodSource("databases")
+  void aRetryComesBackLinkedToItsOriginAndTheOriginToNothing(String kind) throws Exception {
+    // given
+    RunStore store = JdbcRunStore.open(fresh(kind));
+    RunRecord origin = planned("r1", "tag", T0).enter(RunPhase.COMPLETED, T0.plusSeconds(1));
+    RunRecord retry = planned("r2", "tag", T0.plusSeconds(2)).retrying("r1");
+
+    // when
+    store.save(origin);
+    store.save(retry);
+    store.save(retry.enter(RunPhase.COMPLETED, T0.plusSeconds(3)));
+
+    // then
+    assertThat(store.find("r2").orElseThrow().retryOf()).contains("r1");
+    assertThat(store.find("r2").orElseThrow())
+        .isEqualTo(retry.enter(RunPhase.COMPLETED, T0.plusSeconds(3)));
+    assertThat(store.find("r1").orElseThrow().retryOf()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
   void aRunOfTwoStepsComesBackWithEachStepsManifestJobCountsAndNote(String kind) throws Exception {
     // given: a restore that ended, a wait, then its follow-up planned and submitted
     RunStore store = JdbcRunStore.open(fresh(kind));
