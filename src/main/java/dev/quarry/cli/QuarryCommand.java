@@ -37,6 +37,7 @@ import picocli.CommandLine.IFactory;
       ConfirmCommand.class,
       CancelCommand.class,
       ResumeCommand.class,
+      DaemonCommand.class,
       ReportCommand.class,
       IamPolicyCommand.class,
       QueryCommand.class,
