@@ -32,9 +32,9 @@ import picocli.CommandLine.Option;
     name = "daemon",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs every playbook of a folder that has a schedule: (a Quartz cron expression, UTC unless"
-          + " schedule: { cron: ..., timezone: ZONE } names a zone), each firing exactly as 'quarry run PLAYBOOK' would, until"
-          + " stopped with SIGTERM or Ctrl-C.",
+      "Runs every playbook of a folder that has a schedule: (a Quartz cron expression, in UTC"
+          + " unless written schedule: { cron: ..., timezone: ZONE }), each firing exactly as"
+          + " 'quarry run PLAYBOOK' would, until stopped with SIGTERM or Ctrl-C.",
       "It reads the folder again every --poll seconds: a new playbook is scheduled, a changed"
           + " one rescheduled, a removed one unscheduled, and a broken one reported (file:line:"
           + " problem) and left unscheduled while the others keep firing.",
