@@ -1,0 +1,237 @@
+package dev.quarry.cli;
+
+import dev.quarry.app.Approval;
+import dev.quarry.app.ExecuteRun;
+import dev.quarry.app.ResumeRun;
+import dev.quarry.app.RunListener;
+import dev.quarry.config.QuarryConfig;
+import dev.quarry.config.Redact;
+import dev.quarry.error.QuarryException;
+import dev.quarry.job.JobRecord;
+import dev.quarry.playbook.Playbook;
+import dev.quarry.run.RunRecord;
+import dev.quarry.run.RunStore;
+import dev.quarry.schedule.Misfire;
+import dev.quarry.schedule.PlaybookFolder;
+import dev.quarry.schedule.PlaybookScheduler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code quarry daemon}: runs the playbooks of a folder on their schedules until stopped. */
+@Command(
+    name = "daemon",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs every playbook of a folder that has a schedule: (a Quartz cron expression, in UTC"
+          + " unless written schedule: { cron: ..., timezone: ZONE }), each firing exactly as"
+          + " 'quarry run PLAYBOOK' would, until stopped with SIGTERM or Ctrl-C.",
+      "It reads the folder again every --poll seconds: a new playbook is scheduled, a changed"
+          + " one rescheduled, a removed one unscheduled, and a broken one reported (file:line:"
+          + " problem) and left unscheduled while the others keep firing.",
+      "One run of a playbook at a time, also across restarts and other quarry processes: a firing"
+          + " while the playbook's previous run has not ended is logged and skipped.",
+      "Approval never comes from a terminal: a destructive playbook, or one with limits.confirm:"
+          + " required, leaves its run awaiting approval until 'quarry confirm <job-id>' (or"
+          + " 'quarry resume <run-id> --yes'); until then its later firings are skipped.",
+      "At start it resumes the unfinished runs of the folder's playbooks. On SIGTERM it stops"
+          + " firing, lets the running jobs end, and exits 0. Schedules live in memory (Quartz's"
+          + " RAMJobStore): slots missed while the daemon was down are not fired afterwards.",
+      "",
+      "Examples:",
+      "  quarry daemon --playbooks playbooks/",
+      "  quarry daemon --playbooks /etc/quarry/playbooks --misfire skip --profile prod",
+      "  quarry daemon --playbooks docs/examples --concurrency 4 > daemon.log 2>&1 &",
+      "",
+      "A scheduled playbook (every 15 minutes, Paris time):",
+      "  name: tag-new-uploads",
+      "  schedule: { cron: \"0 0/15 * * * ?\", timezone: Europe/Paris }",
+      "  query: SELECT bucket, key FROM \"b_uploads\".\"inventory\"",
+      "  action: { type: put-tags, tags: { seen: \"yes\" } }",
+      ""
+    })
+public final class DaemonCommand implements Callable<Integer> {
+  @Mixin GlobalOptions global;
+
+  @Option(
+      names = "--playbooks",
+      paramLabel = "DIR",
+      required = true,
+      description = "The folder of playbooks (its *.yaml and *.yml files; not its subfolders).")
+  Path dir;
+
+  @Option(
+      names = "--misfire",
+      paramLabel = "POLICY",
+      defaultValue = "run-once",
+      description =
+          "What to do with a slot missed (by more than a second) because the playbook's previous"
+              + " run was still going or every worker was busy: run-once fires once as soon as it"
+              + " can however many slots were missed (Quartz's FIRE_ONCE_NOW); skip waits for the"
+              + " next slot (DO_NOTHING). Default: ${DEFAULT-VALUE}.")
+  String misfire;
+
+  @Option(
+      names = "--poll",
+      paramLabel = "SECONDS",
+      defaultValue = "3",
+      description = "How often the folder is read again (default: ${DEFAULT-VALUE}).")
+  int poll;
+
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = "Playbooks that may run at once (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Mixin ExecutorOptions executor;
+
+  private final CliContext context;
+
+  public DaemonCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Misfire policy;
+    try {
+      policy = Misfire.of(misfire);
+    } catch (IllegalArgumentException e) {
+      throw QuarryException.user(e.getMessage());
+    }
+    if (poll < 1 || workers < 1) {
+      throw QuarryException.user("--poll and --workers must be at least 1");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw QuarryException.user(dir + " is not a folder");
+    }
+    QuarryConfig config = context.config(global);
+    // the profile's executor and run store are checked once before anything is scheduled
+    JobBackend.with(config, executor.concurrency, b -> b);
+    try (RunStore store = Composition.runStore(config)) {
+      store.list(RunStore.Query.ALL);
+    }
+    CountDownLatch stop = Signals.onStop();
+    try (PlaybookScheduler scheduler = new PlaybookScheduler(workers, policy)) {
+      PlaybookFolder folder =
+          new PlaybookFolder(dir, scheduler, playbook -> fire(config, playbook), this::log);
+      log(
+          "watching "
+              + dir.toAbsolutePath()
+              + " (misfire: "
+              + policy.label()
+              + ", workers: "
+              + workers
+              + ")");
+      for (RunRecord run : unfinished(config)) {
+        log(
+            "resuming run "
+                + run.id()
+                + " of "
+                + run.playbook()
+                + " ("
+                + run.phase().label()
+                + ")");
+        scheduler.once("resume-" + run.id(), () -> resume(config, run));
+      }
+      folder.scan();
+      scheduler.start();
+      while (!stop.await(poll, TimeUnit.SECONDS)) {
+        folder.scan();
+      }
+      log("stopping: no more firings; waiting for the running jobs to end");
+    }
+    log("stopped");
+    return 0;
+  }
+
+  /** The unfinished runs of the folder's playbooks, as the run store has them. */
+  private List<RunRecord> unfinished(QuarryConfig config) {
+    Path root = dir.toAbsolutePath().normalize();
+    try (RunStore store = Composition.runStore(config)) {
+      return store.list(RunStore.Query.ALL).stream()
+          .filter(r -> !r.phase().ended())
+          .filter(
+              r ->
+                  r.playbookPath()
+                      .map(p -> Path.of(p).toAbsolutePath().normalize().startsWith(root))
+                      .orElse(false))
+          .toList();
+    }
+  }
+
+  /** One firing: the same use case as {@code quarry run}, its approval left to quarry confirm. */
+  private void fire(QuarryConfig config, Playbook playbook) {
+    log("firing " + playbook.name());
+    try (JobBackend backend = JobBackend.open(config, executor.concurrency);
+        RunStore store = Composition.runStore(config)) {
+      ExecuteRun.Outcome outcome =
+          Composition.executeRun(context, config, backend, store)
+              .execute(playbook, Map.of(), true, Approval.NONE, listener());
+      log(
+          playbook.name()
+              + ": run "
+              + outcome.run().id()
+              + " "
+              + outcome.run().phase().label()
+              + outcome
+                  .job()
+                  .map(j -> " (job " + j.jobId() + ")")
+                  .orElse(" (no objects selected)"));
+    } catch (RuntimeException e) {
+      failed(playbook.name(), e);
+    }
+  }
+
+  private void resume(QuarryConfig config, RunRecord run) {
+    try (JobBackend backend = JobBackend.open(config, executor.concurrency);
+        RunStore store = Composition.runStore(config)) {
+      ResumeRun.Outcome outcome =
+          Composition.resumeRun(context, config, backend, store)
+              .resume(run.id(), true, Approval.NONE, listener());
+      log(run.playbook() + ": resumed run " + run.id() + " " + outcome.run().phase().label());
+    } catch (RuntimeException e) {
+      failed(run.playbook(), e);
+    }
+  }
+
+  /**
+   * A refused or failed firing is logged (a ProblemsException's message lists its problems with
+   * file:line); the daemon and the other playbooks go on.
+   */
+  private void failed(String playbook, RuntimeException e) {
+    String kind =
+        e instanceof QuarryException q ? q.kind().name().toLowerCase(java.util.Locale.ROOT) : "bug";
+    log(playbook + ": skipped (" + kind + "): " + Redact.text(String.valueOf(e.getMessage())));
+  }
+
+  private RunListener listener() {
+    return new RunListener() {
+      @Override
+      public void submitted(RunRecord run, JobRecord job) {
+        log(run.playbook() + ": run " + run.id() + " submitted job " + job.jobId());
+      }
+    };
+  }
+
+  private synchronized void log(String line) {
+    context
+        .err()
+        .println(
+            Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                + " quarry daemon: "
+                + RowOutput.visible(line));
+    context.err().flush();
+  }
+}

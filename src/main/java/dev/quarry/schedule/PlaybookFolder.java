@@ -1,0 +1,130 @@
+package dev.quarry.schedule;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.quarry.error.Problem;
+import dev.quarry.playbook.LoadResult;
+import dev.quarry.playbook.Playbook;
+import dev.quarry.playbook.PlaybookLoader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The playbooks of one folder, kept scheduled as its files change: {@link #scan()} schedules a new
+ * playbook, reschedules a changed one, unschedules a removed one, and reports a broken one with its
+ * problems (file:line) while the others fire on. Only the top level's {@code *.yaml} and {@code
+ * *.yml} files count.
+ */
+public final class PlaybookFolder {
+  private final Path dir;
+  private final PlaybookScheduler scheduler;
+  private final Consumer<Playbook> fire;
+  private final Consumer<String> log;
+  private final PlaybookLoader loader = new PlaybookLoader();
+  // what each file held when last seen, so an unchanged file is neither reloaded nor rescheduled
+  private final Map<Path, String> seen = new HashMap<>();
+  private final Set<Path> scheduled = new HashSet<>();
+
+  /**
+   * @param fire runs a playbook at one of its slots (on one of the scheduler's threads)
+   * @param log hears one line per change: what was scheduled, what is broken and why
+   */
+  public PlaybookFolder(
+      Path dir, PlaybookScheduler scheduler, Consumer<Playbook> fire, Consumer<String> log) {
+    this.dir = requireNonNull(dir, "dir is null");
+    this.scheduler = requireNonNull(scheduler, "scheduler is null");
+    this.fire = requireNonNull(fire, "fire is null");
+    this.log = requireNonNull(log, "log is null");
+  }
+
+  /** Reads the folder again and brings the schedules in line with its files. */
+  public void scan() {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(dir)) {
+      files =
+          list.filter(
+                  f -> {
+                    String name = f.getFileName().toString();
+                    return (name.endsWith(".yaml") || name.endsWith(".yml"))
+                        && Files.isRegularFile(f);
+                  })
+              .sorted()
+              .toList();
+    } catch (IOException e) {
+      // a folder briefly unreadable (a deploy swapping it) must not unschedule everything
+      log.accept("cannot read " + dir + ": " + e.getMessage() + "; schedules unchanged");
+      return;
+    }
+    for (Path gone : Set.copyOf(seen.keySet())) {
+      if (!files.contains(gone)) {
+        seen.remove(gone);
+        if (scheduled.remove(gone)) {
+          scheduler.unschedule(id(gone));
+          log.accept(gone + ": removed; unscheduled");
+        }
+      }
+    }
+    for (Path file : files) {
+      String text;
+      try {
+        text = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        log.accept(file + ": cannot read: " + e.getMessage());
+        continue;
+      }
+      if (text.equals(seen.put(file, text))) {
+        continue;
+      }
+      update(file, loader.load(file, text));
+    }
+  }
+
+  private void update(Path file, LoadResult loaded) {
+    boolean was = scheduled.remove(file);
+    if (was) {
+      scheduler.unschedule(id(file));
+    }
+    if (!loaded.problems().isEmpty()) {
+      for (Problem problem : loaded.problems()) {
+        log.accept(problem.toString());
+      }
+      log.accept(file + ": broken; " + (was ? "unscheduled" : "not scheduled") + " until fixed");
+      return;
+    }
+    Playbook playbook = loaded.playbook().orElseThrow();
+    if (playbook.schedule().isEmpty()) {
+      log.accept(file + ": " + playbook.name() + " has no schedule; not scheduled");
+      return;
+    }
+    try {
+      scheduler.schedule(id(file), playbook.schedule().get(), () -> fire.accept(playbook));
+    } catch (RuntimeException e) {
+      log.accept(file + ": cannot schedule " + playbook.name() + ": " + e.getMessage());
+      return;
+    }
+    scheduled.add(file);
+    log.accept(
+        file
+            + ": "
+            + (was ? "rescheduled " : "scheduled ")
+            + playbook.name()
+            + " at '"
+            + playbook.schedule().get().cron()
+            + "' ("
+            + playbook.schedule().get().timezone()
+            + ")");
+  }
+
+  private static String id(Path file) {
+    return file.getFileName().toString();
+  }
+}
