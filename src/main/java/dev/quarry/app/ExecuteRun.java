@@ -8,6 +8,7 @@ import dev.quarry.job.JobRecord;
 import dev.quarry.playbook.ActionSpec;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.query.EnginePool;
+import dev.quarry.query.QueryStatistics;
 import dev.quarry.report.ReportLocation;
 import dev.quarry.report.ReportReview;
 import dev.quarry.run.RunPhase;
@@ -168,7 +169,11 @@ public final class ExecuteRun {
             given,
             plan.engine(),
             action.type(),
-            new RunRecord.Manifest(plan.manifest().file(), plan.manifest().etag(), plan.objects()),
+            new RunRecord.Manifest(
+                plan.manifest().file(),
+                plan.manifest().etag(),
+                plan.objects(),
+                plan.queryStatistics().map(QueryStatistics::queryIds).orElse(List.of())),
             clock.instant());
     RunRecord run = retryOf.map(planned::retrying).orElse(planned);
     if (!plan.limitViolations().isEmpty()) {

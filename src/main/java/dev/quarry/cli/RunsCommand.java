@@ -284,8 +284,13 @@ public final class RunsCommand implements Runnable {
           .ifPresent(
               m ->
                   o.printf(
-                      "  manifest   %s  (%s rows, ETag %s)%n",
-                      m.location(), Sizes.count(m.rows()), m.etag()));
+                      "  manifest   %s  (%s rows, ETag %s)%s%n",
+                      m.location(),
+                      Sizes.count(m.rows()),
+                      m.etag(),
+                      m.queryIds().isEmpty()
+                          ? ""
+                          : "\n  queries    " + String.join(", ", m.queryIds())));
       for (int i = 0; i < run.steps().size(); i++) {
         RunRecord.Step step = run.steps().get(i);
         o.printf(

@@ -345,11 +345,21 @@ public record RunRecord(
     }
   }
 
-  /** The manifest a run's job reads. */
-  public record Manifest(String location, String etag, long rows) {
+  /**
+   * The manifest a run's job reads.
+   *
+   * @param queryIds the engine's ids of the queries it came from (Athena's query execution ids);
+   *     empty for the embedded engine and for a manifest Quarry wrote itself (a later step)
+   */
+  public record Manifest(String location, String etag, long rows, List<String> queryIds) {
     public Manifest {
       requireNonNull(location, "location is null");
       requireNonNull(etag, "etag is null");
+      queryIds = List.copyOf(queryIds);
+    }
+
+    public Manifest(String location, String etag, long rows) {
+      this(location, etag, rows, List.of());
     }
   }
 

@@ -83,6 +83,37 @@ class ExecuteRunTest {
   }
 
   @Test
+  void theRunRecordsTheIdsOfTheQueriesItsManifestCameFrom() {
+    // given: an engine that names its queries, as Athena does
+    FakeQueryEngine engine =
+        FakeQueryEngine.returning(List.of("bucket", "key", "version_id"), TWO_OBJECTS);
+    engine.billed = true;
+
+    // when
+    ExecuteRun.Outcome outcome =
+        new ExecuteRun(
+                () -> EnginePool.of(engine),
+                new FakeExecutor(true),
+                store,
+                ReportReviews.NONE,
+                row -> RestoredCopies.State.READABLE,
+                java.time.Duration.ZERO,
+                manifests,
+                CLOCK)
+            .execute(
+                restore(Limits.Confirm.NONE, 10), Map.of(), true, Approval.NONE, RunListener.NONE);
+
+    // then: every query the plan asked, in order
+    assertThat(engine.asked).hasSizeGreaterThan(0);
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= engine.asked.size(); i++) {
+      ids.add("q" + i);
+    }
+    assertThat(store.find(outcome.plan().runId()).orElseThrow().manifest().orElseThrow().queryIds())
+        .containsExactlyElementsOf(ids);
+  }
+
+  @Test
   void aLimitRefusesTheRunSubmitsNothingAndRecordsWhy() {
     // given
     FakeExecutor executor = new FakeExecutor(true);

@@ -4,12 +4,14 @@ import dev.quarry.error.QuarryException;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
+import dev.quarry.query.QueryStatistics;
 import dev.quarry.query.Selection;
 import dev.quarry.query.TaskIdentity;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -24,6 +26,9 @@ public final class FakeQueryEngine implements QueryEngine {
   public final List<BoundQuery> asked = new ArrayList<>();
   public final List<TaskIdentity> identities = new ArrayList<>();
   public boolean closed;
+
+  /** Whether statistics() reports the queries asked, with ids q1, q2, ..., as Athena would. */
+  public boolean billed;
 
   private FakeQueryEngine(List<String> columns, List<ObjectRow> rows, String sqlError) {
     this.columns = List.copyOf(columns);
@@ -77,6 +82,20 @@ public final class FakeQueryEngine implements QueryEngine {
       }
     }
     return new Selection(seen.size(), duplicates);
+  }
+
+  @Override
+  public Optional<QueryStatistics> statistics() {
+    if (!billed) {
+      return Optional.empty();
+    }
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= asked.size(); i++) {
+      ids.add("q" + i);
+    }
+    return Optional.of(
+        new QueryStatistics(
+            ids.size(), 0, java.math.BigDecimal.ZERO, java.time.Duration.ZERO, ids));
   }
 
   @Override

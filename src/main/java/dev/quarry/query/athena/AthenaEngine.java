@@ -105,7 +105,12 @@ public final class AthenaEngine implements QueryEngine {
   private synchronized void count(QueryStats stats) {
     total =
         total.plus(
-            new QueryStatistics(1, stats.bytesScanned(), stats.costUsd(), stats.engineTime()));
+            new QueryStatistics(
+                1,
+                stats.bytesScanned(),
+                stats.costUsd(),
+                stats.engineTime(),
+                List.of(stats.queryExecutionId())));
   }
 
   @Override

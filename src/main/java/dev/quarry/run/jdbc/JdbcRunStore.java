@@ -277,8 +277,8 @@ public final class JdbcRunStore implements RunStore {
     try (PreparedStatement s =
         c.prepareStatement(
             "INSERT INTO run_step (run_id, step, step_action, manifest_location, manifest_etag,"
-                + " manifest_rows, job_id, objects, succeeded, failed, report_location, note)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " manifest_rows, job_id, objects, succeeded, failed, report_location, note,"
+                + " query_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (int i = 0; i < run.steps().size(); i++) {
         RunRecord.Step step = run.steps().get(i);
         s.setString(1, run.id());
@@ -293,6 +293,12 @@ public final class JdbcRunStore implements RunStore {
         s.setLong(10, step.counts().failed());
         s.setString(11, step.report().orElse(null));
         s.setString(12, step.note().orElse(null));
+        // Athena's query execution ids are alphanumerics and dashes: a comma cannot be in one
+        s.setString(
+            13,
+            step.manifest().queryIds().isEmpty()
+                ? null
+                : String.join(",", step.manifest().queryIds()));
         s.addBatch();
       }
       s.executeBatch();
@@ -484,7 +490,8 @@ public final class JdbcRunStore implements RunStore {
                   new RunRecord.Manifest(
                       r.getString("manifest_location"),
                       r.getString("manifest_etag"),
-                      r.getLong("manifest_rows")),
+                      r.getLong("manifest_rows"),
+                      queryIds(r.getString("query_ids"))),
                   Optional.ofNullable(r.getString("job_id")),
                   new RunRecord.Counts(
                       r.getLong("objects"), r.getLong("succeeded"), r.getLong("failed")),
@@ -494,6 +501,10 @@ public final class JdbcRunStore implements RunStore {
       }
     }
     return out;
+  }
+
+  private static List<String> queryIds(String joined) {
+    return joined == null || joined.isEmpty() ? List.of() : List.of(joined.split(","));
   }
 
   private static OffsetDateTime time(Instant at) {

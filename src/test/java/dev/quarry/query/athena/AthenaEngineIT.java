@@ -142,6 +142,9 @@ class AthenaEngineIT {
       // moto reports no data scanned; the cost arithmetic is QueryStatsTest's
       assertThat(stats.bytesScanned()).isZero();
       assertThat(stats.costUsd()).isEqualByComparingTo("0");
+      // the engine's statistics name the query, so a run can record where its manifest came from
+      assertThat(engine.statistics().orElseThrow().queryIds())
+          .containsExactly(stats.queryExecutionId());
     }
     assertThat(count).isEqualTo(4);
     assertThat(rows)

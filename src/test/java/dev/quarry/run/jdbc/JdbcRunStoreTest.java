@@ -140,7 +140,11 @@ class JdbcRunStoreTest {
                 Map.of(),
                 "embedded",
                 "restore",
-                new RunRecord.Manifest("m/thaw/r2s/manifest.csv", "e1", 7),
+                new RunRecord.Manifest(
+                    "m/thaw/r2s/manifest.csv",
+                    "e1",
+                    7,
+                    List.of("5c0d0c1e-1b2a-4c3d-9e8f-000000000001", "5c0d0c1e-000000000002")),
                 T0)
             .approvedBy("--yes")
             .withJob("job-1")
@@ -168,6 +172,9 @@ class JdbcRunStoreTest {
     assertThat(back.steps().get(0).counts()).isEqualTo(new RunRecord.Counts(7, 6, 1));
     assertThat(back.current().note()).contains("left out: 1 not restored");
     assertThat(back.playbookPath()).contains("/playbooks/thaw.yaml");
+    assertThat(back.manifest().orElseThrow().queryIds())
+        .containsExactly("5c0d0c1e-1b2a-4c3d-9e8f-000000000001", "5c0d0c1e-000000000002");
+    assertThat(back.current().manifest().queryIds()).isEmpty();
     assertThat(back.entered(RunPhase.WAITING)).contains(T0.plusSeconds(2));
   }
 
