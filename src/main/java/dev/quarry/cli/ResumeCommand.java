@@ -6,8 +6,6 @@ import dev.quarry.app.ResumeRun;
 import dev.quarry.app.RunListener;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.job.JobRecord;
-import dev.quarry.job.ProgressListener;
-import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
 import java.time.Clock;
 import java.util.Optional;
@@ -92,24 +90,7 @@ public final class ResumeCommand implements Callable<Integer> {
   private int resumeRun(QuarryConfig config, RunStore store) {
     ResumeRun.Outcome outcome;
     try (JobBackend backend = JobBackend.open(config, executor.concurrency)) {
-      ProgressListener progress = LocalJobs.progressLine(context);
-      RunListener listener =
-          new RunListener() {
-            @Override
-            public void submitted(RunRecord run, JobRecord job) {
-              RunListeners.submitted(context, global, run, job);
-            }
-
-            @Override
-            public void onProgress(JobRecord job) {
-              progress.onProgress(job);
-            }
-
-            @Override
-            public void waiting(RunRecord run, long ready, long pending, long total) {
-              RunListeners.waiting(context, run, ready, pending, total);
-            }
-          };
+      RunListener listener = RunListeners.of(context, global);
       try {
         outcome =
             Composition.resumeRun(context, config, backend, store)

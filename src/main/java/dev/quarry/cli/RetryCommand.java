@@ -1,24 +1,19 @@
 package dev.quarry.cli;
 
-import dev.quarry.app.Approval;
 import dev.quarry.app.ExecuteRun;
 import dev.quarry.app.RetryRun;
 import dev.quarry.app.ReviewReport;
-import dev.quarry.app.RunListener;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
-import dev.quarry.job.ProgressListener;
 import dev.quarry.report.CompletionReportReader;
 import dev.quarry.report.ReportLocation;
-import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -106,8 +101,8 @@ public final class RetryCommand implements Callable<Integer> {
                     runId,
                     new RetryRun.Selection(Set.copyOf(errorCodes), includePermanent),
                     !noWait,
-                    approval(),
-                    listener());
+                    RunListeners.approval(context, yes, "Retry: run"),
+                    RunListeners.of(context, global));
       } finally {
         if (!noWait && context.interactive()) {
           context.err().println();
@@ -159,48 +154,6 @@ public final class RetryCommand implements Callable<Integer> {
         }
       }
       return CompletionReportReader.read(where, job, null, rows);
-    };
-  }
-
-  private RunListener listener() {
-    ProgressListener progress = LocalJobs.progressLine(context);
-    return new RunListener() {
-      @Override
-      public void submitted(RunRecord run, JobRecord job) {
-        RunListeners.submitted(context, global, run, job);
-      }
-
-      @Override
-      public void waiting(RunRecord run, long ready, long pending, long total) {
-        RunListeners.waiting(context, run, ready, pending, total);
-      }
-
-      @Override
-      public void onProgress(JobRecord job) {
-        progress.onProgress(job);
-      }
-    };
-  }
-
-  // as quarry run asks
-  private Approval approval() {
-    if (yes) {
-      return Approval.YES;
-    }
-    if (!context.interactive() || System.console() == null) {
-      return Approval.NONE;
-    }
-    return request -> {
-      String answer =
-          System.console()
-              .readLine(
-                  "Retry: run %s on %d objects%s? [y/N] ",
-                  String.join(", then ", request.actions()),
-                  request.objects(),
-                  request.destructive() ? " (destructive)" : "");
-      return answer != null && answer.trim().equalsIgnoreCase("y")
-          ? Optional.of("console (" + System.getProperty("user.name", "unknown") + ")")
-          : Optional.empty();
     };
   }
 }

@@ -1,23 +1,18 @@
 package dev.quarry.cli;
 
-import dev.quarry.app.Approval;
 import dev.quarry.app.ExecuteRun;
-import dev.quarry.app.RunListener;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
-import dev.quarry.job.ProgressListener;
 import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.run.RunPhase;
-import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -104,7 +99,12 @@ public final class RunCommand implements Callable<Integer> {
       try {
         outcome =
             Composition.executeRun(context, config, backend, store)
-                .execute(playbook, params, !noWait, approval(), listener());
+                .execute(
+                    playbook,
+                    params,
+                    !noWait,
+                    RunListeners.approval(context, yes, "Run"),
+                    RunListeners.of(context, global));
       } finally {
         if (!noWait && context.interactive()) {
           context.err().println();
@@ -128,46 +128,5 @@ public final class RunCommand implements Callable<Integer> {
       LocalJobs.finish(context, global, job, outcome.review());
       return LocalJobs.exitCode(job);
     }
-  }
-
-  private RunListener listener() {
-    ProgressListener progress = LocalJobs.progressLine(context);
-    return new RunListener() {
-      @Override
-      public void submitted(RunRecord run, JobRecord job) {
-        RunListeners.submitted(context, global, run, job);
-      }
-
-      @Override
-      public void waiting(RunRecord run, long ready, long pending, long total) {
-        RunListeners.waiting(context, run, ready, pending, total);
-      }
-
-      @Override
-      public void onProgress(JobRecord job) {
-        progress.onProgress(job);
-      }
-    };
-  }
-
-  private Approval approval() {
-    if (yes) {
-      return Approval.YES;
-    }
-    if (!context.interactive() || System.console() == null) {
-      return Approval.NONE;
-    }
-    return request -> {
-      String answer =
-          System.console()
-              .readLine(
-                  "Run %s on %d objects%s? [y/N] ",
-                  String.join(", then ", request.actions()),
-                  request.objects(),
-                  request.destructive() ? " (destructive)" : "");
-      return answer != null && answer.trim().equalsIgnoreCase("y")
-          ? Optional.of("console (" + System.getProperty("user.name", "unknown") + ")")
-          : Optional.empty();
-    };
   }
 }
