@@ -59,15 +59,8 @@ public final class ExecuteRun {
     this.store = requireNonNull(store, "store is null");
     this.manifestsRoot = requireNonNull(manifestsRoot, "manifestsRoot is null");
     this.clock = requireNonNull(clock, "clock is null");
-    RunSteps.Wait defaults = RunSteps.Wait.defaults();
     this.steps =
-        new RunSteps(
-            executor,
-            store,
-            reviews,
-            restores,
-            new RunSteps.Wait(restorePoll, defaults.atMost(), defaults.sleeper()),
-            clock);
+        new RunSteps(executor, store, reviews, restores, RunSteps.Wait.every(restorePoll), clock);
   }
 
   /**

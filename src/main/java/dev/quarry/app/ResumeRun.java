@@ -2,18 +2,13 @@ package dev.quarry.app;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.ProgressListener;
-import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
-import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.report.ReportReview;
-import dev.quarry.run.RunPhase;
 import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -47,15 +42,8 @@ public final class ResumeRun {
     this.store = requireNonNull(store, "store is null");
     this.reviews = requireNonNull(reviews, "reviews is null");
     this.clock = requireNonNull(clock, "clock is null");
-    RunSteps.Wait defaults = RunSteps.Wait.defaults();
     this.steps =
-        new RunSteps(
-            executor,
-            store,
-            reviews,
-            restores,
-            new RunSteps.Wait(restorePoll, defaults.atMost(), defaults.sleeper()),
-            clock);
+        new RunSteps(executor, store, reviews, restores, RunSteps.Wait.every(restorePoll), clock);
   }
 
   /** Where the run got to, with its last job and that job's review. */
@@ -98,7 +86,13 @@ public final class ResumeRun {
       }
       run = again.run();
     }
-    Playbook playbook = playbookOf(run);
+    Playbook playbook =
+        RunPlaybooks.of(
+            run,
+            "resume its job by id ('quarry runs show " + run.id() + "' names it)",
+            "restore that version to resume the run, or cancel it ('quarry cancel "
+                + run.id()
+                + "') and run the playbook again");
     if (run.approvedBy().isEmpty()
         && RunSteps.steps(playbook).stream()
             .anyMatch(s -> RunSteps.needsConfirmation(playbook, s))) {
@@ -137,46 +131,5 @@ public final class ResumeRun {
         job.status().terminal() ? reviews.review(job) : Optional.empty();
     RunRecord recorded = new RecordJob(store, clock).record(job, Optional.empty()).orElse(run);
     return new Outcome(recorded, Optional.of(job), review);
-  }
-
-  private static Playbook playbookOf(RunRecord run) {
-    String path =
-        run.playbookPath()
-            .orElseThrow(
-                () ->
-                    QuarryException.user(
-                        "run "
-                            + run.id()
-                            + " was recorded without its playbook's path; resume its job by id"
-                            + " ('quarry runs show "
-                            + run.id()
-                            + "' names it)"));
-    LoadResult loaded = new PlaybookLoader().load(Path.of(path));
-    if (!loaded.problems().isEmpty()) {
-      throw new ProblemsException(loaded.problems());
-    }
-    Playbook playbook = loaded.playbook().orElseThrow();
-    String now = ExecuteRun.hash(playbook.source());
-    if (!now.equals(run.playbookHash())) {
-      throw QuarryException.user(
-          path
-              + " changed since run "
-              + run.id()
-              + " was planned from it (SHA-256 "
-              + abbreviate(run.playbookHash())
-              + ", now "
-              + abbreviate(now)
-              + "): restore that version to resume the run, or cancel it ('quarry cancel "
-              + run.id()
-              + "') and run the playbook again");
-    }
-    if (run.phase() == RunPhase.REFUSED) {
-      throw new IllegalStateException("an ended run is taken up by again()");
-    }
-    return playbook;
-  }
-
-  private static String abbreviate(String hash) {
-    return hash.length() > 12 ? hash.substring(0, 12) : hash;
   }
 }

@@ -2,11 +2,8 @@ package dev.quarry.app;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
-import dev.quarry.playbook.LoadResult;
 import dev.quarry.playbook.Playbook;
-import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.report.ReportLocation;
 import dev.quarry.report.RetryManifestWriter;
 import dev.quarry.report.TaskResult;
@@ -100,7 +97,9 @@ public final class RetryRun {
               + runId
               + "' before retrying its failures");
     }
-    Playbook playbook = playbookOf(origin);
+    Playbook playbook =
+        RunPlaybooks.of(
+            origin, "", "restore that version to retry the run, or run the playbook again");
     if (playbook.then().isPresent()) {
       // which step a failed task belongs to decides what to run again: not supported yet
       throw QuarryException.user(
@@ -171,35 +170,5 @@ public final class RetryRun {
         // a leftover staging file is harmless: the next retry writes it again
       }
     }
-  }
-
-  /**
-   * The origin's playbook, read again from its recorded path, as it was when the run was planned.
-   */
-  private static Playbook playbookOf(RunRecord run) {
-    String path =
-        run.playbookPath()
-            .orElseThrow(
-                () ->
-                    QuarryException.user(
-                        "run " + run.id() + " was recorded without its playbook's path"));
-    LoadResult loaded = new PlaybookLoader().load(Path.of(path));
-    if (!loaded.problems().isEmpty()) {
-      throw new ProblemsException(loaded.problems());
-    }
-    Playbook playbook = loaded.playbook().orElseThrow();
-    String now = ExecuteRun.hash(playbook.source());
-    if (!now.equals(run.playbookHash())) {
-      throw QuarryException.user(
-          path
-              + " changed since run "
-              + run.id()
-              + " was planned from it (SHA-256 "
-              + run.playbookHash()
-              + ", now "
-              + now
-              + "): restore that version to retry the run, or run the playbook again");
-    }
-    return playbook;
   }
 }

@@ -53,12 +53,11 @@ final class RunSteps {
     }
 
     /**
-     * Every 15 minutes for up to 48 hours: Glacier Flexible Retrieval's bulk restores take 5–12
+     * Every {@code poll} for up to 48 hours: Glacier Flexible Retrieval's bulk restores take 5–12
      * hours, Deep Archive's up to 48.
      */
-    static Wait defaults() {
-      return new Wait(
-          Duration.ofMinutes(15), Duration.ofHours(48), d -> Thread.sleep(d.toMillis()));
+    static Wait every(Duration poll) {
+      return new Wait(poll, Duration.ofHours(48), d -> Thread.sleep(d.toMillis()));
     }
   }
 
@@ -106,19 +105,8 @@ final class RunSteps {
    * that file is unchanged, else the steps the run has planned so far.
    */
   static int plannedSteps(RunRecord run) {
-    if (run.playbookPath().isEmpty()) {
-      return run.steps().size();
-    }
     try {
-      Path file = Path.of(run.playbookPath().get());
-      if (!ExecuteRun.hash(file).equals(run.playbookHash())) {
-        return run.steps().size();
-      }
-      return new dev.quarry.playbook.PlaybookLoader()
-          .load(file)
-          .playbook()
-          .map(p -> Math.max(steps(p).size(), run.steps().size()))
-          .orElse(run.steps().size());
+      return Math.max(steps(RunPlaybooks.of(run, "", "")).size(), run.steps().size());
     } catch (RuntimeException e) {
       return run.steps().size();
     }
