@@ -134,19 +134,38 @@ class QuickstartRunIT {
     static Job of(Path playbookManifests) throws Exception {
       Path run;
       try (Stream<Path> runs = Files.list(playbookManifests)) {
-        run = runs.filter(r -> Files.isDirectory(r.resolve("report"))).findFirst().orElseThrow();
+        run = runs.filter(Job::hasReports).findFirst().orElseThrow();
+      }
+      // one job per step: the run's folder, or its step-<n>/ folders when the plan was split
+      List<Path> steps = new ArrayList<>();
+      if (Files.isDirectory(run.resolve("report"))) {
+        steps.add(run);
+      }
+      try (Stream<Path> parts = Files.list(run)) {
+        parts
+            .filter(p -> p.getFileName().toString().startsWith("step-"))
+            .filter(p -> Files.isDirectory(p.resolve("report")))
+            .sorted()
+            .forEach(steps::add);
       }
       List<ObjectRow> rows = new ArrayList<>();
-      ManifestReader.read(run.resolve("manifest.csv"), rows::add);
-      Path reportDir;
-      try (Stream<Path> jobs = Files.list(run.resolve("report"))) {
-        reportDir = jobs.findFirst().orElseThrow();
-      }
-      String jobId = reportDir.getFileName().toString().substring("job-".length());
       List<TaskResult> results = new ArrayList<>();
-      CompletionReportReader.read(
-          new ReportLocation.Local(run.resolve("report")), jobId, null, results::add);
+      for (Path step : steps) {
+        ManifestReader.read(step.resolve("manifest.csv"), rows::add);
+        Path reportDir;
+        try (Stream<Path> jobs = Files.list(step.resolve("report"))) {
+          reportDir = jobs.findFirst().orElseThrow();
+        }
+        String jobId = reportDir.getFileName().toString().substring("job-".length());
+        CompletionReportReader.read(
+            new ReportLocation.Local(step.resolve("report")), jobId, null, results::add);
+      }
       return new Job(rows, results);
+    }
+
+    private static boolean hasReports(Path run) {
+      return Files.isDirectory(run.resolve("report"))
+          || Files.isDirectory(run.resolve("step-1").resolve("report"));
     }
   }
 }

@@ -63,6 +63,30 @@ public interface Action {
    */
   LocalTask localTask(software.amazon.awssdk.services.s3.S3Client s3);
 
+  /**
+   * What one S3 Batch Operations job of this action applies to all its tasks, so that a plan splits
+   * its objects into one job (one step of the run) per value: a copy in place targets one bucket,
+   * and takes one storage class for every copy. Empty when one job can take any objects.
+   */
+  default java.util.Set<Partition> partitions() {
+    return java.util.Set.of();
+  }
+
+  /**
+   * Storage classes whose objects this action cannot act on: a plan leaves them out with their
+   * count instead of submitting tasks that would fail (a copy cannot read an archived object).
+   */
+  default java.util.Set<String> unreadableStorageClasses() {
+    return java.util.Set.of();
+  }
+
+  /** What a plan splits an action's objects by: one job per bucket, per storage class. */
+  enum Partition {
+    BUCKET,
+    /** Each part's action gets {@code storage-class} set to its objects' class. */
+    STORAGE_CLASS
+  }
+
   /** Problems that make this action unusable on AWS, empty when there are none. */
   default java.util.List<String> awsLimitations() {
     return java.util.List.of();

@@ -53,6 +53,9 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
   public static final String KMS = "aws:kms";
   public static final String SSE_S3 = "AES256";
 
+  /** Classes whose objects must be restored before a copy can read them. */
+  static final java.util.Set<String> ARCHIVED = java.util.Set.of("GLACIER", "DEEP_ARCHIVE");
+
   @JsonCreator
   public ReencryptAction(
       @JsonProperty("sse") String sse,
@@ -117,6 +120,24 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
       copy.sseAwsKmsKeyId(kmsKey).bucketKeyEnabled(bucketKey);
     }
     return JobOperation.builder().s3PutObjectCopy(copy.build()).build();
+  }
+
+  /**
+   * One job per bucket (a copy's target), and, unless {@code storage-class} names one, per storage
+   * class: S3PutObjectCopy takes one storage class for all its copies, and without one stores every
+   * copy as STANDARD.
+   */
+  @Override
+  public java.util.Set<Partition> partitions() {
+    return storageClass == null
+        ? java.util.Set.of(Partition.BUCKET, Partition.STORAGE_CLASS)
+        : java.util.Set.of(Partition.BUCKET);
+  }
+
+  /** A copy cannot read an object in an archive tier: it fails with ObjectNotInActiveTierError. */
+  @Override
+  public java.util.Set<String> unreadableStorageClasses() {
+    return ARCHIVED;
   }
 
   /**

@@ -21,6 +21,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -106,26 +107,28 @@ public final class ExecuteRun {
   }
 
   /**
-   * Runs {@code playbook}'s action on {@code manifest}, given whole, instead of on what its query
-   * selects: the retry of run {@code origin}'s failed tasks. The same flow as {@link #execute}: one
-   * run of the playbook at a time, its limits, its approval, its steps.
+   * Runs {@code steps}, each an action on a manifest given whole, instead of the playbook's action
+   * on what its query selects: the retry of run {@code origin}'s failed tasks. The same flow as
+   * {@link #execute}: one run of the playbook at a time, its limits, its approval, its steps.
    *
+   * @param followUp the step planned over the restored copies of the last step, a restore
    * @param given the origin run's parameters, recorded again with the retry
    * @param engine the origin run's engine, recorded with the retry
    */
   public Outcome executeOn(
       Playbook playbook,
-      Path manifest,
+      List<PlanRun.GivenStep> steps,
+      Optional<ActionSpec> followUp,
       Map<String, String> given,
       String engine,
       String origin,
       boolean wait,
       Approval approval,
       RunListener listener) {
-    requireNonNull(manifest, "manifest is null");
+    List<PlanRun.GivenStep> copy = List.copyOf(steps);
     return execute(
         playbook,
-        () -> PlanRun.given(playbook, given, manifest, engine, manifestsRoot, clock),
+        () -> PlanRun.given(playbook, given, copy, followUp, engine, manifestsRoot, clock),
         given,
         Optional.of(requireNonNull(origin, "origin is null")),
         wait,
@@ -153,6 +156,38 @@ public final class ExecuteRun {
     all.forEach(executor::checkRunnable);
     refuseIfActive(playbook.name(), stillActive(store.active(playbook.name())));
     PlanResult plan = planner.get();
+    List<String> queryIds = plan.queryStatistics().map(QueryStatistics::queryIds).orElse(List.of());
+    RunRecord.Step first;
+    List<RunRecord.Queued> queued = new ArrayList<>();
+    if (plan.parts().isEmpty()) {
+      first =
+          RunRecord.Step.planned(
+              action.type(),
+              Optional.of(RunSteps.json(action)),
+              new RunRecord.Manifest(
+                  plan.manifest().file(), plan.manifest().etag(), plan.objects(), queryIds));
+    } else {
+      // one step per part: the first one now, the others queued in order
+      PlanResult.Part head = plan.parts().get(0);
+      first =
+          RunRecord.Step.planned(
+              head.action().type(),
+              Optional.of(RunSteps.json(head.action())),
+              new RunRecord.Manifest(head.manifest(), head.etag(), head.objects(), queryIds));
+      for (PlanResult.Part part : plan.parts().subList(1, plan.parts().size())) {
+        queued.add(
+            new RunRecord.Queued(
+                part.action().type(),
+                RunSteps.json(part.action()),
+                Optional.of(new RunRecord.Manifest(part.manifest(), part.etag(), part.objects()))));
+      }
+    }
+    plan.then()
+        .map(PlanResult.FollowUp::spec)
+        .ifPresent(
+            then ->
+                queued.add(
+                    new RunRecord.Queued(then.type(), RunSteps.json(then), Optional.empty())));
     RunRecord planned =
         RunRecord.planned(
             plan.runId(),
@@ -161,12 +196,8 @@ public final class ExecuteRun {
             hash(playbook.source()),
             given,
             plan.engine(),
-            action.type(),
-            new RunRecord.Manifest(
-                plan.manifest().file(),
-                plan.manifest().etag(),
-                plan.objects(),
-                plan.queryStatistics().map(QueryStatistics::queryIds).orElse(List.of())),
+            first,
+            queued,
             clock.instant());
     RunRecord run = retryOf.map(planned::retrying).orElse(planned);
     if (!plan.limitViolations().isEmpty()) {
@@ -181,6 +212,8 @@ public final class ExecuteRun {
       other = store.start(run);
     }
     refuseIfActive(playbook.name(), other);
+    // the run's own steps: a split plan's parts, a retry's steps
+    all = RunSteps.steps(playbook, run);
     boolean asks = all.stream().anyMatch(s -> RunSteps.needsConfirmation(playbook, s));
     if (asks && !(plan.objects() == 0 && !executor.acceptsEmptyManifest())) {
       // asked before anything is submitted, and saved before: who approved it is on record

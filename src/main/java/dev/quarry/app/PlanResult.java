@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.quarry.action.OperationView;
 import dev.quarry.cost.CostEstimate;
+import dev.quarry.playbook.ActionSpec;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryStatistics;
 import java.nio.file.Path;
@@ -30,6 +31,10 @@ import java.util.Optional;
  *     absent otherwise
  * @param then the follow-up step, when the playbook has one
  * @param cost what the run would cost, from the price file in force (the first step's job)
+ * @param parts the jobs the objects are split into, one step each, when one job cannot take them
+ *     all with the playbook's action as written (a copy in place targets one bucket and keeps one
+ *     storage class); empty when the run has one job over {@code manifest}
+ * @param leftOut objects the action cannot act on, left out of every job, by storage class
  */
 public record PlanResult(
     String playbook,
@@ -56,7 +61,9 @@ public record PlanResult(
     List<String> awsLimitations,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<QueryStatistics> queryStatistics,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<FollowUp> then,
-    CostEstimate cost) {
+    CostEstimate cost,
+    List<Part> parts,
+    List<LeftOut> leftOut) {
   public PlanResult {
     requireNonNull(playbook, "playbook is null");
     requireNonNull(runId, "runId is null");
@@ -73,16 +80,51 @@ public record PlanResult(
     requireNonNull(queryStatistics, "queryStatistics is null");
     requireNonNull(then, "then is null");
     requireNonNull(cost, "cost is null");
+    parts = List.copyOf(parts);
+    leftOut = List.copyOf(leftOut);
+  }
+
+  /**
+   * One job of a split plan: its objects, the action it runs (the playbook's, with the part's
+   * storage class set when the split is by class) and its manifest.
+   *
+   * @param name what the part's objects share ("bucket-a STANDARD_IA")
+   */
+  public record Part(
+      String name,
+      ActionSpec action,
+      String manifest,
+      String etag,
+      long objects,
+      long bytes,
+      OperationView operation) {
+    public Part {
+      requireNonNull(name, "name is null");
+      requireNonNull(action, "action is null");
+      requireNonNull(manifest, "manifest is null");
+      requireNonNull(etag, "etag is null");
+      requireNonNull(operation, "operation is null");
+    }
+  }
+
+  /** Objects of one storage class that no job takes, and why. */
+  public record LeftOut(String storageClass, long objects, long bytes, String reason) {
+    public LeftOut {
+      requireNonNull(storageClass, "storageClass is null");
+      requireNonNull(reason, "reason is null");
+    }
   }
 
   /**
    * The playbook's second step ({@code then:}): planned only once the first one's restored copies
    * are readable, over those objects.
    */
-  public record FollowUp(String action, boolean destructive, OperationView operation) {
+  public record FollowUp(
+      String action, boolean destructive, OperationView operation, ActionSpec spec) {
     public FollowUp {
       requireNonNull(action, "action is null");
       requireNonNull(operation, "operation is null");
+      requireNonNull(spec, "spec is null");
     }
   }
 

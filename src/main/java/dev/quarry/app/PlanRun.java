@@ -15,6 +15,7 @@ import dev.quarry.io.StorageErrors;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestReader;
 import dev.quarry.manifest.ManifestWriter;
+import dev.quarry.playbook.ActionSpec;
 import dev.quarry.playbook.Limits;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookValidator;
@@ -131,12 +132,22 @@ public final class PlanRun {
       deleteQuietly(dir);
       throw e;
     }
+    Split split;
+    try {
+      split = split(playbook.action().get(), action, query, identity, dir, manifest, stats);
+    } catch (RuntimeException e) {
+      deleteQuietly(manifest.file());
+      deleteQuietly(dir);
+      throw e;
+    }
     // the engine may be shared with other plans: only what this plan's queries cost
     Optional<QueryStatistics> queryStatistics =
         engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE)));
     return result(
         playbook,
         action,
+        split,
+        playbook.then(),
         parameters,
         runId,
         dir,
@@ -150,52 +161,94 @@ public final class PlanRun {
   }
 
   /**
-   * The plan of a run on a manifest given whole instead of the playbook's query (a retry's failed
-   * tasks, {@link RetryRun}): its rows are copied into the run's folder, counted and held to the
-   * playbook's limits as the query's would be. Sizes and storage classes are unknown.
+   * One step of a run planned on manifests given whole ({@link #given}): the action it runs and the
+   * manifest it runs on.
+   */
+  public record GivenStep(ActionSpec action, Path manifest) {
+    public GivenStep {
+      requireNonNull(action, "action is null");
+      requireNonNull(manifest, "manifest is null");
+    }
+  }
+
+  /**
+   * The plan of a run on manifests given whole instead of the playbook's query (a retry's failed
+   * tasks, {@link RetryRun}): one step per given manifest, in order, each with its action; their
+   * rows are copied into the run's folder, counted and held to the playbook's limits as the query's
+   * would be. Sizes and storage classes are unknown.
    *
+   * @param followUp the step that follows the last one over its restored copies, when it is a
+   *     restore with a follow-up
    * @param engine the engine to record the run with (the origin run's)
    */
   public static PlanResult given(
       Playbook playbook,
       Map<String, String> given,
-      Path source,
+      List<GivenStep> steps,
+      Optional<ActionSpec> followUp,
       String engine,
       Path manifestsRoot,
       Clock clock) {
     Map<String, Object> parameters = ParameterBinder.bind(playbook, given);
-    Action action =
-        ActionRegistry.create(
-            playbook
-                .action()
-                .orElseThrow(
-                    () ->
-                        QuarryException.user(
-                            playbook.source() + ": a report-only playbook has no action to run")));
+    if (steps.isEmpty()) {
+      throw new IllegalArgumentException("a run has at least one step");
+    }
     String runId = RunIds.next(clock);
     Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);
     PlanStats stats = new PlanStats();
-    Manifest manifest;
-    try (ManifestWriter writer =
-        ManifestWriter.open(dir.resolve("manifest.csv"), ManifestReader.hasVersionIds(source))) {
-      ManifestReader.read(
-          source,
-          row -> {
-            writer.write(row);
-            stats.add(row);
-          });
-      manifest = writer.finish();
+    List<Manifest> manifests = new ArrayList<>();
+    List<PlanStats> partStats = new ArrayList<>();
+    try {
+      for (int i = 0; i < steps.size(); i++) {
+        GivenStep step = steps.get(i);
+        Path target =
+            steps.size() == 1
+                ? dir.resolve("manifest.csv")
+                : dir.resolve("step-" + (i + 1)).resolve("manifest.csv");
+        PlanStats part = new PlanStats();
+        try (ManifestWriter writer =
+            ManifestWriter.open(target, ManifestReader.hasVersionIds(step.manifest()))) {
+          ManifestReader.read(
+              step.manifest(),
+              row -> {
+                writer.write(row);
+                stats.add(row);
+                part.add(row);
+              });
+          manifests.add(writer.finish());
+        }
+        partStats.add(part);
+      }
     } catch (RuntimeException e) {
+      manifests.forEach(m -> deleteQuietly(m.file()));
       deleteQuietly(dir);
       throw e;
+    }
+    Action action = ActionRegistry.create(steps.get(0).action());
+    List<PlanResult.Part> parts = new ArrayList<>();
+    if (steps.size() > 1 || !steps.get(0).action().equals(playbook.action().orElse(null))) {
+      for (int i = 0; i < steps.size(); i++) {
+        List<PlanResult.Group> buckets = partStats.get(i).buckets();
+        parts.add(
+            part(
+                null,
+                null,
+                steps.get(i).action(),
+                manifests.get(i),
+                partStats.get(i).bytes(),
+                buckets.isEmpty() ? "<bucket>" : buckets.get(0).name(),
+                "step " + (i + 1) + " " + steps.get(i).action().type()));
+      }
     }
     return result(
         playbook,
         action,
+        new Split(parts, List.of(), 0),
+        followUp,
         parameters,
         runId,
         dir,
-        manifest,
+        manifests.get(0),
         stats,
         0,
         engine,
@@ -207,6 +260,8 @@ public final class PlanRun {
   private static PlanResult result(
       Playbook playbook,
       Action action,
+      Split split,
+      Optional<ActionSpec> then,
       Map<String, Object> parameters,
       String runId,
       Path dir,
@@ -248,7 +303,10 @@ public final class PlanRun {
         playbook.limits().maxObjects().isPresent()
             ? playbook.limits().maxObjects().getAsLong()
             : null;
-    OperationView operation = OperationView.of(action.jobOperation(bucket));
+    OperationView operation =
+        split.parts().isEmpty()
+            ? OperationView.of(action.jobOperation(bucket))
+            : split.parts().get(0).operation();
     CostEstimate cost =
         new CostEstimator(prices)
             .estimate(
@@ -283,19 +341,215 @@ public final class PlanRun {
         manifestJson,
         maxObjects,
         playbook.limits().confirm() == Limits.Confirm.REQUIRED,
-        limitViolations(playbook, stats),
+        limitViolations(playbook, stats, split),
         awsLimitations(action, operation, buckets),
         queryStatistics,
-        playbook
-            .then()
-            .map(ActionRegistry::create)
-            .map(
-                next ->
-                    new PlanResult.FollowUp(
-                        next.type(),
-                        next.destructive(),
-                        OperationView.of(next.jobOperation(bucket)))),
-        cost);
+        then.map(
+            spec -> {
+              Action next = ActionRegistry.create(spec);
+              return new PlanResult.FollowUp(
+                  next.type(),
+                  next.destructive(),
+                  OperationView.of(next.jobOperation(bucket)),
+                  spec);
+            }),
+        cost,
+        split.parts(),
+        split.leftOut());
+  }
+
+  /** The parts of a plan split into several jobs, and what it left out. */
+  private record Split(
+      List<PlanResult.Part> parts, List<PlanResult.LeftOut> leftOut, long unknownClasses) {
+    static final Split NONE = new Split(List.of(), List.of(), 0);
+  }
+
+  /**
+   * Splits the selection into one job per value of what the action's jobs apply to all their tasks
+   * ({@link Action#partitions()}: a copy's target bucket, its storage class), and leaves out the
+   * objects it cannot act on ({@link Action#unreadableStorageClasses()}), written to {@code
+   * left-out/manifest.csv} (for a copy: what to restore first). When one part takes every object it
+   * reads the manifest already written; otherwise the query runs once more, its rows sorted into
+   * one manifest per part ({@code step-<n>/manifest.csv}, in the order of the run's steps).
+   */
+  private Split split(
+      ActionSpec spec,
+      Action action,
+      BoundQuery query,
+      TaskIdentity identity,
+      Path dir,
+      Manifest whole,
+      PlanStats stats) {
+    java.util.Set<Action.Partition> by = action.partitions();
+    java.util.Set<String> unreadable = action.unreadableStorageClasses();
+    if (by.isEmpty() && unreadable.isEmpty()) {
+      return Split.NONE;
+    }
+    boolean byClass = by.contains(Action.Partition.STORAGE_CLASS);
+    boolean byBucket = by.contains(Action.Partition.BUCKET);
+    long unknown =
+        stats.storageClasses().stream()
+            .filter(g -> g.name().equals(PlanStats.UNKNOWN))
+            .mapToLong(PlanResult.Group::objects)
+            .sum();
+    if (byClass && unknown > 0) {
+      // refused by the plan's limits: a part without a class would be copied to STANDARD
+      return new Split(List.of(), List.of(), unknown);
+    }
+    List<PlanResult.Group> classes = stats.storageClasses();
+    boolean leavesOut = classes.stream().anyMatch(g -> unreadable.contains(g.name()));
+    long classParts = byClass ? classes.size() : 1;
+    long bucketParts = byBucket ? stats.buckets().size() : 1;
+    if (!leavesOut && classParts * bucketParts <= 1) {
+      if (stats.objects() == 0) {
+        return Split.NONE;
+      }
+      String cls = classes.get(0).name();
+      ActionSpec only = byClass ? withStorageClass(spec, cls) : spec;
+      String bucket = stats.buckets().get(0).name();
+      return new Split(
+          List.of(
+              part(
+                  byBucket ? bucket : null,
+                  byClass ? cls : null,
+                  only,
+                  whole,
+                  stats.bytes(),
+                  bucket)),
+          List.of(),
+          0);
+    }
+    // the second pass: one writer per part, a handful at most (buckets x storage classes)
+    Map<List<String>, ManifestWriter> writers = new java.util.TreeMap<>(PlanRun::compareKeys);
+    Map<List<String>, long[]> bytes = new java.util.HashMap<>();
+    Map<String, long[]> left = new java.util.TreeMap<>();
+    Path staging = dir.resolve("split");
+    ManifestWriter leftOut = null;
+    try {
+      ManifestWriter[] leftWriter = new ManifestWriter[1];
+      engine.objects(
+          query,
+          identity,
+          row -> {
+            String cls = row.storageClass() == null ? PlanStats.UNKNOWN : row.storageClass();
+            long size = row.size() == null ? 0 : row.size();
+            if (unreadable.contains(cls)) {
+              if (leftWriter[0] == null) {
+                leftWriter[0] =
+                    ManifestWriter.open(
+                        dir.resolve("left-out").resolve("manifest.csv"), whole.withVersionIds());
+              }
+              leftWriter[0].write(row);
+              long[] n = left.computeIfAbsent(cls, c -> new long[2]);
+              n[0]++;
+              n[1] += size;
+              return;
+            }
+            List<String> part = List.of(byBucket ? row.bucket() : "", byClass ? cls : "");
+            ManifestWriter writer =
+                writers.computeIfAbsent(
+                    part,
+                    k ->
+                        ManifestWriter.open(
+                            staging.resolve(writers.size() + ".csv"), whole.withVersionIds()));
+            writer.write(row);
+            bytes.computeIfAbsent(part, k -> new long[1])[0] += size;
+          });
+      leftOut = leftWriter[0];
+      Manifest leftManifest = leftOut == null ? null : leftOut.finish();
+      List<PlanResult.Part> parts = new ArrayList<>();
+      int step = 1;
+      for (Map.Entry<List<String>, ManifestWriter> e : writers.entrySet()) {
+        Manifest staged = e.getValue().finish();
+        Path target = dir.resolve("step-" + step).resolve("manifest.csv");
+        Files.createDirectories(target.getParent());
+        Files.move(staged.file(), target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Manifest moved =
+            new Manifest(
+                target, staged.etag(), staged.rows(), staged.bytes(), staged.withVersionIds());
+        String bucket = e.getKey().get(0);
+        String cls = e.getKey().get(1);
+        parts.add(
+            part(
+                byBucket ? bucket : null,
+                byClass ? cls : null,
+                byClass ? withStorageClass(spec, cls) : spec,
+                moved,
+                bytes.get(e.getKey())[0],
+                byBucket ? bucket : stats.buckets().get(0).name()));
+        step++;
+      }
+      deleteQuietly(staging);
+      List<PlanResult.LeftOut> out = new ArrayList<>();
+      left.forEach(
+          (cls, n) ->
+              out.add(
+                  new PlanResult.LeftOut(
+                      cls,
+                      n[0],
+                      n[1],
+                      "a copy cannot read an object in "
+                          + cls
+                          + ": restore it first (restore playbook over "
+                          + leftManifest.file()
+                          + ")")));
+      return new Split(parts, out, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      writers.values().forEach(ManifestWriter::close);
+      if (leftOut != null) {
+        leftOut.close();
+      }
+    }
+  }
+
+  private static int compareKeys(List<String> a, List<String> b) {
+    int c = a.get(0).compareTo(b.get(0));
+    return c != 0 ? c : a.get(1).compareTo(b.get(1));
+  }
+
+  private static PlanResult.Part part(
+      String bucket,
+      String storageClass,
+      ActionSpec spec,
+      Manifest manifest,
+      long bytes,
+      String target) {
+    return part(
+        bucket,
+        storageClass,
+        spec,
+        manifest,
+        bytes,
+        target,
+        java.util.stream.Stream.of(bucket, storageClass)
+            .filter(java.util.Objects::nonNull)
+            .collect(java.util.stream.Collectors.joining(" ")));
+  }
+
+  private static PlanResult.Part part(
+      String bucket,
+      String storageClass,
+      ActionSpec spec,
+      Manifest manifest,
+      long bytes,
+      String target,
+      String name) {
+    return new PlanResult.Part(
+        name,
+        spec,
+        manifest.file().toString(),
+        manifest.etag(),
+        manifest.rows(),
+        bytes,
+        OperationView.of(ActionRegistry.create(spec).jobOperation(target)));
+  }
+
+  private static ActionSpec withStorageClass(ActionSpec spec, String storageClass) {
+    com.fasterxml.jackson.databind.node.ObjectNode options = spec.options();
+    options.put("storage-class", storageClass);
+    return new ActionSpec(spec.type(), options);
   }
 
   private static void deleteQuietly(Path path) {
@@ -312,8 +566,24 @@ public final class PlanRun {
         : Optional.empty();
   }
 
-  private static List<String> limitViolations(Playbook playbook, PlanStats stats) {
+  private static List<String> limitViolations(Playbook playbook, PlanStats stats, Split split) {
     List<String> violations = new ArrayList<>();
+    if (split.parts().isEmpty() && !split.leftOut().isEmpty()) {
+      violations.add(
+          "every selected object is in a storage class the action cannot act on ("
+              + split.leftOut().stream()
+                  .map(l -> l.objects() + " in " + l.storageClass())
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + "): nothing would run; "
+              + split.leftOut().get(0).reason());
+    }
+    if (split.unknownClasses() > 0) {
+      violations.add(
+          split.unknownClasses()
+              + " objects have no known storage class, and a copy job takes one class for all its"
+              + " copies (without one, S3 stores them as STANDARD): select storage_class in the"
+              + " query, refresh the metadata, or set the action's storage-class");
+    }
     playbook
         .limits()
         .maxObjects()
@@ -335,7 +605,9 @@ public final class PlanRun {
       Action action, OperationView operation, List<PlanResult.Group> buckets) {
     List<String> limitations = new ArrayList<>(action.awsLimitations());
     boolean copiesInPlace = operation.name().equals("S3PutObjectCopy");
-    if (copiesInPlace && buckets.size() > 1) {
+    if (copiesInPlace
+        && buckets.size() > 1
+        && !action.partitions().contains(Action.Partition.BUCKET)) {
       limitations.add(
           "the objects are in "
               + buckets.size()

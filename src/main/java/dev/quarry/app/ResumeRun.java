@@ -94,14 +94,14 @@ public final class ResumeRun {
                 + run.id()
                 + "') and run the playbook again");
     if (run.approvedBy().isEmpty()
-        && RunSteps.steps(playbook).stream()
+        && RunSteps.steps(playbook, run).stream()
             .anyMatch(s -> RunSteps.needsConfirmation(playbook, s))) {
       Optional<String> who =
           approval.approve(
               new Approval.Request(
                   playbook.name(),
                   run.id(),
-                  RunSteps.steps(playbook).stream().map(s -> s.type()).toList(),
+                  RunSteps.steps(playbook, run).stream().map(s -> s.type()).toList(),
                   run.manifest().map(RunRecord.Manifest::rows).orElse(0L),
                   true));
       if (who.isPresent()) {

@@ -3,6 +3,7 @@ package dev.quarry.app;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.QuarryException;
+import dev.quarry.playbook.ActionSpec;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.report.ReportLocation;
 import dev.quarry.report.RetryManifestWriter;
@@ -12,14 +13,16 @@ import dev.quarry.run.RunStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Retries a run's failed tasks as a new run linked to it ({@code quarry retry}): reads the
- * completion report of the run's last job, writes the failures it is asked for as a manifest and
- * runs the playbook's action on it through {@link ExecuteRun#executeOn}, with the same limits and
- * approval as any run.
+ * completion report of each of the run's jobs, writes the failures it is asked for as one manifest
+ * per step and runs each step's action on them through {@link ExecuteRun#executeOn}, with the same
+ * limits and approval as any run.
  *
  * <p>A permanent failure (404 NoSuchKey, 403 InvalidObjectState, ...) fails again unless something
  * changed, so by default only transient ones ({@link
@@ -78,8 +81,11 @@ public final class RetryRun {
   }
 
   /**
-   * @throws QuarryException (user) when the run is unknown, has not ended, has no report, its
-   *     playbook changed or has a second step
+   * Each step's failures are retried with that step's action, one step each; a restore's retried
+   * tasks are followed again by the step that followed the restore, over their restored copies.
+   *
+   * @throws QuarryException (user) when the run is unknown, has not ended, has no report, or its
+   *     playbook changed
    */
   public Result retry(
       String runId, Selection selection, boolean wait, Approval approval, RunListener listener) {
@@ -100,54 +106,73 @@ public final class RetryRun {
     Playbook playbook =
         RunPlaybooks.of(
             origin, "", "restore that version to retry the run, or run the playbook again");
-    if (playbook.then().isPresent()) {
-      // which step a failed task belongs to decides what to run again: not supported yet
-      throw QuarryException.user(
-          "run "
-              + runId
-              + "'s playbook has two steps (then:): quarry retry runs one-step playbooks");
+    List<ActionSpec> specs = RunSteps.steps(playbook, origin);
+    if (origin.jobIds().isEmpty()) {
+      throw QuarryException.user("run " + runId + " submitted no job: nothing to retry");
     }
-    String jobId =
-        origin
-            .current()
-            .jobId()
-            .orElseThrow(
-                () -> QuarryException.user("run " + runId + " submitted no job: nothing to retry"));
-    ReportLocation location =
-        origin
-            .report()
-            .flatMap(ReviewReport::prefixOf)
-            .orElseThrow(
-                () ->
-                    QuarryException.user(
-                        "run " + runId + " has no completion report on record: nothing to retry"));
     // a name of its own: two retries of one run may be staged at once (one of them is refused)
-    Path staged =
+    Path staging =
         manifestsRoot
             .resolve(playbook.name())
             .resolve(runId)
-            .resolve("retry-" + java.util.UUID.randomUUID() + ".csv");
+            .resolve("retry-" + java.util.UUID.randomUUID());
     long[] counts = new long[2];
-    Optional<dev.quarry.manifest.Manifest> manifest;
-    try (RetryManifestWriter writer = new RetryManifestWriter(staged)) {
-      reports.read(
-          location,
-          jobId,
-          row -> {
-            if (!row.outcome().succeeded()) {
-              counts[0]++;
-            }
-            if (selection.retries(row)) {
-              counts[1]++;
-              writer.accept(row);
-            }
-          });
-      manifest = writer.finish();
-    }
-    if (manifest.isEmpty()) {
-      return new Result(origin, counts[0], 0, Optional.empty());
-    }
+    List<PlanRun.GivenStep> retried = new ArrayList<>();
+    Optional<ActionSpec> followUp = Optional.empty();
+    PlanRun.GivenStep restore = null;
     try {
+      for (int i = 0; i < origin.steps().size(); i++) {
+        RunRecord.Step step = origin.steps().get(i);
+        if (step.jobId().isEmpty()) {
+          continue;
+        }
+        ReportLocation location =
+            step.report()
+                .flatMap(ReviewReport::prefixOf)
+                .orElseThrow(
+                    () ->
+                        QuarryException.user(
+                            "run "
+                                + runId
+                                + " has no completion report on record for its job "
+                                + step.jobId().get()
+                                + ": nothing to retry"));
+        Path staged = staging.resolve("step-" + (i + 1) + ".csv");
+        Optional<dev.quarry.manifest.Manifest> manifest;
+        try (RetryManifestWriter writer = new RetryManifestWriter(staged)) {
+          reports.read(
+              location,
+              step.jobId().get(),
+              row -> {
+                if (!row.outcome().succeeded()) {
+                  counts[0]++;
+                }
+                if (selection.retries(row)) {
+                  counts[1]++;
+                  writer.accept(row);
+                }
+              });
+          manifest = writer.finish();
+        }
+        if (manifest.isEmpty()) {
+          continue;
+        }
+        PlanRun.GivenStep given = new PlanRun.GivenStep(specs.get(i), staged);
+        if (specs.get(i).type().equals("restore") && i + 1 < specs.size()) {
+          // a restore's next step was planned over its restored copies: the retry does so too
+          restore = given;
+          followUp = Optional.of(specs.get(i + 1));
+        } else {
+          retried.add(given);
+        }
+      }
+      if (restore != null) {
+        // last, so that its follow-up is planned from it once its restored copies are readable
+        retried.add(restore);
+      }
+      if (retried.isEmpty()) {
+        return new Result(origin, counts[0], 0, Optional.empty());
+      }
       return new Result(
           origin,
           counts[0],
@@ -155,7 +180,8 @@ public final class RetryRun {
           Optional.of(
               execute.executeOn(
                   playbook,
-                  staged,
+                  retried,
+                  followUp,
                   origin.parameters(),
                   origin.engine(),
                   origin.id(),
@@ -163,12 +189,21 @@ public final class RetryRun {
                   approval,
                   listener)));
     } finally {
-      // the retry's own folder keeps its copy; this one would only go stale
-      try {
-        Files.deleteIfExists(staged);
-      } catch (IOException ignored) {
-        // a leftover staging file is harmless: the next retry writes it again
+      // the retry's own folder keeps its copies; these would only go stale
+      deleteTree(staging);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
+    } catch (IOException ignored) {
+      // leftover staging files are harmless: the next retry writes its own
     }
   }
 }

@@ -2,6 +2,9 @@ package dev.quarry.app;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.error.ErrorKind;
@@ -92,6 +95,8 @@ final class RunSteps {
     this.clock = requireNonNull(clock, "clock is null");
   }
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The action of each step of {@code playbook}, in order. */
   static List<ActionSpec> steps(Playbook playbook) {
     List<ActionSpec> steps = new ArrayList<>();
@@ -101,14 +106,71 @@ final class RunSteps {
   }
 
   /**
-   * How many steps {@code run}'s playbook has: read again from the file it was planned from when
-   * that file is unchanged, else the steps the run has planned so far.
+   * The action of each step of {@code run}, reached or queued, in order: as the run recorded them;
+   * for a run recorded before steps kept their action block, its playbook's.
+   */
+  static List<ActionSpec> steps(Playbook playbook, RunRecord run) {
+    RunRecord full = withLegacyQueue(playbook, run);
+    List<ActionSpec> fromPlaybook = steps(playbook);
+    List<ActionSpec> all = new ArrayList<>();
+    for (RunRecord.Step step : full.steps()) {
+      all.add(
+          step.options()
+              .map(o -> spec(step.action(), o))
+              .orElseGet(() -> fromPlaybook.get(all.size())));
+    }
+    full.queued().forEach(q -> all.add(spec(q.action(), q.options())));
+    return all;
+  }
+
+  /**
+   * {@code run}, with the steps its playbook has beyond those it reached queued when it was
+   * recorded before steps were queued (its first step has no action block).
+   */
+  static RunRecord withLegacyQueue(Playbook playbook, RunRecord run) {
+    if (run.steps().get(0).options().isPresent() || !run.queued().isEmpty()) {
+      return run;
+    }
+    List<ActionSpec> all = steps(playbook);
+    List<RunRecord.Queued> queued = new ArrayList<>();
+    for (int i = run.steps().size(); i < all.size(); i++) {
+      queued.add(new RunRecord.Queued(all.get(i).type(), json(all.get(i)), Optional.empty()));
+    }
+    return run.withQueued(queued);
+  }
+
+  /**
+   * How many steps {@code run} has: reached and queued; for a run recorded before steps were
+   * queued, its playbook's, read again from the file it was planned from when that file is
+   * unchanged, else the steps the run has planned so far.
    */
   static int plannedSteps(RunRecord run) {
+    if (run.steps().get(0).options().isPresent() || !run.queued().isEmpty()) {
+      return run.stepCount();
+    }
     try {
       return Math.max(steps(RunPlaybooks.of(run, "", "")).size(), run.steps().size());
     } catch (RuntimeException e) {
       return run.steps().size();
+    }
+  }
+
+  /** A step's action block, as the run record keeps it. */
+  static String json(ActionSpec spec) {
+    try {
+      return JSON.writeValueAsString(spec.options());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("an action block is plain JSON", e);
+    }
+  }
+
+  /** The action block a run recorded for a step. */
+  static ActionSpec spec(String type, String json) {
+    try {
+      return new ActionSpec(type, (ObjectNode) JSON.readTree(json));
+    } catch (JsonProcessingException | ClassCastException e) {
+      throw new QuarryException(
+          ErrorKind.INTERNAL, "a run's step has an unreadable action block: " + json, e);
     }
   }
 
@@ -125,17 +187,11 @@ final class RunSteps {
    *     once the current step's job is submitted (and confirmed, if the run was approved)
    */
   Driven drive(Playbook playbook, RunRecord run, boolean follow, RunListener listener) {
-    List<ActionSpec> steps = steps(playbook);
-    Tracked tracked = new Tracked(run);
+    Tracked tracked = new Tracked(withLegacyQueue(playbook, run));
     try {
       while (true) {
         int number = tracked.run.currentNumber();
-        if (number > steps.size()) {
-          throw new QuarryException(
-              ErrorKind.INTERNAL,
-              "run " + run.id() + " has step " + number + "; its playbook has " + steps.size(),
-              null);
-        }
+        List<ActionSpec> steps = steps(playbook, tracked.run);
         ActionSpec spec = steps.get(number - 1);
         RunRecord.Step step = tracked.run.current();
         JobRecord job;
@@ -201,12 +257,17 @@ final class RunSteps {
           return new Driven(tracked.run, Optional.of(job), Optional.empty());
         }
         Optional<ReportReview> review = reviews.review(job);
-        boolean more = number < steps.size() && job.status() == JobStatus.COMPLETE;
+        boolean more = !tracked.run.queued().isEmpty() && job.status() == JobStatus.COMPLETE;
         tracked.stepEnded(job, more);
         if (!more) {
           return new Driven(tracked.run, Optional.of(job), review);
         }
-        tracked.next(nextStep(tracked.run, steps.get(number), listener));
+        RunRecord.Queued queued = tracked.run.queued().get(0);
+        tracked.next(
+            queued.manifest().isPresent()
+                ? RunRecord.Step.planned(
+                    queued.action(), Optional.of(queued.options()), queued.manifest().get())
+                : nextStep(tracked.run, queued, listener));
       }
     } catch (RuntimeException e) {
       tracked.failed(e);
@@ -243,9 +304,9 @@ final class RunSteps {
    * others are listed beside it ({@code not-ready.csv}) and counted in the step's note. The wait is
    * measured from when the run entered it, so a restart does not start it over.
    */
-  private RunRecord.Step nextStep(RunRecord run, ActionSpec next, RunListener listener) {
+  private RunRecord.Step nextStep(RunRecord run, RunRecord.Queued next, RunListener listener) {
     Path ended = Path.of(run.current().manifest().location());
-    Action action = ActionRegistry.create(next);
+    Action action = ActionRegistry.create(spec(next.action(), next.options()));
     List<ObjectRow> pending = new ArrayList<>();
     long total = ManifestReader.read(ended, pending::add);
     List<ObjectRow> ready = new ArrayList<>();
@@ -281,7 +342,12 @@ final class RunSteps {
     if (!pending.isEmpty()) {
       left.put(RestoredCopies.State.IN_PROGRESS, pending);
     }
-    Path dir = ended.getParent().resolve("step-" + (run.currentNumber() + 1));
+    // beside the run's other steps: step-<n>/ folders in the run's folder
+    Path folder =
+        ended.getParent().getFileName().toString().startsWith("step-")
+            ? ended.getParent().getParent()
+            : ended.getParent();
+    Path dir = folder.resolve("step-" + (run.currentNumber() + 1));
     boolean versions =
         action.needsVersionId()
             || (action.acceptsVersionId() && ManifestReader.hasVersionIds(ended));
@@ -293,7 +359,8 @@ final class RunSteps {
     writeNotReady(dir.resolve("not-ready.csv"), left);
     RunRecord.Step step =
         RunRecord.Step.planned(
-            next.type(),
+            next.action(),
+            Optional.of(next.options()),
             new RunRecord.Manifest(manifest.file().toString(), manifest.etag(), manifest.rows()));
     return left.isEmpty() ? step : step.withNote(note(left, dir.resolve("not-ready.csv")));
   }

@@ -163,15 +163,54 @@ final class LocalJobs {
   /** {@link #finish(CliContext, GlobalOptions, QuarryConfig, JobRecord)} with its review read. */
   static void finish(
       CliContext context, GlobalOptions global, JobRecord job, Optional<ReportReview> review) {
+    finish(context, global, Optional.empty(), job, review);
+  }
+
+  /**
+   * The run's last job and its review; for a run of several steps, also the tasks of all its jobs
+   * added up ({@code run} in JSON).
+   */
+  static void finish(
+      CliContext context,
+      GlobalOptions global,
+      Optional<dev.quarry.run.RunRecord> run,
+      JobRecord job,
+      Optional<ReportReview> review) {
+    Optional<dev.quarry.run.RunRecord> steps = run.filter(r -> r.steps().size() > 1);
     if (global.output() == OutputFormat.json) {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("job", job);
       review.ifPresent(r -> out.put("review", r));
+      steps.ifPresent(
+          r -> {
+            Map<String, Object> summary = new LinkedHashMap<>();
+            summary.put("id", r.id());
+            summary.put("status", r.phase().label());
+            summary.put("jobs", r.jobIds());
+            summary.put("tasks", r.totalCounts());
+            out.put("run", summary);
+          });
       context.out().println(Json.write(out));
       return;
     }
     summary(job, context.out());
     review.ifPresent(r -> ReportCommand.printFailures(context.out(), r));
+    steps.ifPresent(
+        r -> {
+          dev.quarry.run.RunRecord.Counts total = r.totalCounts();
+          context
+              .out()
+              .printf(
+                  "Run %s  %s: %d jobs (quarry runs show %s lists them)%n"
+                      + "  tasks      %s succeeded, %s failed, of %s%n",
+                  r.id(),
+                  r.phase().label(),
+                  r.jobIds().size(),
+                  r.id(),
+                  Sizes.count(total.succeeded()),
+                  Sizes.count(total.failed()),
+                  Sizes.count(total.objects()));
+        });
   }
 
   /** The review of an ended job's report; empty when it has none or it cannot be read. */

@@ -57,6 +57,33 @@ final class PlanRenderer {
                 out.printf(
                     "  or, where eligible  %s %s (no data copied)%n",
                     alt.name(), alt.parameters()));
+    if (plan.parts().size() > 1 || !plan.leftOut().isEmpty()) {
+      out.printf(
+          "  jobs         %d, one per %s (a copy job targets one bucket and gives all its copies one"
+              + " storage class)%n",
+          plan.parts().size(), plan.parts().isEmpty() ? "part" : "bucket and storage class");
+    }
+    int step = 1;
+    for (PlanResult.Part part : plan.parts()) {
+      if (plan.parts().size() > 1 || !plan.leftOut().isEmpty()) {
+        out.printf(
+            "    step %d     %s: %s objects (%s), %s %s%n",
+            step++,
+            part.name(),
+            Sizes.count(part.objects()),
+            Sizes.bytes(part.bytes()),
+            part.operation().name(),
+            part.operation().parameters());
+      }
+    }
+    for (PlanResult.LeftOut left : plan.leftOut()) {
+      out.printf(
+          "  left out     %s objects (%s) in %s: %s%n",
+          Sizes.count(left.objects()),
+          Sizes.bytes(left.bytes()),
+          left.storageClass(),
+          left.reason());
+    }
     plan.then()
         .ifPresent(
             then -> {

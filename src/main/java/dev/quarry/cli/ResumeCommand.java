@@ -112,7 +112,8 @@ public final class ResumeCommand implements Callable<Integer> {
                   + outcome.run().failureReason().map(r -> ": " + r).orElse("; no job to follow"));
       return outcome.run().phase() == dev.quarry.run.RunPhase.FAILED ? 1 : 0;
     }
-    LocalJobs.finish(context, global, outcome.job().get(), outcome.review());
+    LocalJobs.finish(
+        context, global, Optional.of(outcome.run()), outcome.job().get(), outcome.review());
     return LocalJobs.exitCode(outcome.job().get());
   }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -140,7 +141,7 @@ public final class RetryCommand implements Callable<Integer> {
             "quarry: retrying %d of run %s's %d failed tasks as run %s%n",
             result.selected(), runId, result.failed(), outcome.run().id());
     JobRecord job = outcome.job().orElseThrow();
-    LocalJobs.finish(context, global, job, outcome.review());
+    LocalJobs.finish(context, global, Optional.of(outcome.run()), job, outcome.review());
     return LocalJobs.exitCode(job);
   }
 

@@ -13,6 +13,7 @@ import dev.quarry.run.RunStore;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -125,7 +126,7 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
       }
       JobRecord job = outcome.job().get();
-      LocalJobs.finish(context, global, job, outcome.review());
+      LocalJobs.finish(context, global, Optional.of(outcome.run()), job, outcome.review());
       return LocalJobs.exitCode(job);
     }
   }

@@ -114,10 +114,10 @@ public final class RunsCommand implements Runnable {
               run.id(),
               run.playbook(),
               run.phase().label(),
-              Sizes.count(run.counts().objects()),
-              Sizes.count(run.counts().succeeded())
+              Sizes.count(run.totalCounts().objects()),
+              Sizes.count(run.totalCounts().succeeded())
                   + " ok, "
-                  + Sizes.count(run.counts().failed())
+                  + Sizes.count(run.totalCounts().failed())
                   + " failed",
               LocalJobs.TIME.format(run.started()),
               run.jobIds().isEmpty() ? "-" : String.join(",", run.jobIds()),
@@ -161,9 +161,9 @@ public final class RunsCommand implements Runnable {
     out.put("playbook", run.playbook());
     out.put("status", run.phase().label());
     out.put("jobIds", run.jobIds());
-    out.put("objects", run.counts().objects());
-    out.put("succeeded", run.counts().succeeded());
-    out.put("failed", run.counts().failed());
+    out.put("objects", run.totalCounts().objects());
+    out.put("succeeded", run.totalCounts().succeeded());
+    out.put("failed", run.totalCounts().failed());
     out.put("started", run.started().toString());
     out.put("ended", run.ended().map(Instant::toString).orElse(null));
     out.put("retryOf", run.retryOf().orElse(null));
@@ -266,6 +266,19 @@ public final class RunsCommand implements Runnable {
                 .map(t -> Map.of("status", t.phase().label(), "at", t.at().toString()))
                 .toList());
         out.put("steps", run.steps().stream().map(RunsCommand::step).toList());
+        out.put(
+            "queued",
+            run.queued().stream()
+                .map(
+                    q -> {
+                      Map<String, Object> step = new java.util.LinkedHashMap<>();
+                      step.put("action", q.action());
+                      step.put("options", q.options());
+                      step.put("manifest", q.manifest().orElse(null));
+                      step.put("afterRestore", q.afterRestore());
+                      return step;
+                    })
+                .toList());
         out.put("playbookPath", run.playbookPath().orElse(null));
         out.put("approvedBy", run.approvedBy().orElse(null));
         out.put("report", run.report().orElse(null));
@@ -306,11 +319,21 @@ public final class RunsCommand implements Runnable {
         }
         step.note().ifPresent(n -> o.printf("             %s%n", n));
       }
+      for (int i = 0; i < run.queued().size(); i++) {
+        RunRecord.Queued step = run.queued().get(i);
+        o.printf(
+            "  step %d     %s  queued: %s%n",
+            run.steps().size() + i + 1,
+            step.action(),
+            step.manifest()
+                .map(m -> Sizes.count(m.rows()) + " objects in " + m.location())
+                .orElse("planned once the restored copies are readable"));
+      }
       o.printf(
           "  tasks      %s succeeded, %s failed, of %s%n",
-          Sizes.count(run.counts().succeeded()),
-          Sizes.count(run.counts().failed()),
-          Sizes.count(run.counts().objects()));
+          Sizes.count(run.totalCounts().succeeded()),
+          Sizes.count(run.totalCounts().failed()),
+          Sizes.count(run.totalCounts().objects()));
       run.approvedBy().ifPresent(a -> o.printf("  approved   by %s%n", a));
       run.report().ifPresent(r -> o.printf("  report     %s%n", r));
       run.failureReason().ifPresent(r -> o.printf("  failure    %s%n", r));
@@ -323,6 +346,7 @@ public final class RunsCommand implements Runnable {
   private static Map<String, Object> step(RunRecord.Step step) {
     Map<String, Object> out = new java.util.LinkedHashMap<>();
     out.put("action", step.action());
+    out.put("options", step.options().orElse(null));
     out.put("manifest", step.manifest());
     out.put("jobId", step.jobId().orElse(null));
     out.put("objects", step.counts().objects());

@@ -286,6 +286,18 @@ public final class PlaybookLoader {
                 + " reencrypt with storage-class: STANDARD to keep the restored copies)");
         return Optional.empty();
       }
+      if (then.get().partitions().contains(Action.Partition.STORAGE_CLASS)) {
+        // a restored object is still in its archive class: keeping it would archive the copy
+        problem(
+            THEN,
+            where.nearest(THEN, true),
+            "then: "
+                + then.get().type()
+                + " copies the restored objects and must name their storage-class (e.g."
+                + " storage-class: STANDARD): AWS gives a copy without one STANDARD, and the"
+                + " objects' own class would archive the copies again");
+        return Optional.empty();
+      }
       return then;
     }
 

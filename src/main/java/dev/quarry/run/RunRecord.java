@@ -12,8 +12,10 @@ import java.util.Optional;
  * A run as a whole, as its store keeps it: what was planned, the jobs of its steps, every phase it
  * went through and when, who approved it, and how it ended. Each change makes a new record.
  *
- * <p>A run has one step per job, in order: most runs have one; a restore with a follow-up ({@code
- * then:}) has two, the second planned only once the first one's restored copies are readable.
+ * <p>A run has one step per job, in order: most runs have one. A plan that splits its objects into
+ * several jobs (a copy in place keeps one storage class per job) queues the others; a restore with
+ * a follow-up ({@code then:}) queues that follow-up, planned only once the restored copies are
+ * readable. {@code steps} are the steps reached so far, {@code queued} those still to come.
  *
  * @param playbookPath the playbook file the run was planned from, absolute, so {@code quarry
  *     resume} can read it again (checked against {@code playbookHash}); absent for runs recorded
@@ -26,6 +28,8 @@ import java.util.Optional;
  * @param failureReason why the run failed or stopped, when it did
  * @param retryOf the run whose failed tasks this run retries ({@code quarry retry}); absent for a
  *     run planned from its playbook's query
+ * @param queued the steps still to come, in order; empty for a run whose last step is reached (and
+ *     for runs recorded before steps were queued: their follow-up comes from the playbook)
  */
 public record RunRecord(
     String id,
@@ -38,7 +42,8 @@ public record RunRecord(
     List<Transition> transitions,
     Optional<String> approvedBy,
     Optional<String> failureReason,
-    Optional<String> retryOf) {
+    Optional<String> retryOf,
+    List<Queued> queued) {
   public RunRecord {
     requireNonNull(id, "id is null");
     requireNonNull(playbook, "playbook is null");
@@ -57,6 +62,35 @@ public record RunRecord(
     requireNonNull(approvedBy, "approvedBy is null");
     requireNonNull(failureReason, "failureReason is null");
     requireNonNull(retryOf, "retryOf is null");
+    queued = List.copyOf(queued);
+  }
+
+  /** A run with no step queued. */
+  public RunRecord(
+      String id,
+      String playbook,
+      Optional<String> playbookPath,
+      String playbookHash,
+      Map<String, String> parameters,
+      String engine,
+      List<Step> steps,
+      List<Transition> transitions,
+      Optional<String> approvedBy,
+      Optional<String> failureReason,
+      Optional<String> retryOf) {
+    this(
+        id,
+        playbook,
+        playbookPath,
+        playbookHash,
+        parameters,
+        engine,
+        steps,
+        transitions,
+        approvedBy,
+        failureReason,
+        retryOf,
+        List.of());
   }
 
   /** A run that retries no other run. */
@@ -98,7 +132,8 @@ public record RunRecord(
         transitions,
         approvedBy,
         failureReason,
-        Optional.of(requireNonNull(origin, "origin is null")));
+        Optional.of(requireNonNull(origin, "origin is null")),
+        queued);
   }
 
   /** A run that has just been planned, its first step's manifest written. */
@@ -136,6 +171,34 @@ public record RunRecord(
         List.of(new Transition(RunPhase.PLANNED, at)),
         Optional.empty(),
         Optional.empty());
+  }
+
+  /**
+   * A run that has just been planned from {@code playbookPath}: its first step and those queued.
+   */
+  public static RunRecord planned(
+      String id,
+      String playbook,
+      Optional<String> playbookPath,
+      String playbookHash,
+      Map<String, String> parameters,
+      String engine,
+      Step first,
+      List<Queued> queued,
+      Instant at) {
+    return new RunRecord(
+        id,
+        playbook,
+        playbookPath,
+        playbookHash,
+        parameters,
+        engine,
+        List.of(first),
+        List.of(new Transition(RunPhase.PLANNED, at)),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        queued);
   }
 
   public RunPhase phase() {
@@ -188,6 +251,19 @@ public record RunRecord(
     return current().counts();
   }
 
+  /** The tasks of every step reached, added up: what the whole run did. */
+  public Counts totalCounts() {
+    long objects = 0;
+    long succeeded = 0;
+    long failed = 0;
+    for (Step step : steps) {
+      objects += step.counts().objects();
+      succeeded += step.counts().succeeded();
+      failed += step.counts().failed();
+    }
+    return new Counts(objects, succeeded, failed);
+  }
+
   /** Where the current step's completion report is, once known. */
   public Optional<String> report() {
     return current().report();
@@ -211,7 +287,8 @@ public record RunRecord(
         next,
         approvedBy,
         failureReason,
-        retryOf);
+        retryOf,
+        queued);
   }
 
   /** The current step with its job; the same record when it has that job already. */
@@ -227,7 +304,10 @@ public record RunRecord(
     return withCurrent(step.withJob(jobId));
   }
 
-  /** The next step, planned: its manifest written, no job yet. */
+  /**
+   * The next step, planned: its manifest written, no job yet. It is the first queued step, which
+   * leaves the queue.
+   */
   public RunRecord withStep(Step next) {
     List<Step> more = new ArrayList<>(steps);
     more.add(requireNonNull(next, "next is null"));
@@ -242,7 +322,30 @@ public record RunRecord(
         transitions,
         approvedBy,
         failureReason,
-        retryOf);
+        retryOf,
+        queued.isEmpty() ? queued : queued.subList(1, queued.size()));
+  }
+
+  /** This run with {@code next} as the steps still to come. */
+  public RunRecord withQueued(List<Queued> next) {
+    return new RunRecord(
+        id,
+        playbook,
+        playbookPath,
+        playbookHash,
+        parameters,
+        engine,
+        steps,
+        transitions,
+        approvedBy,
+        failureReason,
+        retryOf,
+        next);
+  }
+
+  /** How many steps the run has: those reached and those queued. */
+  public int stepCount() {
+    return steps.size() + queued.size();
   }
 
   public RunRecord approvedBy(String who) {
@@ -257,14 +360,22 @@ public record RunRecord(
         transitions,
         Optional.of(who),
         failureReason,
-        retryOf);
+        retryOf,
+        queued);
   }
 
   /** The current step's counts and report, and the run's failure reason. */
   public RunRecord withOutcome(Counts counts, Optional<String> report, Optional<String> reason) {
     Step step = current();
     return withCurrent(
-            new Step(step.action(), step.manifest(), step.jobId(), counts, report, step.note()))
+            new Step(
+                step.action(),
+                step.options(),
+                step.manifest(),
+                step.jobId(),
+                counts,
+                report,
+                step.note()))
         .withFailure(reason);
   }
 
@@ -280,7 +391,8 @@ public record RunRecord(
         transitions,
         approvedBy,
         reason,
-        retryOf);
+        retryOf,
+        queued);
   }
 
   private RunRecord withCurrent(Step step) {
@@ -297,13 +409,16 @@ public record RunRecord(
         transitions,
         approvedBy,
         failureReason,
-        retryOf);
+        retryOf,
+        queued);
   }
 
   /**
    * One job of a run.
    *
    * @param action the action type the step's job runs
+   * @param options the step's action block as JSON ({@code type} included), when the run recorded
+   *     it; absent for runs recorded before, whose steps are their playbook's
    * @param manifest the manifest the step's job reads
    * @param jobId absent until the job is submitted
    * @param counts tasks of the job, as last seen
@@ -312,6 +427,7 @@ public record RunRecord(
    */
   public record Step(
       String action,
+      Optional<String> options,
       Manifest manifest,
       Optional<String> jobId,
       Counts counts,
@@ -319,6 +435,7 @@ public record RunRecord(
       Optional<String> note) {
     public Step {
       requireNonNull(action, "action is null");
+      requireNonNull(options, "options is null");
       requireNonNull(manifest, "manifest is null");
       requireNonNull(jobId, "jobId is null");
       requireNonNull(counts, "counts is null");
@@ -327,8 +444,13 @@ public record RunRecord(
     }
 
     public static Step planned(String action, Manifest manifest) {
+      return planned(action, Optional.empty(), manifest);
+    }
+
+    public static Step planned(String action, Optional<String> options, Manifest manifest) {
       return new Step(
           action,
+          options,
           manifest,
           Optional.empty(),
           new Counts(manifest.rows(), 0, 0),
@@ -337,11 +459,32 @@ public record RunRecord(
     }
 
     public Step withJob(String id) {
-      return new Step(action, manifest, Optional.of(id), counts, report, note);
+      return new Step(action, options, manifest, Optional.of(id), counts, report, note);
     }
 
     public Step withNote(String text) {
-      return new Step(action, manifest, jobId, counts, report, Optional.of(text));
+      return new Step(action, options, manifest, jobId, counts, report, Optional.of(text));
+    }
+  }
+
+  /**
+   * A step still to come.
+   *
+   * @param action the action type its job will run
+   * @param options its action block as JSON ({@code type} included)
+   * @param manifest its manifest, when the plan wrote it; absent for a step planned once the step
+   *     before it has ended: over the objects of that step whose restored copies are readable
+   */
+  public record Queued(String action, String options, Optional<Manifest> manifest) {
+    public Queued {
+      requireNonNull(action, "action is null");
+      requireNonNull(options, "options is null");
+      requireNonNull(manifest, "manifest is null");
+    }
+
+    /** Whether this step waits for the restored copies of the step before it. */
+    public boolean afterRestore() {
+      return manifest.isEmpty();
     }
   }
 

@@ -157,7 +157,8 @@ class ExecuteRunTest {
     ExecuteRun.Outcome outcome =
         execute.executeOn(
             restore(Limits.Confirm.NONE, 10),
-            given,
+            List.of(new PlanRun.GivenStep(restore(Limits.Confirm.NONE, 10).action().get(), given)),
+            Optional.empty(),
             Map.of("weather", "snow"),
             "embedded",
             "origin-1",
@@ -191,7 +192,10 @@ class ExecuteRunTest {
                 executeRun(executor, List.of())
                     .executeOn(
                         restore(Limits.Confirm.NONE, 1),
-                        given,
+                        List.of(
+                            new PlanRun.GivenStep(
+                                restore(Limits.Confirm.NONE, 1).action().get(), given)),
+                        Optional.empty(),
                         Map.of(),
                         "embedded",
                         "origin-1",
@@ -392,6 +396,210 @@ class ExecuteRunTest {
     assertThat(events).isEmpty();
   }
 
+  @Test
+  void aCopyInPlaceRunsOneJobPerBucketAndStorageClassEachKeepingItsClassAndLeavesOutArchived()
+      throws Exception {
+    // given: a re-encryption without a storage class, over two buckets and three classes
+    FakeExecutor executor = new FakeExecutor(true);
+    List<ObjectRow> rows =
+        List.of(
+            new ObjectRow("alpha", "a/1", null, 10L, "STANDARD_IA"),
+            new ObjectRow("alpha", "a/2", null, 20L, "STANDARD"),
+            new ObjectRow("beta", "b/1", null, 30L, "STANDARD_IA"),
+            new ObjectRow("alpha", "a/3", null, 40L, "GLACIER"),
+            new ObjectRow("alpha", "a/4", null, 50L, "STANDARD_IA"));
+    Playbook playbook = reencrypt();
+
+    // when
+    ExecuteRun.Outcome outcome =
+        executeRun(executor, rows, List.of("bucket", "key", "storage_class"))
+            .execute(playbook, Map.of(), true, Approval.YES, RunListener.NONE);
+
+    // then: one job per bucket and class, in order, each copy job naming its class
+    PlanResult plan = outcome.plan();
+    assertThat(plan.parts())
+        .extracting(PlanResult.Part::name, PlanResult.Part::objects)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("alpha STANDARD", 1L),
+            org.assertj.core.groups.Tuple.tuple("alpha STANDARD_IA", 2L),
+            org.assertj.core.groups.Tuple.tuple("beta STANDARD_IA", 1L));
+    assertThat(plan.leftOut())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.storageClass()).isEqualTo("GLACIER");
+              assertThat(l.objects()).isEqualTo(1);
+            });
+    assertThat(executor.requests)
+        .extracting(
+            r ->
+                dev.quarry.action.ActionRegistry.create(r.action())
+                    .jobOperation("alpha")
+                    .s3PutObjectCopy()
+                    .storageClassAsString())
+        .containsExactly("STANDARD", "STANDARD_IA", "STANDARD_IA");
+    assertThat(executor.requests)
+        .extracting(r -> keys(r.manifest().file()))
+        .containsExactly(List.of("a/2"), List.of("a/1", "a/4"), List.of("b/1"));
+    assertThat(executor.tokens)
+        .containsExactly(plan.runId(), plan.runId() + "-2", plan.runId() + "-3");
+    RunRecord run = store.find(plan.runId()).orElseThrow();
+    assertThat(run.phase()).isEqualTo(RunPhase.COMPLETED);
+    assertThat(run.steps()).hasSize(3);
+    assertThat(run.queued()).isEmpty();
+    assertThat(run.jobIds()).containsExactly("job-1", "job-2", "job-3");
+    // the archived object is listed for a restore, in no job
+    assertThat(
+            keys(
+                manifests
+                    .resolve(playbook.name())
+                    .resolve(plan.runId())
+                    .resolve("left-out/manifest.csv")))
+        .containsExactly("a/3");
+  }
+
+  @Test
+  void aCopyInPlaceOfObjectsOfUnknownStorageClassIsRefused() {
+    // given: a query the engine cannot tell the classes of
+    FakeExecutor executor = new FakeExecutor(true);
+    List<ObjectRow> rows = List.of(new ObjectRow("alpha", "a/1", null, 10L, null));
+
+    // then
+    assertThatThrownBy(
+            () ->
+                executeRun(executor, rows, List.of("bucket", "key"))
+                    .execute(reencrypt(), Map.of(), true, Approval.YES, RunListener.NONE))
+        .isInstanceOf(QuarryException.class)
+        .hasMessageContaining("no known storage class");
+    assertThat(executor.requests).isEmpty();
+  }
+
+  private static List<String> keys(Path manifest) {
+    List<String> keys = new ArrayList<>();
+    dev.quarry.manifest.ManifestReader.read(manifest, row -> keys.add(row.key()));
+    return keys;
+  }
+
+  @Test
+  void aRetryOfARestoreAndItsFollowUpRetriesEachStepsFailuresWithThatStepsAction()
+      throws Exception {
+    // given: a restore-then-copy run whose two jobs each failed one task transiently
+    Path file =
+        java.nio.file.Files.writeString(
+            manifests.resolve("thaw.yaml"),
+            """
+            name: thaw
+            query: SELECT bucket, key FROM inventory
+            action: { type: restore, days: 5, tier: BULK }
+            then: { type: reencrypt, sse: AES256, storage-class: STANDARD }
+            limits: { max-objects: 10 }
+            """);
+    Playbook playbook = new dev.quarry.playbook.PlaybookLoader().load(file).orThrow();
+    String copyOptions = RunSteps.json(playbook.then().orElseThrow());
+    RunRecord origin =
+        RunRecord.planned(
+                "r-origin",
+                "thaw",
+                Optional.of(file.toString()),
+                ExecuteRun.hash(file),
+                Map.of(),
+                "embedded",
+                RunRecord.Step.planned(
+                    "restore",
+                    Optional.of(RunSteps.json(playbook.action().orElseThrow())),
+                    new RunRecord.Manifest("m1.csv", "e1", 2)),
+                List.of(),
+                CLOCK.instant())
+            .withJob("job-1")
+            .withOutcome(
+                new RunRecord.Counts(2, 1, 1),
+                Optional.of(manifests.resolve("rep/job-job-1/manifest.json").toString()),
+                Optional.empty())
+            .enter(RunPhase.WAITING, CLOCK.instant())
+            .withStep(
+                RunRecord.Step.planned(
+                    "reencrypt",
+                    Optional.of(copyOptions),
+                    new RunRecord.Manifest("m2.csv", "e2", 1)))
+            .withJob("job-2")
+            .withOutcome(
+                new RunRecord.Counts(1, 0, 1),
+                Optional.of(manifests.resolve("rep/job-job-2/manifest.json").toString()),
+                Optional.empty())
+            .enter(RunPhase.COMPLETED, CLOCK.instant());
+    store.save(origin);
+    Map<String, String> failedKey = Map.of("job-1", "thaw/not-yet", "job-2", "thaw/copy-failed");
+    FakeExecutor executor = new FakeExecutor(true);
+    RetryRun retry =
+        new RetryRun(
+            store,
+            (where, job, sink) -> {
+              sink.accept(
+                  new dev.quarry.report.TaskResult(
+                      "photos",
+                      failedKey.get(job),
+                      null,
+                      dev.quarry.action.TaskOutcome.failed("SlowDown", 503, "slow down")));
+              return new dev.quarry.report.CompletionReport(job, where, "m", List.of());
+            },
+            executeRun(executor, List.of()),
+            manifests);
+    events.clear();
+
+    // when
+    RetryRun.Result result =
+        retry.retry(
+            "r-origin",
+            new RetryRun.Selection(java.util.Set.of(), false),
+            true,
+            Approval.YES,
+            RunListener.NONE);
+
+    // then: the copy's failure with the copy's action, the restore's with a restore and its copy
+    assertThat(result.failed()).isEqualTo(2);
+    assertThat(result.selected()).isEqualTo(2);
+    assertThat(executor.requests)
+        .extracting(r -> r.action().type(), r -> keys(r.manifest().file()))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("reencrypt", List.of("thaw/copy-failed")),
+            org.assertj.core.groups.Tuple.tuple("restore", List.of("thaw/not-yet")),
+            org.assertj.core.groups.Tuple.tuple("reencrypt", List.of("thaw/not-yet")));
+    assertThat(executor.requests.get(0).action().options().path("storage-class").asText())
+        .isEqualTo("STANDARD");
+    RunRecord run = store.find(result.run().orElseThrow().plan().runId()).orElseThrow();
+    assertThat(run.retryOf()).contains("r-origin");
+    assertThat(run.phase()).isEqualTo(RunPhase.COMPLETED);
+    assertThat(run.steps()).hasSize(3);
+  }
+
+  private static Playbook reencrypt() {
+    ObjectNode options =
+        JsonNodeFactory.instance.objectNode().put("type", "reencrypt").put("sse", "AES256");
+    return new Playbook(
+        Path.of("playbooks/reencrypt-test.yaml"),
+        "reencrypt-test",
+        "test",
+        Optional.empty(),
+        "SELECT bucket, key, storage_class FROM inventory",
+        Map.of(),
+        Optional.of(new ActionSpec("reencrypt", options)),
+        new Limits(OptionalLong.of(100), Limits.Confirm.NONE),
+        new ReportSpec(ReportSpec.Scope.ALL));
+  }
+
+  private ExecuteRun executeRun(FakeExecutor executor, List<ObjectRow> rows, List<String> columns) {
+    FakeQueryEngine engine = FakeQueryEngine.returning(columns, rows);
+    return new ExecuteRun(
+        () -> EnginePool.of(engine),
+        executor,
+        store,
+        ReportReviews.NONE,
+        row -> RestoredCopies.State.READABLE,
+        java.time.Duration.ZERO,
+        manifests,
+        CLOCK);
+  }
+
   private ExecuteRun executeRun(FakeExecutor executor, List<ObjectRow> rows) {
     return executeRun(executor, rows, row -> RestoredCopies.State.READABLE);
   }
@@ -495,6 +703,7 @@ class ExecuteRunTest {
     private final boolean acceptsEmpty;
     private final Map<String, JobRecord> jobs = new LinkedHashMap<>();
     final List<String> tokens = new ArrayList<>();
+    final List<JobRequest> requests = new ArrayList<>();
     final List<String> confirmed = new ArrayList<>();
 
     FakeExecutor(boolean acceptsEmpty) {
@@ -556,6 +765,7 @@ class ExecuteRunTest {
         }
       }
       tokens.add(request.clientRequestToken());
+      requests.add(request);
       Instant now = CLOCK.instant();
       JobRecord job =
           JobRecord.newJob("job-" + (jobs.size() + 1), request, now)

@@ -150,6 +150,62 @@ class FastManifestTest {
         .contains("%F0%9F%98%80/emoji-");
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT bucket, key FROM inventory WHERE storage_class IS NOT NULL",
+        "SELECT bucket, key, size, storage_class FROM inventory WHERE storage_class IS NOT NULL"
+      })
+  void aCopyInPlaceIsSplitByBucketAndTheClassTheEngineKnowsOnBothPaths(String sql)
+      throws Exception {
+    // given: a re-encryption that names no storage class
+    Playbook playbook =
+        new PlaybookLoader()
+            .load(
+                dir.resolve("split.yaml"),
+                "name: split\nquery: |\n  "
+                    + sql
+                    + "\naction: { type: reencrypt, sse: AES256 }\n"
+                    + "limits: { max-objects: 100, confirm: required }\n")
+            .orThrow();
+
+    // when
+    PlanResult fast;
+    PlanResult streamed;
+    try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
+      fast = new PlanRun(engine, dir.resolve("split-fast"), CLOCK).plan(playbook, Map.of());
+      streamed =
+          new PlanRun(new StreamingOnly(engine), dir.resolve("split-streamed"), CLOCK)
+              .plan(playbook, Map.of());
+    }
+
+    // then: one job per bucket and class, archived objects left out, the same on both paths
+    assertThat(fast.parts())
+        .extracting(PlanResult.Part::name, PlanResult.Part::objects)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("other STANDARD", 1L),
+            org.assertj.core.groups.Tuple.tuple("photos STANDARD", 7L));
+    assertThat(fast.parts())
+        .extracting(p -> p.operation().parameters().get("StorageClass").asText())
+        .containsExactly("STANDARD", "STANDARD");
+    assertThat(fast.leftOut())
+        .extracting(PlanResult.LeftOut::storageClass, PlanResult.LeftOut::objects)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("DEEP_ARCHIVE", 1L),
+            org.assertj.core.groups.Tuple.tuple("GLACIER", 2L));
+    assertThat(fast.limitViolations()).isEmpty();
+    for (int i = 0; i < fast.parts().size(); i++) {
+      assertThat(Files.readAllBytes(Path.of(fast.parts().get(i).manifest())))
+          .isEqualTo(Files.readAllBytes(Path.of(streamed.parts().get(i).manifest())));
+      assertThat(fast.parts().get(i).etag()).isEqualTo(streamed.parts().get(i).etag());
+    }
+    assertThat(streamed.leftOut())
+        .extracting(PlanResult.LeftOut::storageClass, PlanResult.LeftOut::bytes)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("DEEP_ARCHIVE", 50L),
+            org.assertj.core.groups.Tuple.tuple("GLACIER", 90L));
+  }
+
   private static Playbook playbook(String sql) {
     return new PlaybookLoader()
         .load(

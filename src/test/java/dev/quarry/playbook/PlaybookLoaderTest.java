@@ -344,6 +344,36 @@ class PlaybookLoaderTest {
   }
 
   @Test
+  void aFollowUpCopyOfRestoredObjectsMustNameItsStorageClass() {
+    // given: without one, AWS makes the copies STANDARD and the local task would keep GLACIER
+    String yaml =
+        """
+        name: restore-then-copy
+        query: SELECT bucket, key FROM inventory
+        action:
+          type: restore
+          days: 5
+        then:
+          type: reencrypt
+          sse: AES256
+        limits:
+          max-objects: 10
+        """;
+
+    // when / then
+    assertThat(load(yaml).problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("then");
+              assertThat(p.message()).contains("must name their storage-class");
+            });
+    assertThat(
+            load(yaml.replace("sse: AES256", "sse: AES256\n  storage-class: STANDARD")).problems())
+        .isEmpty();
+  }
+
+  @Test
   void aValueOfTheWrongTypeIsReportedAtTheValue() {
     // given
     String yaml =

@@ -38,6 +38,9 @@ public final class JdbcRunStore implements RunStore {
   private static final TypeReference<LinkedHashMap<String, String>> PARAMETERS =
       new TypeReference<>() {};
   // H2's "database may be already in use": another quarry process has the file open right now
+  // run_step.queued: a queued step whose manifest the plan wrote, or one planned after a restore
+  private static final String PLANNED = "PLANNED";
+  private static final String AFTER_RESTORE = "AFTER_RESTORE";
   private static final int H2_ALREADY_OPEN = 90020;
   private static final int OPEN_ATTEMPTS = 100;
   private static final int H2_LOCK_TIMEOUT = 50200;
@@ -278,12 +281,15 @@ public final class JdbcRunStore implements RunStore {
         c.prepareStatement(
             "INSERT INTO run_step (run_id, step, step_action, manifest_location, manifest_etag,"
                 + " manifest_rows, job_id, objects, succeeded, failed, report_location, note,"
-                + " query_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " query_ids, step_options, queued)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (int i = 0; i < run.steps().size(); i++) {
         RunRecord.Step step = run.steps().get(i);
         s.setString(1, run.id());
         s.setInt(2, i);
         s.setString(3, step.action());
+        s.setString(14, step.options().orElse(null));
+        s.setString(15, null);
         s.setString(4, step.manifest().location());
         s.setString(5, step.manifest().etag());
         s.setLong(6, step.manifest().rows());
@@ -299,6 +305,26 @@ public final class JdbcRunStore implements RunStore {
             step.manifest().queryIds().isEmpty()
                 ? null
                 : String.join(",", step.manifest().queryIds()));
+        s.addBatch();
+      }
+      for (int i = 0; i < run.queued().size(); i++) {
+        RunRecord.Queued step = run.queued().get(i);
+        RunRecord.Manifest manifest = step.manifest().orElse(new RunRecord.Manifest("", "", 0));
+        s.setString(1, run.id());
+        s.setInt(2, run.steps().size() + i);
+        s.setString(3, step.action());
+        s.setString(4, manifest.location());
+        s.setString(5, manifest.etag());
+        s.setLong(6, manifest.rows());
+        s.setString(7, null);
+        s.setLong(8, manifest.rows());
+        s.setLong(9, 0);
+        s.setLong(10, 0);
+        s.setString(11, null);
+        s.setString(12, null);
+        s.setString(13, null);
+        s.setString(14, step.options());
+        s.setString(15, step.afterRestore() ? AFTER_RESTORE : PLANNED);
         s.addBatch();
       }
       s.executeBatch();
@@ -395,7 +421,7 @@ public final class JdbcRunStore implements RunStore {
   private static List<RunRecord> select(Connection c, String where, List<Object> args)
       throws SQLException {
     Map<String, List<RunRecord.Transition>> transitions = new LinkedHashMap<>();
-    Map<String, List<RunRecord.Step>> steps = new LinkedHashMap<>();
+    Map<String, Steps> steps = new LinkedHashMap<>();
     List<Object[]> rows = new ArrayList<>();
     try (PreparedStatement s = c.prepareStatement("SELECT * FROM run" + where)) {
       for (int i = 0; i < args.size(); i++) {
@@ -436,7 +462,7 @@ public final class JdbcRunStore implements RunStore {
 
   @SuppressWarnings("unchecked")
   private static RunRecord record(
-      Object[] row, List<RunRecord.Transition> transitions, List<RunRecord.Step> steps) {
+      Object[] row, List<RunRecord.Transition> transitions, Steps steps) {
     Map<String, String> parameters;
     try {
       parameters = JSON.readValue((String) row[3], PARAMETERS);
@@ -451,11 +477,12 @@ public final class JdbcRunStore implements RunStore {
         (String) row[2],
         parameters,
         (String) row[4],
-        steps,
+        steps.reached(),
         transitions,
         (Optional<String>) row[6],
         (Optional<String>) row[7],
-        (Optional<String>) row[8]);
+        (Optional<String>) row[8],
+        steps.queued());
   }
 
   private static List<RunRecord.Transition> transitions(Connection c, String id)
@@ -477,16 +504,36 @@ public final class JdbcRunStore implements RunStore {
     return out;
   }
 
-  private static List<RunRecord.Step> steps(Connection c, String id) throws SQLException {
+  /** A run's steps as stored: those reached, then those queued. */
+  private record Steps(List<RunRecord.Step> reached, List<RunRecord.Queued> queued) {}
+
+  private static Steps steps(Connection c, String id) throws SQLException {
     List<RunRecord.Step> out = new ArrayList<>();
+    List<RunRecord.Queued> queued = new ArrayList<>();
     try (PreparedStatement s =
         c.prepareStatement("SELECT * FROM run_step WHERE run_id = ? ORDER BY step")) {
       s.setString(1, id);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
+          String waits = r.getString("queued");
+          if (waits != null) {
+            queued.add(
+                new RunRecord.Queued(
+                    r.getString("step_action"),
+                    r.getString("step_options"),
+                    AFTER_RESTORE.equals(waits)
+                        ? Optional.empty()
+                        : Optional.of(
+                            new RunRecord.Manifest(
+                                r.getString("manifest_location"),
+                                r.getString("manifest_etag"),
+                                r.getLong("manifest_rows")))));
+            continue;
+          }
           out.add(
               new RunRecord.Step(
                   r.getString("step_action"),
+                  Optional.ofNullable(r.getString("step_options")),
                   new RunRecord.Manifest(
                       r.getString("manifest_location"),
                       r.getString("manifest_etag"),
@@ -500,7 +547,7 @@ public final class JdbcRunStore implements RunStore {
         }
       }
     }
-    return out;
+    return new Steps(out, queued);
   }
 
   private static List<String> queryIds(String joined) {

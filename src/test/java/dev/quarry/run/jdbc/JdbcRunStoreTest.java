@@ -180,6 +180,60 @@ class JdbcRunStoreTest {
 
   @ParameterizedTest
   @MethodSource("databases")
+  void queuedStepsComeBackWithTheirActionBlocksAndLeaveTheQueueOneByOne(String kind)
+      throws Exception {
+    // given: a split copy (two parts) and a follow-up planned after a restore
+    RunStore store = JdbcRunStore.open(fresh(kind));
+    RunRecord planned =
+        RunRecord.planned(
+            "r-q",
+            "reencrypt",
+            Optional.of("/playbooks/reencrypt.yaml"),
+            "hash",
+            Map.of(),
+            "embedded",
+            RunRecord.Step.planned(
+                "reencrypt",
+                Optional.of("{\"type\":\"reencrypt\",\"storage-class\":\"STANDARD\"}"),
+                new RunRecord.Manifest("m/step-1/manifest.csv", "e1", 4)),
+            List.of(
+                new RunRecord.Queued(
+                    "reencrypt",
+                    "{\"type\":\"reencrypt\",\"storage-class\":\"STANDARD_IA\"}",
+                    Optional.of(new RunRecord.Manifest("m/step-2/manifest.csv", "e2", 3))),
+                new RunRecord.Queued("copy", "{\"type\":\"copy\"}", Optional.empty())),
+            T0);
+
+    // when
+    store.save(planned);
+    RunRecord back = store.find("r-q").orElseThrow();
+    RunRecord second =
+        back.withJob("job-1")
+            .enter(RunPhase.SUBMITTED, T0.plusSeconds(1))
+            .enter(RunPhase.WAITING, T0.plusSeconds(2))
+            .withStep(
+                RunRecord.Step.planned(
+                    "reencrypt",
+                    Optional.of(back.queued().get(0).options()),
+                    back.queued().get(0).manifest().orElseThrow()));
+    store.save(second);
+
+    // then
+    assertThat(back).isEqualTo(planned);
+    assertThat(back.stepCount()).isEqualTo(3);
+    assertThat(back.queued().get(1).afterRestore()).isTrue();
+    RunRecord again = store.find("r-q").orElseThrow();
+    assertThat(again).isEqualTo(second);
+    assertThat(again.steps())
+        .extracting(s -> s.options().orElseThrow())
+        .containsExactly(
+            "{\"type\":\"reencrypt\",\"storage-class\":\"STANDARD\"}",
+            "{\"type\":\"reencrypt\",\"storage-class\":\"STANDARD_IA\"}");
+    assertThat(again.queued()).extracting(RunRecord.Queued::action).containsExactly("copy");
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
   void aStaleCopyOfARunThatWasCancelledMeanwhileIsRefusedAndTheCancellationStands(String kind)
       throws Exception {
     // given: a process waits between steps with its copy; another command cancels the run
