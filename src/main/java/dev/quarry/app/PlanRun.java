@@ -15,6 +15,7 @@ import dev.quarry.io.StorageErrors;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestReader;
 import dev.quarry.manifest.ManifestWriter;
+import dev.quarry.manifest.StorageClassFile;
 import dev.quarry.playbook.Limits;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookValidator;
@@ -84,6 +85,8 @@ public final class PlanRun {
     String runId = RunIds.next(clock);
     Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);
     Path target = dir.resolve("manifest.csv");
+    // what the plan knew of each task's class, for the review: the reports do not carry it
+    Path classes = StorageClassFile.beside(target);
     TaskIdentity identity = TaskIdentity.of(withVersionIds);
     PlanStats stats;
     Manifest manifest;
@@ -102,7 +105,8 @@ public final class PlanRun {
                     PlanStats.MAX_PREFIXES,
                     PlanStats.OTHER,
                     PlanStats.UNKNOWN,
-                    PlanStats.SAMPLE_SIZE));
+                    PlanStats.SAMPLE_SIZE,
+                    Optional.of(classes)));
         if (summary.isPresent()) {
           written = staged.finish(summary.get().selection().objects());
         }
@@ -113,21 +117,25 @@ public final class PlanRun {
         manifest = written;
       } else {
         PlanStats streamed = new PlanStats();
-        try (ManifestWriter writer = ManifestWriter.open(target, withVersionIds)) {
+        try (ManifestWriter writer = ManifestWriter.open(target, withVersionIds);
+            StorageClassFile.Writer classWriter = new StorageClassFile.Writer(classes)) {
           selection =
               engine.objects(
                   query,
                   identity,
                   row -> {
                     writer.write(row);
+                    classWriter.write(row);
                     streamed.add(row);
                   });
           manifest = writer.finish();
+          classWriter.finish();
         }
         stats = streamed;
       }
     } catch (RuntimeException e) {
       // the writer removed its temporary file; the run's folder goes too if nothing else is in it
+      deleteQuietly(classes);
       deleteQuietly(dir);
       throw e;
     }
@@ -237,6 +245,7 @@ public final class PlanRun {
     } catch (UncheckedIOException e) {
       // a manifest without its manifest.json is half a plan: neither stays
       deleteQuietly(manifest.file());
+      deleteQuietly(StorageClassFile.beside(manifest.file()));
       deleteQuietly(dir);
       throw StorageErrors.of(
           "cannot write", manifestJson, e.getCause(), "or set manifests-dir elsewhere");

@@ -249,6 +249,7 @@ public final class EmbeddedEngine implements QueryEngine {
     String id = UUID.randomUUID().toString();
     Path staged = staging.resolve(id + ".csv");
     Path selected = staging.resolve(id + ".parquet");
+    Path classes = staging.resolve(id + ".classes.csv");
     try {
       // on disk, not in a table: a temporary table of millions of keys outgrew the memory limit
       try (PreparedStatement create =
@@ -295,6 +296,13 @@ public final class EmbeddedEngine implements QueryEngine {
                 + " FROM quarry_m ORDER BY ord) TO "
                 + quoteString(staged.toString())
                 + " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')");
+        if (request.storageClassFile().isPresent()) {
+          // the same encoding and quoting as StorageClassFile.Writer; empty fields for NULLs
+          s.execute(
+              "COPY (SELECT b, quarry_encode_key(k), v, sc FROM quarry_m ORDER BY ord) TO "
+                  + quoteString(classes.toString())
+                  + " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')");
+        }
         List<SelectionSummary.Group> storageClasses =
             groups(
                 s,
@@ -332,6 +340,10 @@ public final class EmbeddedEngine implements QueryEngine {
           }
         }
         Files.move(staged, request.file(), StandardCopyOption.REPLACE_EXISTING);
+        if (request.storageClassFile().isPresent()) {
+          Files.move(
+              classes, request.storageClassFile().get(), StandardCopyOption.REPLACE_EXISTING);
+        }
         return Optional.of(
             new SelectionSummary(
                 new Selection(objects, duplicates),
@@ -356,6 +368,7 @@ public final class EmbeddedEngine implements QueryEngine {
       try {
         Files.deleteIfExists(staged);
         Files.deleteIfExists(selected);
+        Files.deleteIfExists(classes);
       } catch (IOException ignored) {
         // the spill directory, and this file with it, is removed when the engine closes
       }
