@@ -30,6 +30,7 @@ import java.util.Optional;
  *     absent otherwise
  * @param then the follow-up step, when the playbook has one
  * @param cost what the run would cost, from the price file in force (the first step's job)
+ * @param overCopyLimit the objects too large for one copy request; a copy refuses to run them
  */
 public record PlanResult(
     String playbook,
@@ -56,7 +57,8 @@ public record PlanResult(
     List<String> awsLimitations,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<QueryStatistics> queryStatistics,
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<FollowUp> then,
-    CostEstimate cost) {
+    CostEstimate cost,
+    OverCopyLimit overCopyLimit) {
   public PlanResult {
     requireNonNull(playbook, "playbook is null");
     requireNonNull(runId, "runId is null");
@@ -73,6 +75,7 @@ public record PlanResult(
     requireNonNull(queryStatistics, "queryStatistics is null");
     requireNonNull(then, "then is null");
     requireNonNull(cost, "cost is null");
+    requireNonNull(overCopyLimit, "overCopyLimit is null");
   }
 
   /**
@@ -83,6 +86,20 @@ public record PlanResult(
     public FollowUp {
       requireNonNull(action, "action is null");
       requireNonNull(operation, "operation is null");
+    }
+  }
+
+  /**
+   * Objects over the largest size one CopyObject request copies.
+   *
+   * @param sampleKey the first of them in the manifest
+   */
+  public record OverCopyLimit(
+      long objects,
+      long limitBytes,
+      @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> sampleKey) {
+    public OverCopyLimit {
+      requireNonNull(sampleKey, "sampleKey is null");
     }
   }
 

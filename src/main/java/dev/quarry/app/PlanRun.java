@@ -43,6 +43,7 @@ import java.util.Optional;
  */
 public final class PlanRun {
   private static final int TOP_PREFIXES = 10;
+  private static final String COPY = "S3PutObjectCopy";
 
   private final QueryEngine engine;
   private final Path manifestsRoot;
@@ -118,7 +119,8 @@ public final class PlanRun {
       } else {
         PlanStats streamed = new PlanStats();
         try (ManifestWriter writer = ManifestWriter.open(target, withVersionIds);
-            StorageClassFile.Writer classWriter = new StorageClassFile.Writer(classes)) {
+            StorageClassFile.Writer classWriter =
+                new StorageClassFile.Writer(classes, withVersionIds)) {
           selection =
               engine.objects(
                   query,
@@ -292,7 +294,7 @@ public final class PlanRun {
         manifestJson,
         maxObjects,
         playbook.limits().confirm() == Limits.Confirm.REQUIRED,
-        limitViolations(playbook, stats),
+        limitViolations(playbook, stats, operation),
         awsLimitations(action, operation, buckets),
         queryStatistics,
         playbook
@@ -304,7 +306,8 @@ public final class PlanRun {
                         next.type(),
                         next.destructive(),
                         OperationView.of(next.jobOperation(bucket)))),
-        cost);
+        cost,
+        stats.overCopyLimit());
   }
 
   private static void deleteQuietly(Path path) {
@@ -321,8 +324,26 @@ public final class PlanRun {
         : Optional.empty();
   }
 
-  private static List<String> limitViolations(Playbook playbook, PlanStats stats) {
+  private static List<String> limitViolations(
+      Playbook playbook, PlanStats stats, OperationView operation) {
     List<String> violations = new ArrayList<>();
+    PlanResult.OverCopyLimit large = stats.overCopyLimit();
+    if (operation.name().equals(COPY) && large.objects() > 0) {
+      // AWS fails each of them while the local executor copies them: refuse rather than differ
+      violations.add(
+          large.objects()
+              + " object"
+              + (large.objects() == 1 ? " is" : "s are")
+              + " over 5 GB ("
+              + large.limitBytes()
+              + " bytes), the most "
+              + COPY
+              + " copies in one request (e.g. "
+              + large.sampleKey().orElse("?")
+              + "): leave them out of the query (AND size <= "
+              + large.limitBytes()
+              + ") and copy them with a multipart copy outside Quarry; nothing would run");
+    }
     playbook
         .limits()
         .maxObjects()
@@ -343,7 +364,7 @@ public final class PlanRun {
   private static List<String> awsLimitations(
       Action action, OperationView operation, List<PlanResult.Group> buckets) {
     List<String> limitations = new ArrayList<>(action.awsLimitations());
-    boolean copiesInPlace = operation.name().equals("S3PutObjectCopy");
+    boolean copiesInPlace = operation.name().equals(COPY);
     if (copiesInPlace && buckets.size() > 1) {
       limitations.add(
           "the objects are in "

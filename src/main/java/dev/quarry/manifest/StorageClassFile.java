@@ -48,10 +48,16 @@ public final class StorageClassFile {
     private final Path target;
     private final Path temp;
     private final CSVPrinter printer;
+    private final boolean withVersionIds;
     private boolean finished;
 
-    public Writer(Path target) {
+    /**
+     * @param withVersionIds whether the manifest has a version field: a report's rows carry the
+     *     manifest's, so a version the manifest left out must not be part of the task here either
+     */
+    public Writer(Path target, boolean withVersionIds) {
       this.target = requireNonNull(target, "target is null");
+      this.withVersionIds = withVersionIds;
       try {
         Files.createDirectories(target.toAbsolutePath().getParent());
         this.temp = Files.createTempFile(target.toAbsolutePath().getParent(), ".classes-", ".tmp");
@@ -67,7 +73,7 @@ public final class StorageClassFile {
         printer.printRecord(
             row.bucket(),
             KeyCodec.encode(row.key()),
-            row.versionId() == null ? "" : row.versionId(),
+            !withVersionIds || row.versionId() == null ? "" : row.versionId(),
             row.storageClass() == null ? "" : row.storageClass());
       } catch (IOException e) {
         throw new UncheckedIOException(e);

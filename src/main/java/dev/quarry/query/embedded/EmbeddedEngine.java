@@ -271,6 +271,7 @@ public final class EmbeddedEngine implements QueryEngine {
         long duplicates;
         long bytes;
         long unknownSizes;
+        long overCopyLimit;
         try (ResultSet rs =
             s.executeQuery(
                 "SELECT count(*), coalesce(sum(copies), 0)::BIGINT - count(*),"
@@ -280,7 +281,9 @@ public final class EmbeddedEngine implements QueryEngine {
                     + BARE
                     + ") OR (v IS NOT NULL AND NOT regexp_full_match(v, "
                     + BARE
-                    + "))) FROM quarry_m")) {
+                    + "))), count(*) FILTER (s > "
+                    + SelectionSummary.COPY_LIMIT_BYTES
+                    + ") FROM quarry_m")) {
           rs.next();
           if (rs.getLong(5) > 0) {
             return Optional.empty();
@@ -289,6 +292,7 @@ public final class EmbeddedEngine implements QueryEngine {
           duplicates = rs.getLong(2);
           bytes = rs.getLong(3);
           unknownSizes = rs.getLong(4);
+          overCopyLimit = rs.getLong(6);
         }
         s.execute(
             "COPY (SELECT b, quarry_encode_key(k)"
@@ -299,7 +303,9 @@ public final class EmbeddedEngine implements QueryEngine {
         if (request.storageClassFile().isPresent()) {
           // the same encoding and quoting as StorageClassFile.Writer; empty fields for NULLs
           s.execute(
-              "COPY (SELECT b, quarry_encode_key(k), v, sc FROM quarry_m ORDER BY ord) TO "
+              "COPY (SELECT b, quarry_encode_key(k), "
+                  + (request.withVersionIds() ? "v" : "NULL")
+                  + ", sc FROM quarry_m ORDER BY ord) TO "
                   + quoteString(classes.toString())
                   + " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')");
         }
@@ -339,6 +345,25 @@ public final class EmbeddedEngine implements QueryEngine {
                     rs.getString(5)));
           }
         }
+        Optional<ObjectRow> overCopyLimitSample = Optional.empty();
+        if (overCopyLimit > 0) {
+          try (ResultSet rs =
+              s.executeQuery(
+                  "SELECT b, k, v, s, sc, ord FROM quarry_m WHERE s > "
+                      + SelectionSummary.COPY_LIMIT_BYTES
+                      + " ORDER BY ord LIMIT 1")) {
+            rs.next();
+            overCopyLimitSample =
+                Optional.of(
+                    ObjectRow.selected(
+                        rs.getLong(6),
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        toLong(rs.getObject(4), rs.getLong(6)),
+                        rs.getString(5)));
+          }
+        }
         Files.move(staged, request.file(), StandardCopyOption.REPLACE_EXISTING);
         if (request.storageClassFile().isPresent()) {
           Files.move(
@@ -352,7 +377,9 @@ public final class EmbeddedEngine implements QueryEngine {
                 storageClasses,
                 buckets,
                 prefixes,
-                sample));
+                sample,
+                overCopyLimit,
+                overCopyLimitSample));
       }
     } catch (SQLException e) {
       throw translate(e, query.sql());
