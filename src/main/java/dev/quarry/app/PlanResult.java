@@ -35,6 +35,7 @@ import java.util.Optional;
  *     all with the playbook's action as written (a copy in place targets one bucket and keeps one
  *     storage class); empty when the run has one job over {@code manifest}
  * @param leftOut objects the action cannot act on, left out of every job, by storage class
+ * @param overCopyLimit the objects too large for one copy request; a copy refuses to run them
  */
 public record PlanResult(
     String playbook,
@@ -63,7 +64,8 @@ public record PlanResult(
     @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<FollowUp> then,
     CostEstimate cost,
     List<Part> parts,
-    List<LeftOut> leftOut) {
+    List<LeftOut> leftOut,
+    OverCopyLimit overCopyLimit) {
   public PlanResult {
     requireNonNull(playbook, "playbook is null");
     requireNonNull(runId, "runId is null");
@@ -82,6 +84,7 @@ public record PlanResult(
     requireNonNull(cost, "cost is null");
     parts = List.copyOf(parts);
     leftOut = List.copyOf(leftOut);
+    requireNonNull(overCopyLimit, "overCopyLimit is null");
   }
 
   /**
@@ -125,6 +128,20 @@ public record PlanResult(
       requireNonNull(action, "action is null");
       requireNonNull(operation, "operation is null");
       requireNonNull(spec, "spec is null");
+    }
+  }
+
+  /**
+   * Objects over the largest size one CopyObject request copies.
+   *
+   * @param sampleKey the first of them in the manifest
+   */
+  public record OverCopyLimit(
+      long objects,
+      long limitBytes,
+      @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> sampleKey) {
+    public OverCopyLimit {
+      requireNonNull(sampleKey, "sampleKey is null");
     }
   }
 

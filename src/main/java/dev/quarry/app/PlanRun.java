@@ -15,6 +15,7 @@ import dev.quarry.io.StorageErrors;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestReader;
 import dev.quarry.manifest.ManifestWriter;
+import dev.quarry.manifest.StorageClassFile;
 import dev.quarry.playbook.ActionSpec;
 import dev.quarry.playbook.Limits;
 import dev.quarry.playbook.Playbook;
@@ -43,6 +44,7 @@ import java.util.Optional;
  */
 public final class PlanRun {
   private static final int TOP_PREFIXES = 10;
+  private static final String COPY = "S3PutObjectCopy";
 
   private final QueryEngine engine;
   private final Path manifestsRoot;
@@ -85,6 +87,8 @@ public final class PlanRun {
     String runId = RunIds.next(clock);
     Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);
     Path target = dir.resolve("manifest.csv");
+    // what the plan knew of each task's class, for the review: the reports do not carry it
+    Path classes = StorageClassFile.beside(target);
     TaskIdentity identity = TaskIdentity.of(withVersionIds);
     PlanStats stats;
     Manifest manifest;
@@ -103,7 +107,8 @@ public final class PlanRun {
                     PlanStats.MAX_PREFIXES,
                     PlanStats.OTHER,
                     PlanStats.UNKNOWN,
-                    PlanStats.SAMPLE_SIZE));
+                    PlanStats.SAMPLE_SIZE,
+                    Optional.of(classes)));
         if (summary.isPresent()) {
           written = staged.finish(summary.get().selection().objects());
         }
@@ -114,21 +119,26 @@ public final class PlanRun {
         manifest = written;
       } else {
         PlanStats streamed = new PlanStats();
-        try (ManifestWriter writer = ManifestWriter.open(target, withVersionIds)) {
+        try (ManifestWriter writer = ManifestWriter.open(target, withVersionIds);
+            StorageClassFile.Writer classWriter =
+                new StorageClassFile.Writer(classes, withVersionIds)) {
           selection =
               engine.objects(
                   query,
                   identity,
                   row -> {
                     writer.write(row);
+                    classWriter.write(row);
                     streamed.add(row);
                   });
           manifest = writer.finish();
+          classWriter.finish();
         }
         stats = streamed;
       }
     } catch (RuntimeException e) {
       // the writer removed its temporary file; the run's folder goes too if nothing else is in it
+      deleteQuietly(classes);
       deleteQuietly(dir);
       throw e;
     }
@@ -292,6 +302,7 @@ public final class PlanRun {
     } catch (UncheckedIOException e) {
       // a manifest without its manifest.json is half a plan: neither stays
       deleteQuietly(manifest.file());
+      deleteQuietly(StorageClassFile.beside(manifest.file()));
       deleteQuietly(dir);
       throw StorageErrors.of(
           "cannot write", manifestJson, e.getCause(), "or set manifests-dir elsewhere");
@@ -341,7 +352,7 @@ public final class PlanRun {
         manifestJson,
         maxObjects,
         playbook.limits().confirm() == Limits.Confirm.REQUIRED,
-        limitViolations(playbook, stats, split),
+        limitViolations(playbook, stats, split, operation),
         awsLimitations(action, operation, buckets),
         queryStatistics,
         then.map(
@@ -355,7 +366,8 @@ public final class PlanRun {
             }),
         cost,
         split.parts(),
-        split.leftOut());
+        split.leftOut(),
+        stats.overCopyLimit());
   }
 
   /** The parts of a plan split into several jobs, and what it left out. */
@@ -421,6 +433,7 @@ public final class PlanRun {
     }
     // the second pass: one writer per part, a handful at most (buckets x storage classes)
     Map<List<String>, ManifestWriter> writers = new java.util.TreeMap<>(PlanRun::compareKeys);
+    Map<List<String>, StorageClassFile.Writer> classWriters = new java.util.HashMap<>();
     Map<List<String>, long[]> bytes = new java.util.HashMap<>();
     Map<String, long[]> left = new java.util.TreeMap<>();
     Path staging = dir.resolve("split");
@@ -449,10 +462,17 @@ public final class PlanRun {
             ManifestWriter writer =
                 writers.computeIfAbsent(
                     part,
-                    k ->
-                        ManifestWriter.open(
-                            staging.resolve(writers.size() + ".csv"), whole.withVersionIds()));
+                    k -> {
+                      int n = writers.size();
+                      classWriters.put(
+                          k,
+                          new StorageClassFile.Writer(
+                              staging.resolve(n + ".classes.csv"), whole.withVersionIds()));
+                      return ManifestWriter.open(
+                          staging.resolve(n + ".csv"), whole.withVersionIds());
+                    });
             writer.write(row);
+            classWriters.get(part).write(row);
             bytes.computeIfAbsent(part, k -> new long[1])[0] += size;
           });
       leftOut = leftWriter[0];
@@ -464,6 +484,12 @@ public final class PlanRun {
         Path target = dir.resolve("step-" + step).resolve("manifest.csv");
         Files.createDirectories(target.getParent());
         Files.move(staged.file(), target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        StorageClassFile.Writer classWriter = classWriters.get(e.getKey());
+        classWriter.finish();
+        Files.move(
+            staging.resolve(staged.file().getFileName().toString().replace(".csv", ".classes.csv")),
+            StorageClassFile.beside(target),
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Manifest moved =
             new Manifest(
                 target, staged.etag(), staged.rows(), staged.bytes(), staged.withVersionIds());
@@ -498,6 +524,7 @@ public final class PlanRun {
       throw new UncheckedIOException(e);
     } finally {
       writers.values().forEach(ManifestWriter::close);
+      classWriters.values().forEach(StorageClassFile.Writer::close);
       if (leftOut != null) {
         leftOut.close();
       }
@@ -566,8 +593,26 @@ public final class PlanRun {
         : Optional.empty();
   }
 
-  private static List<String> limitViolations(Playbook playbook, PlanStats stats, Split split) {
+  private static List<String> limitViolations(
+      Playbook playbook, PlanStats stats, Split split, OperationView operation) {
     List<String> violations = new ArrayList<>();
+    PlanResult.OverCopyLimit large = stats.overCopyLimit();
+    if (operation.name().equals(COPY) && large.objects() > 0) {
+      // AWS fails each of them while the local executor copies them: refuse rather than differ
+      violations.add(
+          large.objects()
+              + " object"
+              + (large.objects() == 1 ? " is" : "s are")
+              + " over 5 GB ("
+              + large.limitBytes()
+              + " bytes), the most "
+              + COPY
+              + " copies in one request (e.g. "
+              + large.sampleKey().orElse("?")
+              + "): leave them out of the query (AND size <= "
+              + large.limitBytes()
+              + ") and copy them with a multipart copy outside Quarry; nothing would run");
+    }
     if (split.parts().isEmpty() && !split.leftOut().isEmpty()) {
       violations.add(
           "every selected object is in a storage class the action cannot act on ("
@@ -604,7 +649,7 @@ public final class PlanRun {
   private static List<String> awsLimitations(
       Action action, OperationView operation, List<PlanResult.Group> buckets) {
     List<String> limitations = new ArrayList<>(action.awsLimitations());
-    boolean copiesInPlace = operation.name().equals("S3PutObjectCopy");
+    boolean copiesInPlace = operation.name().equals(COPY);
     if (copiesInPlace
         && buckets.size() > 1
         && !action.partitions().contains(Action.Partition.BUCKET)) {

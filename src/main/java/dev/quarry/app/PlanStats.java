@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -23,6 +24,8 @@ final class PlanStats {
   private long objects;
   private long bytes;
   private long unknownSizes;
+  private long overCopyLimit;
+  private ObjectRow overCopyLimitSample;
   private final Map<String, long[]> storageClasses = new TreeMap<>();
   private final Map<String, long[]> prefixes = new HashMap<>();
   private final Map<String, long[]> buckets = new TreeMap<>();
@@ -38,6 +41,8 @@ final class PlanStats {
     summary.buckets().forEach(g -> put(stats.buckets, g));
     summary.prefixes().forEach(g -> put(stats.prefixes, g));
     stats.sample.addAll(summary.sample());
+    stats.overCopyLimit = summary.overCopyLimit();
+    stats.overCopyLimitSample = summary.overCopyLimitSample().orElse(null);
     return stats;
   }
 
@@ -52,6 +57,12 @@ final class PlanStats {
       unknownSizes++;
     }
     bytes += size;
+    if (size > SelectionSummary.COPY_LIMIT_BYTES) {
+      overCopyLimit++;
+      if (overCopyLimitSample == null) {
+        overCopyLimitSample = row;
+      }
+    }
     add(storageClasses, row.storageClass() == null ? UNKNOWN : row.storageClass(), size);
     add(buckets, row.bucket(), size);
     String prefix = prefixOf(row.key());
@@ -80,6 +91,16 @@ final class PlanStats {
 
   long unknownSizes() {
     return unknownSizes;
+  }
+
+  /**
+   * Objects over {@link SelectionSummary#COPY_LIMIT_BYTES}: no S3PutObjectCopy task copies them.
+   */
+  PlanResult.OverCopyLimit overCopyLimit() {
+    return new PlanResult.OverCopyLimit(
+        overCopyLimit,
+        SelectionSummary.COPY_LIMIT_BYTES,
+        Optional.ofNullable(overCopyLimitSample).map(ObjectRow::key));
   }
 
   List<ObjectRow> sample() {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
+import dev.quarry.manifest.StorageClassFile;
 import dev.quarry.report.CompletionReport;
 import dev.quarry.report.ReportAnalysis;
 import dev.quarry.report.ReportComparison;
@@ -66,6 +67,9 @@ public final class ReviewReport {
     ReportAnalysis.Builder builder = ReportAnalysis.builder(id, maxFailed);
     Consumer<TaskResult> both = builder.andThen(rows);
     List<CompletionReport> reports = new ArrayList<>();
+    Optional<JobRecord> job = run.isPresent() ? Optional.empty() : jobs.apply(id);
+    Optional<RunRecord> owner = run.or(() -> job.flatMap(j -> runs.apply(j.runId())));
+    storageClasses(builder, owner);
     if (run.isPresent()) {
       RunRecord r = run.get();
       if (r.jobIds().isEmpty()) {
@@ -97,7 +101,6 @@ public final class ReviewReport {
       }
       return new Result(builder.build(), Optional.of(r.playbook()), reports);
     }
-    Optional<JobRecord> job = jobs.apply(id);
     ReportLocation location =
         locate
             .apply(id)
@@ -119,6 +122,45 @@ public final class ReviewReport {
           }
         });
     return new Result(builder.build(), job.map(JobRecord::playbook), reports);
+  }
+
+  /**
+   * Each task's class as the run's plan knew it, from the {@link StorageClassFile} beside its
+   * manifest; a retry's plan saw no query, so its origin's file stands in (the same tasks).
+   */
+  private void storageClasses(ReportAnalysis.Builder builder, Optional<RunRecord> run) {
+    if (run.isEmpty()) {
+      return;
+    }
+    RunRecord r = run.get();
+    Optional<StorageClassFile.Lookup> lookup = read(r);
+    String source = "the plan of run " + r.id();
+    if (lookup.isEmpty() && r.retryOf().isPresent()) {
+      Optional<RunRecord> origin = runs.apply(r.retryOf().get());
+      lookup = origin.flatMap(ReviewReport::read);
+      source = "the plan of run " + r.retryOf().get() + ", retried by " + r.id();
+    }
+    if (lookup.isEmpty()) {
+      builder.storageClassOf(
+          t -> Optional.empty(),
+          "none: run "
+              + r.id()
+              + " was planned without a "
+              + StorageClassFile.NAME
+              + " (before Quarry kept one, or it was removed)");
+      return;
+    }
+    StorageClassFile.Lookup classes = lookup.get();
+    builder.storageClassOf(
+        t -> classes.of(t.bucket(), t.key(), t.versionId()),
+        source + " (" + StorageClassFile.NAME + ": the query's or the inventory's classes)");
+  }
+
+  private static Optional<StorageClassFile.Lookup> read(RunRecord run) {
+    // the location is the plan's local file (the upload to S3 is a copy of it)
+    return run.manifest()
+        .filter(m -> !m.location().startsWith("s3://"))
+        .flatMap(m -> StorageClassFile.read(Path.of(m.location())));
   }
 
   /** Compares two runs (or jobs) of one playbook; refuses two different playbooks. */

@@ -3,6 +3,7 @@ package dev.quarry.query;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A manifest an engine is asked to write itself, with the totals a plan shows.
@@ -13,6 +14,8 @@ import java.nio.file.Path;
  *     group; later ones are counted under {@code otherPrefixes}
  * @param unknownStorageClass the group name of rows without a storage class
  * @param sampleSize how many of the first rows to return
+ * @param storageClassFile where each task's storage class goes ({@link
+ *     dev.quarry.manifest.StorageClassFile}), if wanted (replaced)
  */
 public record ManifestRequest(
     Path file,
@@ -20,8 +23,10 @@ public record ManifestRequest(
     int maxPrefixes,
     String otherPrefixes,
     String unknownStorageClass,
-    int sampleSize) {
+    int sampleSize,
+    Optional<Path> storageClassFile) {
   public ManifestRequest {
+    requireNonNull(storageClassFile, "storageClassFile is null");
     requireNonNull(file, "file is null");
     requireNonNull(identity, "identity is null");
     requireNonNull(otherPrefixes, "otherPrefixes is null");
@@ -29,6 +34,24 @@ public record ManifestRequest(
     if (maxPrefixes < 0 || sampleSize < 0) {
       throw new IllegalArgumentException("negative bounds: " + maxPrefixes + ", " + sampleSize);
     }
+  }
+
+  /** A request that wants no storage class file. */
+  public ManifestRequest(
+      Path file,
+      TaskIdentity identity,
+      int maxPrefixes,
+      String otherPrefixes,
+      String unknownStorageClass,
+      int sampleSize) {
+    this(
+        file,
+        identity,
+        maxPrefixes,
+        otherPrefixes,
+        unknownStorageClass,
+        sampleSize,
+        Optional.empty());
   }
 
   public boolean withVersionIds() {

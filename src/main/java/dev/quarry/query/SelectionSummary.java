@@ -3,6 +3,7 @@ package dev.quarry.query;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What an engine that wrote a manifest itself tells about it: the totals a row-by-row count would
@@ -14,6 +15,8 @@ import java.util.List;
  * @param buckets every bucket
  * @param prefixes every prefix group, the ones beyond the request's bound folded into one
  * @param sample the first rows, in manifest order
+ * @param overCopyLimit rows whose size is over {@link #COPY_LIMIT_BYTES}
+ * @param overCopyLimitSample the first of them, in manifest order
  */
 public record SelectionSummary(
     Selection selection,
@@ -22,8 +25,17 @@ public record SelectionSummary(
     List<Group> storageClasses,
     List<Group> buckets,
     List<Group> prefixes,
-    List<ObjectRow> sample) {
+    List<ObjectRow> sample,
+    long overCopyLimit,
+    Optional<ObjectRow> overCopyLimitSample) {
+  /**
+   * The largest object one CopyObject request copies, so the largest an S3PutObjectCopy task can: 5
+   * GB, which S3 counts as 5 GiB. Larger objects need a multipart copy.
+   */
+  public static final long COPY_LIMIT_BYTES = 5L * 1024 * 1024 * 1024;
+
   public SelectionSummary {
+    requireNonNull(overCopyLimitSample, "overCopyLimitSample is null");
     requireNonNull(selection, "selection is null");
     storageClasses = List.copyOf(storageClasses);
     buckets = List.copyOf(buckets);

@@ -136,6 +136,41 @@ class ExecuteRunTest {
   }
 
   @Test
+  void aCopyOfAnObjectOver5GbIsRefusedBeforeAnythingIsSubmitted() {
+    // given: a re-encryption whose query selects a 6 GB object
+    FakeExecutor executor = new FakeExecutor(true);
+    List<ObjectRow> rows =
+        List.of(
+            new ObjectRow("starwatcher", "camera/a.jpg", "v1", 100L, "STANDARD"),
+            new ObjectRow("starwatcher", "video/big.mp4", "v2", 6L << 30, "STANDARD"));
+    ObjectNode options =
+        JsonNodeFactory.instance.objectNode().put("type", "reencrypt").put("sse", "AES256");
+    Playbook playbook =
+        new Playbook(
+            Path.of("playbooks/reencrypt-test.yaml"),
+            "reencrypt-test",
+            "test",
+            Optional.empty(),
+            "SELECT bucket, key, version_id FROM inventory",
+            Map.of(),
+            Optional.of(new ActionSpec("reencrypt", options)),
+            new Limits(OptionalLong.of(10), Limits.Confirm.NONE),
+            new ReportSpec(ReportSpec.Scope.ALL));
+
+    // when / then: refused with the count, the limit and what to do; no job
+    assertThatThrownBy(
+            () ->
+                executeRun(executor, rows)
+                    .execute(playbook, Map.of(), true, Approval.YES, RunListener.NONE))
+        .isInstanceOf(QuarryException.class)
+        .hasMessageContaining("1 object is over 5 GB")
+        .hasMessageContaining("video/big.mp4")
+        .hasMessageContaining("multipart copy");
+    assertThat(events).containsExactly("save REFUSED");
+    assertThat(executor.tokens).isEmpty();
+  }
+
+  @Test
   void aGivenManifestRunsWithoutTheQueryAndIsRecordedAsTheRetryOfItsOrigin() {
     // given: a manifest of two tasks, and an engine that must not be asked
     FakeExecutor executor = new FakeExecutor(true);

@@ -2,6 +2,7 @@ package dev.quarry.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quarry.manifest.StorageClassFile;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.query.BoundQuery;
@@ -117,6 +118,11 @@ class FastManifestTest {
     assertThat(fast.topPrefixes()).isEqualTo(streamed.topPrefixes());
     assertThat(fast.buckets()).isEqualTo(streamed.buckets());
     assertThat(fast.sample()).isEqualTo(streamed.sample());
+    assertThat(fast.overCopyLimit()).isEqualTo(streamed.overCopyLimit());
+    // the review reads either file the same way: DuckDB writes it as the streamed path does
+    assertThat(Files.readAllBytes(StorageClassFile.beside(Path.of(fast.manifest().file()))))
+        .isEqualTo(
+            Files.readAllBytes(StorageClassFile.beside(Path.of(streamed.manifest().file()))));
     assertThat(dir.resolve("fast").resolve("fast-manifest"))
         .isDirectoryNotContaining("glob:**/.manifest-*");
   }

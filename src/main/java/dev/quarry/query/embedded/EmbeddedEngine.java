@@ -249,6 +249,7 @@ public final class EmbeddedEngine implements QueryEngine {
     String id = UUID.randomUUID().toString();
     Path staged = staging.resolve(id + ".csv");
     Path selected = staging.resolve(id + ".parquet");
+    Path classes = staging.resolve(id + ".classes.csv");
     try {
       // on disk, not in a table: a temporary table of millions of keys outgrew the memory limit
       try (PreparedStatement create =
@@ -270,6 +271,7 @@ public final class EmbeddedEngine implements QueryEngine {
         long duplicates;
         long bytes;
         long unknownSizes;
+        long overCopyLimit;
         try (ResultSet rs =
             s.executeQuery(
                 "SELECT count(*), coalesce(sum(copies), 0)::BIGINT - count(*),"
@@ -279,7 +281,9 @@ public final class EmbeddedEngine implements QueryEngine {
                     + BARE
                     + ") OR (v IS NOT NULL AND NOT regexp_full_match(v, "
                     + BARE
-                    + "))) FROM quarry_m")) {
+                    + "))), count(*) FILTER (s > "
+                    + SelectionSummary.COPY_LIMIT_BYTES
+                    + ") FROM quarry_m")) {
           rs.next();
           if (rs.getLong(5) > 0) {
             return Optional.empty();
@@ -288,6 +292,7 @@ public final class EmbeddedEngine implements QueryEngine {
           duplicates = rs.getLong(2);
           bytes = rs.getLong(3);
           unknownSizes = rs.getLong(4);
+          overCopyLimit = rs.getLong(6);
         }
         s.execute(
             "COPY (SELECT b, quarry_encode_key(k)"
@@ -295,6 +300,15 @@ public final class EmbeddedEngine implements QueryEngine {
                 + " FROM quarry_m ORDER BY ord) TO "
                 + quoteString(staged.toString())
                 + " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')");
+        if (request.storageClassFile().isPresent()) {
+          // the same encoding and quoting as StorageClassFile.Writer; empty fields for NULLs
+          s.execute(
+              "COPY (SELECT b, quarry_encode_key(k), "
+                  + (request.withVersionIds() ? "v" : "NULL")
+                  + ", sc FROM quarry_m ORDER BY ord) TO "
+                  + quoteString(classes.toString())
+                  + " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')");
+        }
         List<SelectionSummary.Group> storageClasses =
             groups(
                 s,
@@ -331,7 +345,30 @@ public final class EmbeddedEngine implements QueryEngine {
                     rs.getString(5)));
           }
         }
+        Optional<ObjectRow> overCopyLimitSample = Optional.empty();
+        if (overCopyLimit > 0) {
+          try (ResultSet rs =
+              s.executeQuery(
+                  "SELECT b, k, v, s, sc, ord FROM quarry_m WHERE s > "
+                      + SelectionSummary.COPY_LIMIT_BYTES
+                      + " ORDER BY ord LIMIT 1")) {
+            rs.next();
+            overCopyLimitSample =
+                Optional.of(
+                    ObjectRow.selected(
+                        rs.getLong(6),
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        toLong(rs.getObject(4), rs.getLong(6)),
+                        rs.getString(5)));
+          }
+        }
         Files.move(staged, request.file(), StandardCopyOption.REPLACE_EXISTING);
+        if (request.storageClassFile().isPresent()) {
+          Files.move(
+              classes, request.storageClassFile().get(), StandardCopyOption.REPLACE_EXISTING);
+        }
         return Optional.of(
             new SelectionSummary(
                 new Selection(objects, duplicates),
@@ -340,7 +377,9 @@ public final class EmbeddedEngine implements QueryEngine {
                 storageClasses,
                 buckets,
                 prefixes,
-                sample));
+                sample,
+                overCopyLimit,
+                overCopyLimitSample));
       }
     } catch (SQLException e) {
       throw translate(e, query.sql());
@@ -356,6 +395,7 @@ public final class EmbeddedEngine implements QueryEngine {
       try {
         Files.deleteIfExists(staged);
         Files.deleteIfExists(selected);
+        Files.deleteIfExists(classes);
       } catch (IOException ignored) {
         // the spill directory, and this file with it, is removed when the engine closes
       }

@@ -1,0 +1,170 @@
+package dev.quarry.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quarry.playbook.Playbook;
+import dev.quarry.playbook.PlaybookLoader;
+import dev.quarry.query.BoundQuery;
+import dev.quarry.query.ManifestRequest;
+import dev.quarry.query.ObjectRow;
+import dev.quarry.query.QueryEngine;
+import dev.quarry.query.Selection;
+import dev.quarry.query.SelectionSummary;
+import dev.quarry.query.TaskIdentity;
+import dev.quarry.query.embedded.EmbeddedEngine;
+import dev.quarry.testing.TestWarehouse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Objects over 5 GB in a plan, on a real DuckDB inventory (sizes are metadata: no such object is
+ * needed), counted by the engine's own SQL and by the streamed rows alike: a copy refuses them, an
+ * action that copies nothing only counts them.
+ */
+class OverCopyLimitTest {
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
+
+  private static final long SIX_GB = 6L * 1024 * 1024 * 1024;
+
+  private static final String INVENTORY =
+      "SELECT * FROM (VALUES"
+          + " ('vault', 'small/a', 'v1', 10, 'STANDARD'),"
+          + " ('vault', 'video/huge.mp4', 'v2', "
+          + SIX_GB
+          + ", 'STANDARD'),"
+          + " ('vault', 'video/edge.mp4', 'v3', "
+          + SelectionSummary.COPY_LIMIT_BYTES
+          + ", 'STANDARD'),"
+          + " ('vault', 'video/huger.mp4', 'v4', "
+          + (SIX_GB * 2)
+          + ", 'STANDARD_IA'))"
+          + " t(bucket, key, version_id, size, storage_class)";
+
+  @TempDir static Path dir;
+  private static TestWarehouse tables;
+
+  @BeforeAll
+  static void warehouse() throws Exception {
+    tables = new TestWarehouse(dir.resolve("warehouse"));
+    tables.inventory("b_vault", INVENTORY);
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    tables.close();
+  }
+
+  @ParameterizedTest
+  @CsvSource({"true, reencrypt", "false, reencrypt", "true, revert", "false, revert"})
+  void aCopyPlanCountsTheObjectsOver5GbAndRefusesThem(boolean fast, String action)
+      throws Exception {
+    // given: two objects over 5 GB, one exactly at it
+    Playbook playbook = playbook(action);
+
+    // when
+    PlanResult plan = plan(playbook, fast);
+
+    // then
+    assertThat(plan.overCopyLimit().objects()).isEqualTo(2);
+    assertThat(plan.overCopyLimit().sampleKey()).contains("video/huge.mp4");
+    assertThat(plan.limitViolations())
+        .singleElement()
+        .asString()
+        .startsWith("2 objects are over 5 GB (5368709120 bytes), the most S3PutObjectCopy copies")
+        .contains("(e.g. video/huge.mp4)")
+        .contains("AND size <= 5368709120")
+        .contains("multipart copy")
+        .endsWith("nothing would run");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"true", "false"})
+  void anActionThatCopiesNothingOnlyCountsThem(boolean fast) throws Exception {
+    // given
+    Playbook playbook = playbook("put-tags");
+
+    // when
+    PlanResult plan = plan(playbook, fast);
+
+    // then
+    assertThat(plan.overCopyLimit().objects()).isEqualTo(2);
+    assertThat(plan.limitViolations()).isEmpty();
+  }
+
+  private static PlanResult plan(Playbook playbook, boolean fast) throws Exception {
+    try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
+      QueryEngine used = fast ? engine : new StreamingOnly(engine);
+      return new PlanRun(used, dir.resolve(fast ? "fast" : "streamed"), CLOCK)
+          .plan(playbook, Map.of());
+    }
+  }
+
+  private static Playbook playbook(String action) {
+    String spec =
+        switch (action) {
+          case "reencrypt" -> "{ type: reencrypt, sse: AES256 }";
+          case "revert" -> "{ type: revert-to-version }";
+          default -> "{ type: put-tags, tags: { checked: \"yes\" } }";
+        };
+    String query =
+        action.equals("revert")
+            ? "SELECT bucket, key, version_id FROM inventory"
+            : "SELECT bucket, key FROM inventory";
+    return new PlaybookLoader()
+        .load(
+            dir.resolve(action + ".yaml"),
+            "name: big-"
+                + action
+                + "\nquery: "
+                + query
+                + "\naction: "
+                + spec
+                + "\nlimits: { max-objects: 10, confirm: required }\n")
+        .orThrow();
+  }
+
+  /** The same engine without its own manifest writer: the rows cross JDBC one by one. */
+  private record StreamingOnly(QueryEngine engine) implements QueryEngine {
+    @Override
+    public String name() {
+      return engine.name();
+    }
+
+    @Override
+    public List<String> columns(BoundQuery query) {
+      return engine.columns(query);
+    }
+
+    @Override
+    public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
+      return engine.objects(query, identity, sink);
+    }
+
+    @Override
+    public Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
+      return Optional.empty();
+    }
+
+    @Override
+    public void rows(BoundQuery query, RowVisitor visitor) {
+      engine.rows(query, visitor);
+    }
+
+    @Override
+    public void close() {
+      engine.close();
+    }
+  }
+}
