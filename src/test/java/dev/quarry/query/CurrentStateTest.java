@@ -113,6 +113,21 @@ class CurrentStateTest {
   }
 
   @Test
+  void theEmbeddedPropertiesTableGivesTheLastRefreshAsTheSnapshotTime() throws Exception {
+    // given
+    try (TestWarehouse tables = scenario();
+        EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
+      // when
+      List<List<Object>> rows = rows(engine, "SELECT key, value FROM \"journal$properties\"");
+
+      // then
+      assertThat(rows)
+          .containsExactly(
+              List.of(CurrentState.SNAPSHOT_PROPERTY, Long.toString(REFRESH.toEpochMilli())));
+    }
+  }
+
+  @Test
   void aQueryWithItsOwnWithClauseKeepsIt() {
     // when
     String sql =
