@@ -19,12 +19,17 @@ import java.util.Set;
 public final class PlainTables {
   private PlainTables() {}
 
-  /** Which metadata tables the query names plainly. */
+  /** Which metadata tables the query names plainly, {@link CurrentState#NAME} counting as both. */
   public static Set<MetadataTable> referenced(String sql) {
     Set<MetadataTable> tables = EnumSet.noneOf(MetadataTable.class);
     List<SqlToken> tokens = SqlTokenizer.tokenize(sql);
     for (int i = 0; i < tokens.size(); i++) {
       plain(tokens, i).ifPresent(tables::add);
+    }
+    if (CurrentState.referenced(sql)) {
+      // current_state is expanded into SQL over both tables, which must then resolve
+      tables.add(MetadataTable.JOURNAL);
+      tables.add(MetadataTable.INVENTORY);
     }
     return tables;
   }

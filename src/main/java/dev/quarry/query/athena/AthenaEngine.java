@@ -6,7 +6,10 @@ import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
+import dev.quarry.metadata.MetadataTables;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.query.CurrentState;
+import dev.quarry.query.MetadataTable;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.PlainTables;
 import dev.quarry.query.QueryEngine;
@@ -168,12 +171,18 @@ public final class AthenaEngine implements QueryEngine {
 
   // ---------------------------------------------------------------- running a query
 
-  /** The query with plain journal / inventory standing for the configured table names. */
+  /**
+   * The query with current_state expanded over plain journal / inventory, and those standing for
+   * the configured table names.
+   */
   private BoundQuery renamed(BoundQuery query) {
-    return settings.tableNames().isEmpty()
+    String sql =
+        CurrentState.expand(
+            query.sql(),
+            settings.tableNames().getOrDefault(MetadataTable.JOURNAL, MetadataTables.JOURNAL));
+    return settings.tableNames().isEmpty() && sql.equals(query.sql())
         ? query
-        : new BoundQuery(
-            PlainTables.rename(query.sql(), settings.tableNames()), query.parameters());
+        : new BoundQuery(PlainTables.rename(sql, settings.tableNames()), query.parameters());
   }
 
   private record Execution(String id, S3Location result) {}

@@ -7,8 +7,10 @@ import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.StorageErrors;
 import dev.quarry.metadata.MetadataTables;
+import dev.quarry.metadata.RefreshState;
 import dev.quarry.metadata.Warehouse;
 import dev.quarry.query.BoundQuery;
+import dev.quarry.query.CurrentState;
 import dev.quarry.query.ManifestRequest;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
@@ -31,6 +33,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -51,9 +54,11 @@ import java.util.stream.Collectors;
  * AWS's names, so a query written for Athena runs unchanged: {@code
  * "s3tablescatalog/aws-s3"."b_<bucket>"."journal"} and {@code ."inventory"}, the two-part {@code
  * "b_<bucket>"."journal"}, and plain {@code journal} / {@code inventory} in the default namespace
- * (given, or the only one). Each namespace also has an empty {@code "journal$properties"} (key,
- * value), standing for the Iceberg properties table AWS's reconciliation query reads: the local
- * tables have no uncoalesced records, so the query's own default applies.
+ * (given, or the only one). Each namespace also has a {@code "journal$properties"} (key, value),
+ * standing for the Iceberg properties table AWS's reconciliation query reads: its {@code
+ * aws.s3metadata.oldest-uncoalesced-record-timestamp} is the last refresh's time (empty before one,
+ * so the query's own default applies). Plain {@code current_state} is expanded as on Athena ({@link
+ * CurrentState}).
  *
  * <p>Nothing is downloaded: extensions are neither installed nor loaded on demand; Parquet and JSON
  * are built in. ICU is used when present (it is, in the JDBC driver) to pin the session zone to
@@ -547,12 +552,22 @@ public final class EmbeddedEngine implements QueryEngine {
               + " AS "
               + tableSql(warehouse.parquetFiles(namespace, table), MetadataTables.columns(table)));
     }
+    // the inventory is as fresh as the last refresh: journal rows after it are uncoalesced
+    Optional<Instant> snapshot =
+        warehouse.state(namespace).map(RefreshState::lastRefresh).filter(t -> t != null);
     s.execute(
         "CREATE VIEW "
             + schema
             + "."
             + quoteIdentifier("journal$properties")
-            + " AS SELECT CAST(NULL AS VARCHAR) AS key, CAST(NULL AS VARCHAR) AS value LIMIT 0");
+            + (snapshot.isPresent()
+                ? " AS SELECT "
+                    + quoteString(CurrentState.SNAPSHOT_PROPERTY)
+                    + " AS key, "
+                    + quoteString(Long.toString(snapshot.get().toEpochMilli()))
+                    + " AS value"
+                : " AS SELECT CAST(NULL AS VARCHAR) AS key, CAST(NULL AS VARCHAR) AS value LIMIT"
+                    + " 0"));
   }
 
   /** The table's files with AWS's exact column types; no files gives an empty table. */
@@ -608,10 +623,12 @@ public final class EmbeddedEngine implements QueryEngine {
   private record Column(String name, String type) {}
 
   private Prepared prepare(BoundQuery query) {
-    List<SqlToken> tokens = SqlTokenizer.tokenize(query.sql());
+    // the same expansion Athena gets (CurrentState), so both engines run one SQL
+    String sql = CurrentState.expand(query.sql(), MetadataTables.JOURNAL);
+    List<SqlToken> tokens = SqlTokenizer.tokenize(sql);
     int end = checkSingleQuery(tokens);
-    checkNamespaces(tokens, query.sql());
-    String text = query.sql().substring(0, end);
+    checkNamespaces(tokens, sql);
+    String text = sql.substring(0, end);
     TrinoCompatibility.Rendered rendered = TrinoCompatibility.rewrite(text);
     return new Prepared(rendered.sql(), rendered.parameterOrder());
   }

@@ -347,6 +347,33 @@ class AthenaEngineIT {
   }
 
   @Test
+  void currentStateReachesAthenaAsPlainSqlOverItsConfiguredTables() {
+    // given a V2 configuration's journal name
+    moto.queueResult(List.of(new Column("key", "varchar")), List.of(row("key")));
+    AthenaSettings renamed =
+        settings.withTableNames(Map.of(dev.quarry.query.MetadataTable.JOURNAL, "journal_v2"));
+
+    // when
+    QueryExecution execution;
+    try (AthenaEngine engine = engine(renamed)) {
+      engine.columns(
+          new BoundQuery(
+              "SELECT key FROM current_state WHERE starts_with(key, :p)", Map.of("p", "a/")));
+      String id = engine.lastStats().orElseThrow().queryExecutionId();
+      execution = athena.getQueryExecution(r -> r.queryExecutionId(id)).queryExecution();
+    }
+
+    // then: the expansion the embedded engine runs, over the renamed journal and its properties
+    assertThat(execution.query())
+        .startsWith("SELECT * FROM (WITH current_state AS (SELECT bucket, key, sequence_number")
+        .contains("FROM \"journal_v2\" WHERE record_timestamp > (SELECT")
+        .contains("FROM \"journal_v2$properties\" WHERE key =")
+        .contains("FROM inventory) quarry_w) quarry_r WHERE quarry_rank = 1 AND NOT quarry_gone)")
+        .endsWith(" SELECT key FROM current_state WHERE starts_with(key, ?)\n) LIMIT 0");
+    assertThat(execution.executionParameters()).containsExactly("'a/'");
+  }
+
+  @Test
   void withoutMetadataColumnsComeFromTheResultFilesHeader() {
     // given
     moto.queueResult(List.of(), List.of(row("bucket", "key", "version_id")));
