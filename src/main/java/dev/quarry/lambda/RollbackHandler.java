@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.action.ConditionalDeleteMarker;
 import dev.quarry.action.DeleteMarkerRollback;
-import dev.quarry.action.HideKeysAction;
 import dev.quarry.action.TaskOutcome;
 import dev.quarry.action.TransientTaskException;
 import dev.quarry.lambda.BatchEvent.Task;
@@ -93,8 +92,7 @@ public final class RollbackHandler implements RequestStreamHandler {
   public static final Map<String, String> USER_ARGUMENTS = Map.of("action", "rollback-deletes");
 
   /** The UserArguments of a hide-keys job: add delete markers. */
-  public static final Map<String, String> HIDE_KEYS_ARGUMENTS =
-      Map.of("action", HideKeysAction.TYPE);
+  public static final Map<String, String> HIDE_KEYS_ARGUMENTS = Map.of("action", "hide-keys");
 
   /** The invocation schema whose event shape this function reads. */
   public static final String SCHEMA_VERSION = "2.0";
