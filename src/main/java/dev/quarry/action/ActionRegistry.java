@@ -38,6 +38,10 @@ public final class ActionRegistry {
               "Copy an older version back in place (point-in-time revert of overwrites)",
               options(RevertToVersionAction.class)),
           new ActionDefinition(
+              "hide-keys",
+              "Add a delete marker on top of keys still at their planned version (revert of creates)",
+              options(HideKeysAction.class)),
+          new ActionDefinition(
               "put-tags",
               "Set object tags (replace the tag set, or merge into it)",
               options(PutTagsAction.class)),

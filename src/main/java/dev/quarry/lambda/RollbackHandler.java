@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.action.ConditionalDeleteMarker;
 import dev.quarry.action.DeleteMarkerRollback;
 import dev.quarry.action.TaskOutcome;
 import dev.quarry.action.TransientTaskException;
@@ -28,24 +29,34 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
- * The AWS side of the {@code rollback-deletes} action: an S3 Batch Operations {@code LambdaInvoke}
- * function (invocation schema 2.0) that removes the delete marker each task names, and nothing
- * else. It runs the same {@link DeleteMarkerRollback} as the local executor: the version is deleted
- * only after ListObjectVersions shows it is a delete marker of exactly that key.
+ * The AWS side of the {@code rollback-deletes} and {@code hide-keys} actions: an S3 Batch
+ * Operations {@code LambdaInvoke} function (invocation schema 2.0) that, by the job's UserArguments
+ * {@code action}, either removes the delete marker each task names ({@code rollback-deletes}, the
+ * same {@link DeleteMarkerRollback} as the local executor: the version is deleted only after
+ * ListObjectVersions shows it is a delete marker of exactly that key), or adds a delete marker on
+ * top of a key still at the version each task names ({@code hide-keys}, the same {@link
+ * ConditionalDeleteMarker} as the local executor: no version id is ever sent).
+ *
+ * <p>One function for both, not a second handler: a point-in-time revert runs both kinds of step,
+ * and one function means one deployment, one ARN (the profile's {@code rollback-function-arn}) and
+ * one execution role to review. The dispatch is on the exact UserArguments each action creates, so
+ * a job still reaches only the behaviour it was made for.
  *
  * <p>Results, per task:
  *
  * <ul>
- *   <li>marker removed, or already gone: {@code Succeeded};
- *   <li>the version is not a delete marker, or the task has no version id: {@code
- *       PermanentFailure}, nothing deleted;
+ *   <li>rollback-deletes: marker removed, or already gone: {@code Succeeded}; the version is not a
+ *       delete marker, or the task has no version id: {@code PermanentFailure}, nothing deleted;
+ *   <li>hide-keys: marker added ({@code "delete marker added: ID"}), or the key already hidden on
+ *       top of the planned version: {@code Succeeded}; the key changed since the plan, the bucket's
+ *       versioning is not Enabled, or no version id: {@code PermanentFailure}, nothing done;
  *   <li>throttling, a 5xx answer or no answer from S3: {@code TemporaryFailure}, so Batch
  *       Operations runs the task again;
  *   <li>any other refusal by S3 (403, 404 NoSuchBucket, ...): {@code PermanentFailure} with S3's
  *       error code and message;
  *   <li>every task of an invocation whose job's UserArguments are not exactly {@code {action:
- *       rollback-deletes}}: {@code PermanentFailure}, nothing deleted, so that a job made for some
- *       other function never deletes through this one.
+ *       rollback-deletes}} or {@code {action: hide-keys}}: {@code PermanentFailure}, nothing
+ *       deleted, so that a job made for some other function never deletes through this one.
  * </ul>
  *
  * <p>{@code s3Key} arrives URL-encoded, as in the job's manifest, and is decoded with {@link
@@ -63,8 +74,11 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  *   <li>Runtime: {@code java17} or {@code java21}; 512 MB of memory and a 60 s timeout are plenty
  *       for the one task Batch Operations sends per invocation.
  *   <li>Execution role: {@code s3:ListBucketVersions} on {@code arn:aws:s3:::BUCKET} and {@code
- *       s3:DeleteObjectVersion} on {@code arn:aws:s3:::BUCKET/*}, plus the usual CloudWatch Logs
- *       permissions ({@code AWSLambdaBasicExecutionRole}).
+ *       s3:DeleteObjectVersion} on {@code arn:aws:s3:::BUCKET/*} for rollback-deletes; for
+ *       hide-keys also {@code s3:GetBucketVersioning} on the bucket and {@code s3:DeleteObject},
+ *       {@code s3:GetObject} (AWS asks for it beside a delete conditional on an ETag) on its
+ *       objects; plus the usual CloudWatch Logs permissions ({@code AWSLambdaBasicExecutionRole}).
+ *       {@code quarry iam-policy} prints each action's.
  *   <li>Environment: none on AWS (region and credentials come from the Lambda environment). {@code
  *       QUARRY_S3_ENDPOINT} points the function at another S3 endpoint (tests, a local S3 server),
  *       with path-style addressing.
@@ -74,8 +88,11 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
  * event on standard input, the response on standard output.
  */
 public final class RollbackHandler implements RequestStreamHandler {
-  /** The only UserArguments this function acts on. */
+  /** The UserArguments of a rollback-deletes job: remove delete markers. */
   public static final Map<String, String> USER_ARGUMENTS = Map.of("action", "rollback-deletes");
+
+  /** The UserArguments of a hide-keys job: add delete markers. */
+  public static final Map<String, String> HIDE_KEYS_ARGUMENTS = Map.of("action", "hide-keys");
 
   /** The invocation schema whose event shape this function reads. */
   public static final String SCHEMA_VERSION = "2.0";
@@ -89,6 +106,7 @@ public final class RollbackHandler implements RequestStreamHandler {
           .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
 
   private final DeleteMarkerRollback rollback;
+  private final ConditionalDeleteMarker hider;
 
   /** As the Lambda runtime creates it: an S3 client from this process's environment. */
   public RollbackHandler() {
@@ -97,6 +115,8 @@ public final class RollbackHandler implements RequestStreamHandler {
 
   public RollbackHandler(S3Client s3) {
     this.rollback = new DeleteMarkerRollback(requireNonNull(s3, "s3 is null"));
+    // one per handler instance: its cache of each bucket's versioning lasts one Lambda sandbox
+    this.hider = new ConditionalDeleteMarker(s3);
   }
 
   /** Runs the handler once: the event on standard input, the response on standard output. */
@@ -144,6 +164,7 @@ public final class RollbackHandler implements RequestStreamHandler {
   public BatchResponse handle(BatchEvent event) {
     requireNonNull(event, "event is null");
     Optional<String> refusal = refusal(event);
+    boolean hide = refusal.isEmpty() && HIDE_KEYS_ARGUMENTS.equals(event.job().userArguments());
     List<Result> results = new ArrayList<>();
     for (Task task : event.tasks() == null ? List.<Task>of() : event.tasks()) {
       if (task == null || task.taskId() == null) {
@@ -152,7 +173,7 @@ public final class RollbackHandler implements RequestStreamHandler {
       results.add(
           refusal
               .map(why -> new Result(task.taskId(), ResultCode.PermanentFailure, why))
-              .orElseGet(() -> run(task)));
+              .orElseGet(() -> run(task, hide)));
     }
     return new BatchResponse(
         event.invocationSchemaVersion() == null ? SCHEMA_VERSION : event.invocationSchemaVersion(),
@@ -165,10 +186,11 @@ public final class RollbackHandler implements RequestStreamHandler {
   private static Optional<String> refusal(BatchEvent event) {
     Map<String, String> arguments = event.job() == null ? null : event.job().userArguments();
     if (!SCHEMA_VERSION.equals(event.invocationSchemaVersion())
-        || !USER_ARGUMENTS.equals(arguments)) {
+        || !(USER_ARGUMENTS.equals(arguments) || HIDE_KEYS_ARGUMENTS.equals(arguments))) {
       return Optional.of(
           "WrongJob: this function removes delete markers only for jobs made with invocation"
-              + " schema 2.0 and UserArguments {action: rollback-deletes}; got schema "
+              + " schema 2.0 and UserArguments {action: rollback-deletes}, and adds them only"
+              + " for UserArguments {action: hide-keys}; got schema "
               + event.invocationSchemaVersion()
               + " and UserArguments "
               + arguments
@@ -177,7 +199,7 @@ public final class RollbackHandler implements RequestStreamHandler {
     return Optional.empty();
   }
 
-  private Result run(Task task) {
+  private Result run(Task task, boolean hide) {
     String bucket = task.bucket();
     if (bucket == null || task.s3Key() == null) {
       return new Result(
@@ -193,7 +215,10 @@ public final class RollbackHandler implements RequestStreamHandler {
           task.taskId(), ResultCode.PermanentFailure, "BadKeyEncoding: " + e.getMessage());
     }
     try {
-      TaskOutcome outcome = rollback.rollBack(bucket, keys, task.s3VersionId());
+      TaskOutcome outcome =
+          hide
+              ? hider.hide(bucket, keys, task.s3VersionId())
+              : rollback.rollBack(bucket, keys, task.s3VersionId());
       return outcome.succeeded()
           ? new Result(task.taskId(), ResultCode.Succeeded, outcome.message())
           : new Result(

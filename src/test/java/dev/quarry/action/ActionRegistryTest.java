@@ -39,6 +39,7 @@ class ActionRegistryTest {
           "restore", "S3InitiateRestoreObject",
           "reencrypt", "S3PutObjectCopy",
           "rollback-deletes", "LambdaInvoke",
+          "hide-keys", "LambdaInvoke",
           "revert-to-version", "S3PutObjectCopy",
           "put-tags", "S3PutObjectTagging",
           "delete-tags", "S3DeleteObjectTagging",
@@ -162,6 +163,7 @@ class ActionRegistryTest {
                   "s3:PutObjectAcl",
                   "s3:PutObjectTagging"),
           "rollback-deletes", List.of(),
+          "hide-keys", List.of(),
           "revert-to-version",
               List.of(
                   "s3:GetObject",

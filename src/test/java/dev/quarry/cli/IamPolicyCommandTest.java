@@ -99,6 +99,7 @@ class IamPolicyCommandTest {
         "playbooks/restore-rainy-training.yaml",
         "playbooks/reencrypt-to-kms.yaml",
         "playbooks/rollback-deletes.yaml",
+        "playbooks/hide-keys.yaml",
         "playbooks/restore-instance-amis.yaml",
         "playbooks/tag-untagged-logs.yaml",
         "playbooks/audit-deletes.yaml");
@@ -275,6 +276,27 @@ class IamPolicyCommandTest {
         .containsExactly("arn:aws:s3:::starwatcher/*");
     assertTrustPolicy(json);
     assertCallerSubmitsJobs(json);
+  }
+
+  @Test
+  void hideKeysInvokesTheFunctionWhoseRoleAddsMarkersButDeletesNoVersion() throws Exception {
+    // when
+    JsonNode json = policies("playbooks/hide-keys.yaml");
+
+    // then the job's role only invokes the profile's function
+    Map<String, Statement> role = statements(json.get("rolePolicy"));
+    assertThat(role.keySet())
+        .containsExactly("InvokeFunction", "ReadManifest", "WriteReport", "ReportBucketLocation");
+    assertThat(role.get("InvokeFunction").actions()).containsExactly("lambda:InvokeFunction");
+    assertThat(role.get("InvokeFunction").resources()).containsExactly(FUNCTION);
+    // and the function's role checks versioning and versions, adds markers, deletes no version
+    Map<String, Statement> lambda = statements(json.get("lambdaPolicy"));
+    assertThat(lambda.get("FunctionOnBuckets").actions())
+        .containsExactlyInAnyOrder("s3:GetBucketVersioning", "s3:ListBucketVersions");
+    assertThat(lambda.get("FunctionOnObjects").actions())
+        .containsExactlyInAnyOrder("s3:DeleteObject", "s3:GetObject");
+    assertThat(lambda.get("FunctionOnObjects").resources())
+        .containsExactly("arn:aws:s3:::starwatcher/*");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static dev.quarry.lambda.LambdaFixtures.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.action.HideKeysAction;
 import dev.quarry.action.RollbackDeletesAction;
 import dev.quarry.lambda.BatchResponse.Result;
 import dev.quarry.lambda.BatchResponse.ResultCode;
@@ -26,6 +27,19 @@ class RollbackHandlerTest {
     // then
     assertThat(operation.invocationSchemaVersion()).isEqualTo(RollbackHandler.SCHEMA_VERSION);
     assertThat(operation.userArguments()).isEqualTo(RollbackHandler.USER_ARGUMENTS);
+  }
+
+  @Test
+  void acceptsExactlyTheOperationTheHideKeysActionCreates() {
+    // given
+    LambdaInvokeOperation operation =
+        new HideKeysAction("arn:aws:lambda:us-east-1:111122223333:function:quarry-rollback")
+            .jobOperation("bucket")
+            .lambdaInvoke();
+
+    // then
+    assertThat(operation.invocationSchemaVersion()).isEqualTo(RollbackHandler.SCHEMA_VERSION);
+    assertThat(operation.userArguments()).isEqualTo(RollbackHandler.HIDE_KEYS_ARGUMENTS);
   }
 
   @ParameterizedTest

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
+import dev.quarry.action.HideKeysAction;
 import dev.quarry.action.OperationView;
-import dev.quarry.action.RollbackDeletesAction;
 import dev.quarry.app.ManifestInfo;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
@@ -286,7 +286,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
               + action.type()
               + "' cannot run on AWS: "
               + String.join("; ", action.awsLimitations())
-              + (action instanceof RollbackDeletesAction
+              + (ROLLBACK_FUNCTION_ACTIONS.contains(action.type())
                   ? " (or set rollback-function-arn in the profile)"
                   : ""));
     }
@@ -307,9 +307,15 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
         request.confirmationRequired());
   }
 
+  /** The actions whose LambdaInvoke calls the profile's {@code rollback-function-arn}. */
+  private static final java.util.Set<String> ROLLBACK_FUNCTION_ACTIONS =
+      java.util.Set.of("rollback-deletes", HideKeysAction.TYPE);
+
   private ActionSpec withFunction(ActionSpec spec) {
     ObjectNode options = spec.options();
-    if (spec.type().equals("rollback-deletes")
+    // both actions run through the one rollback Lambda (RollbackHandler dispatches on
+    // UserArguments)
+    if (ROLLBACK_FUNCTION_ACTIONS.contains(spec.type())
         && !options.hasNonNull("function-arn")
         && settings.rollbackFunctionArn().isPresent()) {
       options.put("function-arn", settings.rollbackFunctionArn().get());

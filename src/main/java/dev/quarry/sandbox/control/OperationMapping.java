@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
+import dev.quarry.action.HideKeysAction;
 import dev.quarry.action.OperationView;
 import dev.quarry.action.ReencryptAction;
 import dev.quarry.error.QuarryException;
@@ -190,16 +191,20 @@ public final class OperationMapping {
 
   private static String lambda(JobOperation operation, ObjectNode options) {
     Map<String, String> arguments = operation.lambdaInvoke().userArguments();
-    if (!ROLLBACK_ARGUMENT.equals(arguments.get("action"))) {
+    String action = arguments.get("action");
+    // the rollback function runs both; actionFor checks the UserArguments are exactly the action's
+    if (!ROLLBACK_ARGUMENT.equals(action) && !HideKeysAction.TYPE.equals(action)) {
       throw unsupported(
           "LambdaInvoke",
           " (the sandbox has no Lambda; it runs only Quarry's rollback function, marked by"
               + " UserArguments action="
               + ROLLBACK_ARGUMENT
+              + " or "
+              + HideKeysAction.TYPE
               + ")");
     }
     options.put("function-arn", operation.lambdaInvoke().functionArn());
-    return "rollback-deletes";
+    return action;
   }
 
   private static String targetBucket(S3CopyObjectOperation copy) {
@@ -244,6 +249,8 @@ public final class OperationMapping {
             + " S3PutObjectLegalHold, S3PutObjectRetention, S3PutObjectCopy (reencrypt, revert-to-version) and LambdaInvoke"
             + " (UserArguments action="
             + ROLLBACK_ARGUMENT
+            + " or "
+            + HideKeysAction.TYPE
             + ")");
   }
 }

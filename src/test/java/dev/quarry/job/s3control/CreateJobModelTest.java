@@ -54,6 +54,9 @@ class CreateJobModelTest {
         "{\"type\":\"rollback-deletes\"}",
         "{\"type\":\"rollback-deletes\",\"function-arn\":\"" + FUNCTION + ":live\"}",
         "{\"type\":\"revert-to-version\"}",
+        // the profile's rollback function, or the playbook's
+        "{\"type\":\"hide-keys\"}",
+        "{\"type\":\"hide-keys\",\"function-arn\":\"" + FUNCTION + ":live\"}",
         "{\"type\":\"put-tags\",\"tags\":{\"retention\":\"long\",\"a b\":\"Grüße 日本\"}}",
         // merge is refused on AWS; the longest tags the model allows
         "{\"type\":\"put-tags\",\"tags\":{\""
