@@ -44,8 +44,13 @@ import picocli.CommandLine.Option;
           + " required, leaves its run awaiting approval until 'quarry confirm <job-id>' (or"
           + " 'quarry resume <run-id> --yes'); until then its later firings are skipped.",
       "At start it resumes the unfinished runs of the folder's playbooks. On SIGTERM it stops"
-          + " firing, lets the running jobs end, and exits 0. Schedules live in memory (Quartz's"
-          + " RAMJobStore): slots missed while the daemon was down are not fired afterwards.",
+          + " firing, lets the running jobs end, and exits 0.",
+      "Schedules are kept in Quartz's JDBC job store, in QRTZ_* tables of the run store's"
+          + " database (the H2 file by default): a slot missed while the daemon was down follows"
+          + " --misfire at its restart. On a PostgreSQL run store (run-store: jdbc:postgresql://...)"
+          + " the daemons that share it form a Quartz cluster: each slot fires on exactly one of"
+          + " them, and one that dies is taken over within --cluster-checkin. Every daemon of a"
+          + " cluster must read the same playbooks.",
       "",
       "Examples:",
       "  quarry daemon --playbooks playbooks/",
@@ -94,6 +99,15 @@ public final class DaemonCommand implements Callable<Integer> {
       description = "Playbooks that may run at once (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(
+      names = "--cluster-checkin",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "With PostgreSQL, how often a daemon tells the cluster it is alive; a daemon silent for"
+              + " longer is taken for dead (default: ${DEFAULT-VALUE}).")
+  int checkin;
+
   @Mixin ExecutorOptions executor;
 
   private final CliContext context;
@@ -110,8 +124,8 @@ public final class DaemonCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw QuarryException.user(e.getMessage());
     }
-    if (poll < 1 || workers < 1) {
-      throw QuarryException.user("--poll and --workers must be at least 1");
+    if (poll < 1 || workers < 1 || checkin < 1) {
+      throw QuarryException.user("--poll, --workers and --cluster-checkin must be at least 1");
     }
     if (!Files.isDirectory(dir)) {
       throw QuarryException.user(dir + " is not a folder");
@@ -123,9 +137,12 @@ public final class DaemonCommand implements Callable<Integer> {
       store.list(RunStore.Query.ALL);
     }
     CountDownLatch stop = Signals.onStop();
-    try (PlaybookScheduler scheduler = new PlaybookScheduler(workers, policy)) {
+    try (PlaybookScheduler scheduler =
+        PlaybookScheduler.onDatabase(
+            workers, policy, config.runStoreUrl(), java.time.Duration.ofSeconds(checkin))) {
       PlaybookFolder folder =
-          new PlaybookFolder(dir, scheduler, playbook -> fire(config, playbook), this::log);
+          new PlaybookFolder(
+              dir, scheduler, (playbook, slot) -> fire(config, playbook, slot), this::log);
       log(
           "watching "
               + dir.toAbsolutePath()
@@ -143,7 +160,7 @@ public final class DaemonCommand implements Callable<Integer> {
                 + " ("
                 + run.phase().label()
                 + ")");
-        scheduler.once("resume-" + run.id(), () -> resume(config, run));
+        scheduler.once(() -> resume(config, run));
       }
       folder.scan();
       scheduler.start();
@@ -172,8 +189,9 @@ public final class DaemonCommand implements Callable<Integer> {
   }
 
   /** One firing: the same use case as {@code quarry run}, its approval left to quarry confirm. */
-  private void fire(QuarryConfig config, Playbook playbook) {
-    log("firing " + playbook.name());
+  private void fire(QuarryConfig config, Playbook playbook, Instant slot) {
+    // the slot, not the time it fired: what tells apart two firings of one slot across a cluster
+    log("firing " + playbook.name() + " (slot " + slot + ")");
     try (JobBackend backend = JobBackend.open(config, executor.concurrency);
         RunStore store = Composition.runStore(config)) {
       ExecuteRun.Outcome outcome =

@@ -10,11 +10,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -23,23 +25,33 @@ import java.util.stream.Stream;
  * playbook, reschedules a changed one, unschedules a removed one, and reports a broken one with its
  * problems (file:line) while the others fire on. Only the top level's {@code *.yaml} and {@code
  * *.yml} files count.
+ *
+ * <p>Schedules are keyed by playbook name, so that the daemons of a cluster, and a daemon and its
+ * restart, mean the same job by the same key; the first scan also unschedules what the job store
+ * kept of playbooks no longer in the folder.
  */
 public final class PlaybookFolder {
   private final Path dir;
   private final PlaybookScheduler scheduler;
-  private final Consumer<Playbook> fire;
+  private final BiConsumer<Playbook, Instant> fire;
   private final Consumer<String> log;
   private final PlaybookLoader loader = new PlaybookLoader();
   // what each file held when last seen, so an unchanged file is neither reloaded nor rescheduled
   private final Map<Path, String> seen = new HashMap<>();
-  private final Set<Path> scheduled = new HashSet<>();
+  // the playbook name each scheduled file is scheduled under
+  private final Map<Path, String> scheduled = new HashMap<>();
+  private boolean scanned;
 
   /**
-   * @param fire runs a playbook at one of its slots (on one of the scheduler's threads)
+   * @param fire runs a playbook at one of its slots (on one of the scheduler's threads), given the
+   *     time the slot was scheduled for
    * @param log hears one line per change: what was scheduled, what is broken and why
    */
   public PlaybookFolder(
-      Path dir, PlaybookScheduler scheduler, Consumer<Playbook> fire, Consumer<String> log) {
+      Path dir,
+      PlaybookScheduler scheduler,
+      BiConsumer<Playbook, Instant> fire,
+      Consumer<String> log) {
     this.dir = requireNonNull(dir, "dir is null");
     this.scheduler = requireNonNull(scheduler, "scheduler is null");
     this.fire = requireNonNull(fire, "fire is null");
@@ -67,8 +79,9 @@ public final class PlaybookFolder {
     for (Path gone : Set.copyOf(seen.keySet())) {
       if (!files.contains(gone)) {
         seen.remove(gone);
-        if (scheduled.remove(gone)) {
-          scheduler.unschedule(id(gone));
+        String name = scheduled.remove(gone);
+        if (name != null) {
+          scheduler.unschedule(name);
           log.accept(gone + ": removed; unscheduled");
         }
       }
@@ -86,12 +99,26 @@ public final class PlaybookFolder {
       }
       update(file, loader.load(file, text));
     }
+    if (!scanned) {
+      scanned = true;
+      for (String stale : scheduler.retainOnly(Set.copyOf(scheduled.values()))) {
+        log.accept(stale + ": no longer in " + dir + "; unscheduled");
+      }
+    }
   }
 
   private void update(Path file, LoadResult loaded) {
-    boolean was = scheduled.remove(file);
-    if (was) {
-      scheduler.unschedule(id(file));
+    String before = scheduled.remove(file);
+    boolean was = before != null;
+    // a playbook changed under the same name keeps its job: schedule() replaces what changed
+    boolean keep =
+        loaded.problems().isEmpty()
+            && loaded
+                .playbook()
+                .filter(p -> p.name().equals(before) && p.schedule().isPresent())
+                .isPresent();
+    if (was && !keep) {
+      scheduler.unschedule(before);
     }
     if (!loaded.problems().isEmpty()) {
       for (Problem problem : loaded.problems()) {
@@ -105,13 +132,20 @@ public final class PlaybookFolder {
       log.accept(file + ": " + playbook.name() + " has no schedule; not scheduled");
       return;
     }
+    Set<String> taken = new HashSet<>(scheduled.values());
+    if (taken.contains(playbook.name())) {
+      log.accept(
+          file + ": another file already has playbook " + playbook.name() + "; not scheduled");
+      return;
+    }
     try {
-      scheduler.schedule(id(file), playbook.schedule().get(), () -> fire.accept(playbook));
+      scheduler.schedule(
+          playbook.name(), playbook.schedule().get(), slot -> fire.accept(playbook, slot));
     } catch (RuntimeException e) {
       log.accept(file + ": cannot schedule " + playbook.name() + ": " + e.getMessage());
       return;
     }
-    scheduled.add(file);
+    scheduled.put(file, playbook.name());
     log.accept(
         file
             + ": "
@@ -122,9 +156,5 @@ public final class PlaybookFolder {
             + "' ("
             + playbook.schedule().get().timezone()
             + ")");
-  }
-
-  private static String id(Path file) {
-    return file.getFileName().toString();
   }
 }

@@ -29,7 +29,7 @@ class PlaybookFolderTest {
 
   @BeforeEach
   void folder() {
-    folder = new PlaybookFolder(dir, scheduler, p -> {}, log::add);
+    folder = new PlaybookFolder(dir, scheduler, (p, slot) -> {}, log::add);
   }
 
   @AfterEach
