@@ -33,6 +33,7 @@ public final class PlaybookFolder {
   // what each file held when last seen, so an unchanged file is neither reloaded nor rescheduled
   private final Map<Path, String> seen = new HashMap<>();
   private final Set<Path> scheduled = new HashSet<>();
+  private final Set<Path> broken = new HashSet<>();
 
   /**
    * @param fire runs a playbook at one of its slots (on one of the scheduler's threads)
@@ -46,8 +47,25 @@ public final class PlaybookFolder {
     this.log = requireNonNull(log, "log is null");
   }
 
+  /** The files scheduled and the files broken, by name, sorted: the daemon's /health. */
+  public record State(List<String> scheduled, List<String> broken) {
+    public State {
+      scheduled = List.copyOf(requireNonNull(scheduled, "scheduled is null"));
+      broken = List.copyOf(requireNonNull(broken, "broken is null"));
+    }
+  }
+
+  /** As the last {@link #scan()} left it; safe to call from another thread. */
+  public synchronized State state() {
+    return new State(names(scheduled), names(broken));
+  }
+
+  private static List<String> names(Set<Path> files) {
+    return files.stream().map(PlaybookFolder::id).sorted().toList();
+  }
+
   /** Reads the folder again and brings the schedules in line with its files. */
-  public void scan() {
+  public synchronized void scan() {
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
       files =
@@ -67,6 +85,7 @@ public final class PlaybookFolder {
     for (Path gone : Set.copyOf(seen.keySet())) {
       if (!files.contains(gone)) {
         seen.remove(gone);
+        broken.remove(gone);
         if (scheduled.remove(gone)) {
           scheduler.unschedule(id(gone));
           log.accept(gone + ": removed; unscheduled");
@@ -90,6 +109,7 @@ public final class PlaybookFolder {
 
   private void update(Path file, LoadResult loaded) {
     boolean was = scheduled.remove(file);
+    broken.remove(file);
     if (was) {
       scheduler.unschedule(id(file));
     }
@@ -97,6 +117,7 @@ public final class PlaybookFolder {
       for (Problem problem : loaded.problems()) {
         log.accept(problem.toString());
       }
+      broken.add(file);
       log.accept(file + ": broken; " + (was ? "unscheduled" : "not scheduled") + " until fixed");
       return;
     }
