@@ -200,7 +200,7 @@ public final class StatusServer implements AutoCloseable {
         <style>
         body{font:14px system-ui,sans-serif;margin:2em;color:#222}
         table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}
-        td.n{text-align:right;font-variant-numeric:tabular-nums}
+        td{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
         .completed{color:#176f2c}.failed,.refused,.cancelled{color:#b3261e}.awaiting-approval{color:#8a5a00}
         </style></head><body>
         <h1>Recent runs</h1>
@@ -250,7 +250,8 @@ public final class StatusServer implements AutoCloseable {
           .append(run.ended().map(Instant::toString).map(StatusServer::escape).orElse(""))
           .append("</td>")
           .append("<td>");
-      if (!run.jobIds().isEmpty()) {
+      // only a report that exists: a run awaiting approval or still going has none to show yet
+      if (run.report().isPresent()) {
         html.append("<a class=\"report\" href=\"/runs/").append(id).append("/report\">report</a>");
       }
       html.append("</td></tr>\n");
