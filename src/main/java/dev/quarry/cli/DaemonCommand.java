@@ -8,18 +8,27 @@ import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.Redact;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
+import dev.quarry.monitor.RunMetrics;
+import dev.quarry.monitor.RunMonitor;
+import dev.quarry.monitor.StatusServer;
+import dev.quarry.monitor.Webhooks;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
 import dev.quarry.schedule.Misfire;
 import dev.quarry.schedule.PlaybookFolder;
 import dev.quarry.schedule.PlaybookScheduler;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +65,7 @@ import picocli.CommandLine.Option;
       "  quarry daemon --playbooks playbooks/",
       "  quarry daemon --playbooks /etc/quarry/playbooks --misfire skip --profile prod",
       "  quarry daemon --playbooks docs/examples --concurrency 4 > daemon.log 2>&1 &",
+      "  quarry daemon --playbooks playbooks/ --http-port 9464 --webhook https://hooks.slack.com/services/...",
       "",
       "A scheduled playbook (every 15 minutes, Paris time):",
       "  name: tag-new-uploads",
@@ -108,7 +118,29 @@ public final class DaemonCommand implements Callable<Integer> {
               + " longer is taken for dead (default: ${DEFAULT-VALUE}).")
   int checkin;
 
+  @Option(
+      names = "--webhook",
+      paramLabel = "URL",
+      description =
+          "POST a JSON message to URL when a run completes, fails, awaits approval, or finds"
+              + " journal rows later than its look-back: Slack's incoming-webhook shape ({\"text\":"
+              + " ...}) plus event, playbook, run, jobIds, status, objects, succeeded, failed,"
+              + " detail and at for scripts. Repeatable. 5 s per attempt, 3 attempts; a delivery"
+              + " that fails is logged and never fails the run.")
+  List<String> webhooks = new ArrayList<>();
+
+  @Option(
+      names = "--http-port",
+      paramLabel = "N",
+      description =
+          "Serve /health (JSON), /metrics (Prometheus) and / (the recent runs, linking"
+              + " /runs/<id>/report) on 127.0.0.1:N; 0 picks a free port and logs it. Off unless"
+              + " given.")
+  Integer httpPort;
+
   @Mixin ExecutorOptions executor;
+
+  private RunMonitor monitor;
 
   private final CliContext context;
 
@@ -130,6 +162,17 @@ public final class DaemonCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       throw QuarryException.user(dir + " is not a folder");
     }
+    if (httpPort != null && (httpPort < 0 || httpPort > 65_535)) {
+      throw QuarryException.user("--http-port must be 0 to 65535, not " + httpPort);
+    }
+    List<URI> hooks = new ArrayList<>();
+    try {
+      webhooks.forEach(w -> hooks.add(Webhooks.url(w)));
+    } catch (IllegalArgumentException e) {
+      throw QuarryException.user(e.getMessage());
+    }
+    Webhooks delivery = new Webhooks(hooks, this::log);
+    monitor = new RunMonitor(new RunMetrics(), delivery::publish, this::log, Clock.systemUTC());
     QuarryConfig config = context.config(global);
     // the profile's executor and run store are checked once before anything is scheduled
     JobBackend.with(config, executor.concurrency, b -> b);
@@ -143,6 +186,7 @@ public final class DaemonCommand implements Callable<Integer> {
       PlaybookFolder folder =
           new PlaybookFolder(
               dir, scheduler, (playbook, slot) -> fire(config, playbook, slot), this::log);
+      StatusServer http = httpPort == null ? null : status(config, scheduler, folder);
       log(
           "watching "
               + dir.toAbsolutePath()
@@ -164,13 +208,72 @@ public final class DaemonCommand implements Callable<Integer> {
       }
       folder.scan();
       scheduler.start();
-      while (!stop.await(poll, TimeUnit.SECONDS)) {
-        folder.scan();
+      try {
+        while (!stop.await(poll, TimeUnit.SECONDS)) {
+          folder.scan();
+        }
+        log("stopping: no more firings; waiting for the running jobs to end");
+      } finally {
+        if (http != null) {
+          http.close();
+        }
       }
-      log("stopping: no more firings; waiting for the running jobs to end");
     }
     log("stopped");
     return 0;
+  }
+
+  /** The loopback port: its figures are read at each request. */
+  private StatusServer status(
+      QuarryConfig config, PlaybookScheduler scheduler, PlaybookFolder folder) {
+    StatusServer server;
+    try {
+      server =
+          new StatusServer(
+              httpPort,
+              new StatusServer.Sources(
+                  () -> {
+                    PlaybookFolder.State state = folder.state();
+                    return new StatusServer.Health(
+                        scheduler.state(), reachable(config), state.scheduled(), state.broken());
+                  },
+                  monitor.metrics()::scrape,
+                  () -> recent(config),
+                  id -> report(id)));
+    } catch (java.io.UncheckedIOException e) {
+      throw QuarryException.user(e.getMessage());
+    }
+    log("status page on http://127.0.0.1:" + server.port() + "/ (/health, /metrics)");
+    return server;
+  }
+
+  private static boolean reachable(QuarryConfig config) {
+    try (RunStore store = Composition.runStore(config)) {
+      store.list(
+          new RunStore.Query(Optional.empty(), Optional.empty(), Optional.of(Instant.now())));
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static List<RunRecord> recent(QuarryConfig config) {
+    try (RunStore store = Composition.runStore(config)) {
+      return store.list(RunStore.Query.ALL).stream()
+          .sorted(Comparator.comparing(RunRecord::started).reversed())
+          .limit(StatusServer.RECENT)
+          .toList();
+    }
+  }
+
+  private Optional<String> report(String id) {
+    QuarryConfig config = context.config(global);
+    try (RunStore store = Composition.runStore(config)) {
+      if (store.find(id).isEmpty()) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(ReportCommand.page(context, global, id));
   }
 
   /** The unfinished runs of the folder's playbooks, as the run store has them. */
@@ -192,11 +295,13 @@ public final class DaemonCommand implements Callable<Integer> {
   private void fire(QuarryConfig config, Playbook playbook, Instant slot) {
     // the slot, not the time it fired: what tells apart two firings of one slot across a cluster
     log("firing " + playbook.name() + " (slot " + slot + ")");
+    RunMonitor.Listener heard = monitor.listen(playbook.name(), listener());
     try (JobBackend backend = JobBackend.open(config, executor.concurrency);
         RunStore store = Composition.runStore(config)) {
       ExecuteRun.Outcome outcome =
           Composition.executeRun(context, config, backend, store)
-              .execute(playbook, Map.of(), true, Approval.NONE, listener());
+              .execute(playbook, Map.of(), true, Approval.NONE, heard);
+      heard.ended(outcome.run());
       log(
           playbook.name()
               + ": run "
@@ -208,19 +313,21 @@ public final class DaemonCommand implements Callable<Integer> {
                   .map(j -> " (job " + j.jobId() + ")")
                   .orElse(" (no objects selected)"));
     } catch (RuntimeException e) {
-      failed(playbook.name(), e);
+      failed(playbook.name(), e, heard);
     }
   }
 
   private void resume(QuarryConfig config, RunRecord run) {
+    RunMonitor.Listener heard = monitor.listen(run.playbook(), listener());
     try (JobBackend backend = JobBackend.open(config, executor.concurrency);
         RunStore store = Composition.runStore(config)) {
       ResumeRun.Outcome outcome =
           Composition.resumeRun(context, config, backend, store)
-              .resume(run.id(), true, Approval.NONE, listener());
+              .resume(run.id(), true, Approval.NONE, heard);
+      heard.ended(outcome.run());
       log(run.playbook() + ": resumed run " + run.id() + " " + outcome.run().phase().label());
     } catch (RuntimeException e) {
-      failed(run.playbook(), e);
+      failed(run.playbook(), e, heard);
     }
   }
 
@@ -228,10 +335,12 @@ public final class DaemonCommand implements Callable<Integer> {
    * A refused or failed firing is logged (a ProblemsException's message lists its problems with
    * file:line); the daemon and the other playbooks go on.
    */
-  private void failed(String playbook, RuntimeException e) {
+  private void failed(String playbook, RuntimeException e, RunMonitor.Listener heard) {
     String kind =
         e instanceof QuarryException q ? q.kind().name().toLowerCase(java.util.Locale.ROOT) : "bug";
-    log(playbook + ": skipped (" + kind + "): " + Redact.text(String.valueOf(e.getMessage())));
+    String message = Redact.text(String.valueOf(e.getMessage()));
+    log(playbook + ": skipped (" + kind + "): " + message);
+    heard.failed(kind, message);
   }
 
   private RunListener listener() {

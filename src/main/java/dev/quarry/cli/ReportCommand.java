@@ -144,6 +144,18 @@ public final class ReportCommand implements Runnable {
   }
 
   /**
+   * The HTML page of the report of {@code id} (a run or a job), as {@code --html} writes it, with
+   * the default limits: the daemon's status page serves it on /runs/&lt;id&gt;/report.
+   */
+  static String page(CliContext context, GlobalOptions global, String id) {
+    ReportCommand command = new ReportCommand(context);
+    command.global = global;
+    command.examples = 5;
+    ReviewReport.Result result = command.useCase(null).review(id, 100_000, row -> {});
+    return ReportPage.render(result.analysis());
+  }
+
+  /**
    * A local job's report that could not be written when the job ended (a full disk) is written now,
    * from the outcomes the job keeps.
    */

@@ -40,6 +40,7 @@ public final class PlaybookFolder {
   private final Map<Path, String> seen = new HashMap<>();
   // the playbook name each scheduled file is scheduled under
   private final Map<Path, String> scheduled = new HashMap<>();
+  private final Set<Path> broken = new HashSet<>();
   private boolean scanned;
 
   /**
@@ -58,8 +59,25 @@ public final class PlaybookFolder {
     this.log = requireNonNull(log, "log is null");
   }
 
+  /** The files scheduled and the files broken, by name, sorted: the daemon's /health. */
+  public record State(List<String> scheduled, List<String> broken) {
+    public State {
+      scheduled = List.copyOf(requireNonNull(scheduled, "scheduled is null"));
+      broken = List.copyOf(requireNonNull(broken, "broken is null"));
+    }
+  }
+
+  /** As the last {@link #scan()} left it; safe to call from another thread. */
+  public synchronized State state() {
+    return new State(names(scheduled.keySet()), names(broken));
+  }
+
+  private static List<String> names(Set<Path> files) {
+    return files.stream().map(f -> f.getFileName().toString()).sorted().toList();
+  }
+
   /** Reads the folder again and brings the schedules in line with its files. */
-  public void scan() {
+  public synchronized void scan() {
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
       files =
@@ -79,6 +97,7 @@ public final class PlaybookFolder {
     for (Path gone : Set.copyOf(seen.keySet())) {
       if (!files.contains(gone)) {
         seen.remove(gone);
+        broken.remove(gone);
         String name = scheduled.remove(gone);
         if (name != null) {
           scheduler.unschedule(name);
@@ -109,6 +128,7 @@ public final class PlaybookFolder {
 
   private void update(Path file, LoadResult loaded) {
     String before = scheduled.remove(file);
+    broken.remove(file);
     boolean was = before != null;
     // a playbook changed under the same name keeps its job: schedule() replaces what changed
     boolean keep =
@@ -124,6 +144,7 @@ public final class PlaybookFolder {
       for (Problem problem : loaded.problems()) {
         log.accept(problem.toString());
       }
+      broken.add(file);
       log.accept(file + ": broken; " + (was ? "unscheduled" : "not scheduled") + " until fixed");
       return;
     }

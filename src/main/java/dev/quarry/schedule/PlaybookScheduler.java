@@ -282,6 +282,20 @@ public final class PlaybookScheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code running}, {@code standby} (not started yet) or {@code stopped}: the daemon's /health.
+   */
+  public String state() {
+    try {
+      if (scheduler.isShutdown()) {
+        return "stopped";
+      }
+      return scheduler.isInStandbyMode() || !scheduler.isStarted() ? "standby" : "running";
+    } catch (SchedulerException e) {
+      return "unknown: " + e.getMessage();
+    }
+  }
+
   /** Stops firing, then waits for the tasks that run to end. */
   @Override
   public void close() {

@@ -87,8 +87,8 @@ class DaemonIT {
     await(() -> read(log).contains("resumed run " + unfinished + " awaiting-approval"), log, 40);
 
     // and: its runs complete and are in the run store
-    await(() -> read(log).contains("scheduled tag-every-2s"), log, 10);
-    await(() -> completed() >= 2, log, 20);
+    await(() -> read(log).contains("scheduled tag-every-2s"), log, 30);
+    await(() -> completed() >= 2, log, 90);
     assertThat(s3.getObjectTagging(b -> b.bucket(bucket).key("obj/0")).tagSet())
         .extracting(t -> t.key() + "=" + t.value())
         .containsExactly("checked=yes");
@@ -105,7 +105,7 @@ class DaemonIT {
 
     // when: its playbook is removed, and quarry confirm approves the run
     Files.delete(confirmed);
-    await(() -> read(log).contains("confirmed.yaml: removed; unscheduled"), log, 10);
+    await(() -> read(log).contains("confirmed.yaml: removed; unscheduled"), log, 30);
     Result confirm = quarry("confirm", waiting.get(0).path("jobIds").get(0).asText());
 
     // then: it ran, and no other run of it was started
@@ -126,9 +126,9 @@ class DaemonIT {
             .formatted(bucket));
 
     // then: it is reported with its file and line, and the good one keeps firing
-    await(() -> read(log).contains("broken.yaml:4"), log, 10);
+    await(() -> read(log).contains("broken.yaml:4"), log, 30);
     int before = completed();
-    await(() -> completed() > before, log, 20);
+    await(() -> completed() > before, log, 90);
     assertThat(read(log)).contains("broken.yaml: broken; not scheduled until fixed");
 
     // when: SIGTERM

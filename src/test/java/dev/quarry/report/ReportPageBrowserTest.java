@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.action.TaskOutcome;
+import dev.quarry.testing.Chromium;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -30,18 +29,13 @@ class ReportPageBrowserTest {
   private static final Path SCREENSHOT = Path.of("target", "report-page.png");
 
   @TempDir static Path dir;
-  private static Path chromium;
+  private static Chromium chromium;
   private static Path page;
   private static Map<?, ?> json;
 
   @BeforeAll
   static void render() throws Exception {
-    chromium =
-        List.of("/usr/bin/chromium", "/usr/bin/chromium-browser").stream()
-            .map(Path::of)
-            .filter(Files::isExecutable)
-            .findFirst()
-            .orElse(null);
+    chromium = Chromium.find(dir).orElse(null);
     assumeTrue(chromium != null, "chromium is not installed (apt-get install -y chromium)");
     // given: the AWS-format fixture (three results files, odd keys) with a known timeline
     ReportAnalysis.Builder builder = ReportAnalysis.builder(JOB, 100).job(JOB);
@@ -69,31 +63,8 @@ class ReportPageBrowserTest {
 
   /** Runs chromium on the page; stdout is the DOM after the script ran, stderr its log. */
   private static String[] chromium(String fragment, String... extra) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(chromium.toString());
-    command.addAll(
-        List.of(
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--user-data-dir=" + dir.resolve("profile")));
-    command.addAll(List.of(extra));
-    command.add(page.toUri() + fragment);
-    Path out = dir.resolve("out.txt");
-    Path err = dir.resolve("err.txt");
-    Process process =
-        new ProcessBuilder(command)
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    if (!process.waitFor(90, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("chromium did not finish in 90 s");
-    }
-    return new String[] {Files.readString(out), Files.readString(err)};
+    Chromium.Result result = chromium.run(page.toUri() + fragment, extra);
+    return new String[] {result.out(), result.err()};
   }
 
   private static Document dom(String fragment) throws Exception {

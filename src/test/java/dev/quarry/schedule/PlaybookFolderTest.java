@@ -91,4 +91,30 @@ class PlaybookFolderTest {
         .endsWith(good + ": removed; unscheduled");
     assertThat(log).anyMatch(l -> l.startsWith(good + ":2") && l.contains("cron"));
   }
+
+  @Test
+  void itsStateListsTheScheduledAndTheBrokenFilesUntilOneIsFixedOrRemoved() throws Exception {
+    // given: one good playbook and one with an unknown action
+    Files.writeString(dir.resolve("good.yaml"), GOOD.formatted("0 0 6 * * ?"));
+    Path broken =
+        Files.writeString(
+            dir.resolve("broken.yaml"),
+            "name: b\nschedule: \"0 0 6 * * ?\"\nquery: SELECT 1\naction: { type: nope }\n");
+
+    // when
+    folder.scan();
+
+    // then
+    assertThat(folder.state())
+        .isEqualTo(new PlaybookFolder.State(List.of("good.yaml"), List.of("broken.yaml")));
+
+    // when: the broken one is fixed, and the good one removed
+    Files.writeString(broken, GOOD.formatted("0 0 7 * * ?"));
+    Files.delete(dir.resolve("good.yaml"));
+    folder.scan();
+
+    // then
+    assertThat(folder.state())
+        .isEqualTo(new PlaybookFolder.State(List.of("broken.yaml"), List.of()));
+  }
 }
