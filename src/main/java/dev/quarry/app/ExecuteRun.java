@@ -144,14 +144,10 @@ public final class ExecuteRun {
       boolean wait,
       Approval approval,
       RunListener listener) {
-    ActionSpec action =
-        playbook
-            .action()
-            .orElseThrow(
-                () ->
-                    QuarryException.user(
-                        playbook.name()
-                            + " is a report (no action): nothing to run; use quarry plan"));
+    if (playbook.action().isEmpty() && playbook.revert().isEmpty()) {
+      throw QuarryException.user(
+          playbook.name() + " is a report (no action): nothing to run; use quarry plan");
+    }
     List<ActionSpec> all = RunSteps.steps(playbook);
     all.forEach(executor::checkRunnable);
     refuseIfActive(playbook.name(), stillActive(store.active(playbook.name())));
@@ -159,7 +155,29 @@ public final class ExecuteRun {
     List<String> queryIds = plan.queryStatistics().map(QueryStatistics::queryIds).orElse(List.of());
     RunRecord.Step first;
     List<RunRecord.Queued> queued = new ArrayList<>();
+    if (plan.parts().isEmpty() && playbook.action().isEmpty()) {
+      // a revert with nothing to change: the bucket is at its state of T already
+      RunRecord done =
+          RunRecord.planned(
+                  plan.runId(),
+                  playbook.name(),
+                  Optional.of(playbook.source().toAbsolutePath().toString()),
+                  hash(playbook.source()),
+                  given,
+                  plan.engine(),
+                  RunRecord.Step.planned(
+                      "revert",
+                      Optional.empty(),
+                      new RunRecord.Manifest(
+                          plan.manifest().file(), plan.manifest().etag(), 0, queryIds)),
+                  List.of(),
+                  clock.instant())
+              .enter(RunPhase.COMPLETED, clock.instant());
+      store.save(done);
+      return new Outcome(plan, done, Optional.empty(), Optional.empty());
+    }
     if (plan.parts().isEmpty()) {
+      ActionSpec action = playbook.action().orElseThrow();
       first =
           RunRecord.Step.planned(
               action.type(),
@@ -174,12 +192,14 @@ public final class ExecuteRun {
               head.action().type(),
               Optional.of(RunSteps.json(head.action())),
               new RunRecord.Manifest(head.manifest(), head.etag(), head.objects(), queryIds));
+      followUp(head, queued);
       for (PlanResult.Part part : plan.parts().subList(1, plan.parts().size())) {
         queued.add(
             new RunRecord.Queued(
                 part.action().type(),
                 RunSteps.json(part.action()),
                 Optional.of(new RunRecord.Manifest(part.manifest(), part.etag(), part.objects()))));
+        followUp(part, queued);
       }
     }
     plan.then()
@@ -200,6 +220,9 @@ public final class ExecuteRun {
             queued,
             clock.instant());
     RunRecord run = retryOf.map(planned::retrying).orElse(planned);
+    // the run's own steps: a split plan's parts, a retry's steps, a revert's
+    all = RunSteps.steps(playbook, run);
+    all.forEach(executor::checkRunnable);
     if (!plan.limitViolations().isEmpty()) {
       String reason =
           "refusing to run " + playbook.name() + ": " + String.join("; ", plan.limitViolations());
@@ -212,8 +235,6 @@ public final class ExecuteRun {
       other = store.start(run);
     }
     refuseIfActive(playbook.name(), other);
-    // the run's own steps: a split plan's parts, a retry's steps
-    all = RunSteps.steps(playbook, run);
     boolean asks = all.stream().anyMatch(s -> RunSteps.needsConfirmation(playbook, s));
     if (asks && !(plan.objects() == 0 && !executor.acceptsEmptyManifest())) {
       // asked before anything is submitted, and saved before: who approved it is on record
@@ -233,6 +254,13 @@ public final class ExecuteRun {
     }
     RunSteps.Driven driven = steps.drive(playbook, run, wait, listener);
     return new Outcome(plan, driven.run(), driven.job(), driven.review());
+  }
+
+  /** A part's step over its restored copies, queued right after it. */
+  private static void followUp(PlanResult.Part part, List<RunRecord.Queued> queued) {
+    part.followUp()
+        .ifPresent(
+            f -> queued.add(new RunRecord.Queued(f.type(), RunSteps.json(f), Optional.empty())));
   }
 
   /**

@@ -92,6 +92,9 @@ public record PlanResult(
    * storage class set when the split is by class) and its manifest.
    *
    * @param name what the part's objects share ("bucket-a STANDARD_IA")
+   * @param followUp the step that follows this one over its restored copies (a revert's copy of
+   *     archived versions), when this part is a restore that has one
+   * @param undo what to run to undo this part, once it ran (a revert's undo manifests)
    */
   public record Part(
       String name,
@@ -100,13 +103,29 @@ public record PlanResult(
       String etag,
       long objects,
       long bytes,
-      OperationView operation) {
+      OperationView operation,
+      @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<ActionSpec> followUp,
+      List<String> undo) {
     public Part {
       requireNonNull(name, "name is null");
       requireNonNull(action, "action is null");
       requireNonNull(manifest, "manifest is null");
       requireNonNull(etag, "etag is null");
       requireNonNull(operation, "operation is null");
+      requireNonNull(followUp, "followUp is null");
+      undo = List.copyOf(undo);
+    }
+
+    /** A part with no follow-up and no undo. */
+    public Part(
+        String name,
+        ActionSpec action,
+        String manifest,
+        String etag,
+        long objects,
+        long bytes,
+        OperationView operation) {
+      this(name, action, manifest, etag, objects, bytes, operation, Optional.empty(), List.of());
     }
   }
 

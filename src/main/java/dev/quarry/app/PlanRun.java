@@ -20,13 +20,18 @@ import dev.quarry.playbook.ActionSpec;
 import dev.quarry.playbook.Limits;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookValidator;
+import dev.quarry.playbook.RevertSpec;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ManifestRequest;
+import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryStatistics;
 import dev.quarry.query.Selection;
 import dev.quarry.query.SelectionSummary;
 import dev.quarry.query.TaskIdentity;
+import dev.quarry.revert.RevertPlan;
+import dev.quarry.revert.RevertPlanner;
+import dev.quarry.revert.RevertSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -67,6 +72,9 @@ public final class PlanRun {
    * @param given parameter values from the command line, as text
    */
   public PlanResult plan(Playbook playbook, Map<String, String> given) {
+    if (playbook.revert().isPresent()) {
+      return planRevert(playbook);
+    }
     Map<String, Object> parameters = ParameterBinder.bind(playbook, given);
     Action action =
         ActionRegistry.create(
@@ -368,6 +376,207 @@ public final class PlanRun {
         split.parts(),
         split.leftOut(),
         stats.overCopyLimit());
+  }
+
+  /**
+   * The plan of a point-in-time revert ({@code revert:}): the revert's sets, each a part with its
+   * action (hide-keys, rollback-deletes, revert-to-version keeping each group's storage class and
+   * encryption, a restore followed by that copy for archived versions), the sets it does not touch
+   * as left out, and the undo manifests beside each part.
+   */
+  private PlanResult planRevert(Playbook playbook) {
+    RevertSpec revert = playbook.revert().orElseThrow();
+    String bucket =
+        playbook
+            .bucket()
+            .orElseThrow(() -> QuarryException.user(playbook.source() + ": revert: needs bucket"));
+    Optional<QueryStatistics> before = engine.statistics();
+    String runId = RunIds.next(clock);
+    Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);
+    RevertPlan planned;
+    try {
+      planned = RevertPlanner.plan(engine, bucket, revert.to(), revert.prefix(), dir);
+    } catch (RuntimeException e) {
+      deleteTree(dir);
+      throw e;
+    }
+    List<PlanResult.Part> parts = new ArrayList<>();
+    List<PlanResult.LeftOut> leftOut = new ArrayList<>();
+    Map<String, long[]> classes = new java.util.TreeMap<>();
+    List<ObjectRow> sample = new ArrayList<>();
+    long objects = 0;
+    long bytes = 0;
+    for (RevertPlan.Step step : planned.steps()) {
+      if (step.objects() == 0) {
+        continue;
+      }
+      if (!step.set().touched()) {
+        leftOut.add(
+            new PlanResult.LeftOut(step.set().fileName(), step.objects(), step.bytes(), why(step)));
+        continue;
+      }
+      objects += step.objects();
+      bytes += step.bytes();
+      String cls = step.group().map(g -> g.storageClass()).filter(c -> !c.isEmpty()).orElse("-");
+      long[] n = classes.computeIfAbsent(cls, c -> new long[2]);
+      n[0] += step.objects();
+      n[1] += step.bytes();
+      step.sample().stream().limit(PlanStats.SAMPLE_SIZE - sample.size()).forEach(sample::add);
+      ActionSpec copy = copyBack(step.group());
+      ActionSpec action =
+          switch (step.set()) {
+            case HIDE -> spec("hide-keys");
+            case REMOVE_MARKERS -> spec("rollback-deletes");
+            case COPY_BACK -> copy;
+            case RESTORE_FIRST -> {
+              com.fasterxml.jackson.databind.node.ObjectNode o =
+                  com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+              o.put("type", "restore").put("days", revert.restoreDays());
+              o.put("tier", revert.restoreTier());
+              yield new ActionSpec("restore", o);
+            }
+            case PERMANENTLY_DELETED, TAGS_CHANGED ->
+                throw new IllegalStateException("not touched: " + step.set());
+          };
+      Manifest m = step.manifest();
+      parts.add(
+          new PlanResult.Part(
+              step.set().fileName()
+                  + step.group()
+                      .map(g -> " " + (g.storageClass().isEmpty() ? "-" : g.storageClass()))
+                      .orElse(""),
+              action,
+              m.file().toString(),
+              m.etag(),
+              step.objects(),
+              step.bytes(),
+              OperationView.of(ActionRegistry.create(action).jobOperation(bucket)),
+              step.set() == RevertSet.RESTORE_FIRST ? Optional.of(copy) : Optional.empty(),
+              step.undo().stream()
+                  .map(
+                      u ->
+                          u.action().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                              + " over "
+                              + u.manifest().file()
+                              + (u.completedAfterRun()
+                                  ? " (completed after the run: the new markers' version ids are"
+                                      + " in the step's report, 'delete marker added: ID')"
+                                  : ""))
+                  .toList()));
+    }
+    Manifest first;
+    if (parts.isEmpty()) {
+      try (ManifestWriter writer = ManifestWriter.open(dir.resolve("manifest.csv"), true)) {
+        first = writer.finish();
+      }
+    } else {
+      PlanResult.Part head = parts.get(0);
+      Path file = Path.of(head.manifest());
+      long size;
+      try {
+        size = Files.size(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      first = new Manifest(file, head.etag(), head.objects(), size, true);
+    }
+    List<SelectionSummary.Group> classGroups = new ArrayList<>();
+    classes.forEach((c, n) -> classGroups.add(new SelectionSummary.Group(c, n[0], n[1])));
+    PlanStats stats =
+        PlanStats.of(
+            new SelectionSummary(
+                new Selection(objects, 0),
+                bytes,
+                0,
+                classGroups,
+                List.of(new SelectionSummary.Group(bucket, objects, bytes)),
+                revert
+                    .prefix()
+                    .map(p -> List.of(new SelectionSummary.Group(p, 0, 0)))
+                    .orElse(List.of()),
+                sample,
+                0,
+                Optional.empty()));
+    Optional<QueryStatistics> queryStatistics =
+        engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE)));
+    Action headAction =
+        ActionRegistry.create(parts.isEmpty() ? spec("hide-keys") : parts.get(0).action());
+    return result(
+        playbook,
+        headAction,
+        new Split(parts, leftOut, 0),
+        Optional.empty(),
+        Map.of(
+            "bucket", bucket,
+            "to", revert.to().toString(),
+            "prefix", revert.prefix().orElse("")),
+        runId,
+        dir,
+        first,
+        stats,
+        0,
+        engine.name(),
+        queryStatistics,
+        clock,
+        prices);
+  }
+
+  /** The revert-to-version that keeps a copy group's storage class and encryption. */
+  private static ActionSpec copyBack(Optional<RevertPlan.CopyGroup> group) {
+    com.fasterxml.jackson.databind.node.ObjectNode o =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    o.put("type", "revert-to-version");
+    group.ifPresent(
+        g -> {
+          if (!g.storageClass().isEmpty()) {
+            o.put("storage-class", g.storageClass());
+          }
+          // the tables name SSE-S3 and SSE-KMS (with its key); others keep the bucket's default
+          if (g.encryption().equals("SSE-KMS") && !g.kmsKeyArn().isEmpty()) {
+            o.put("sse", "aws:kms").put("kms-key", g.kmsKeyArn());
+          } else if (g.encryption().equals("SSE-S3")) {
+            o.put("sse", "AES256");
+          }
+        });
+    return new ActionSpec("revert-to-version", o);
+  }
+
+  private static ActionSpec spec(String type) {
+    return new ActionSpec(
+        type,
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+            .objectNode()
+            .put("type", type));
+  }
+
+  private static String why(RevertPlan.Step step) {
+    return switch (step.set()) {
+      case PERMANENTLY_DELETED ->
+          "not touched: the version current at T was permanently deleted since; nothing can bring"
+              + " it back (listed in "
+              + step.manifest().file()
+              + ")";
+      case TAGS_CHANGED ->
+          "not touched: the version of T is still current, only its tags changed; a revert"
+              + " restores versions, not tags (listed in "
+              + step.manifest().file()
+              + ")";
+      case HIDE, REMOVE_MARKERS, COPY_BACK, RESTORE_FIRST ->
+          throw new IllegalStateException("touched: " + step.set());
+    };
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException ignored) {
+      // a leftover of a failed plan: the error being reported matters more
+    }
   }
 
   /** The parts of a plan split into several jobs, and what it left out. */

@@ -89,7 +89,7 @@ public final class PlanCommand implements Runnable {
       for (int i = 0; i < playbooks.size(); i++) {
         Playbook playbook = playbooks.get(i);
         QueryEngine engine = chosen.get(i);
-        if (playbook.action().isEmpty()) {
+        if (playbook.action().isEmpty() && playbook.revert().isEmpty()) {
           report(engine, playbook);
           continue;
         }

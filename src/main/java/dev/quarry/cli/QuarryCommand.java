@@ -38,6 +38,7 @@ import picocli.CommandLine.IFactory;
       CancelCommand.class,
       ResumeCommand.class,
       RetryCommand.class,
+      RevertCommand.class,
       DaemonCommand.class,
       ReportCommand.class,
       IamPolicyCommand.class,

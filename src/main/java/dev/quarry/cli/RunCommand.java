@@ -91,7 +91,21 @@ public final class RunCommand implements Callable<Integer> {
     if (!loaded.problems().isEmpty()) {
       throw new ProblemsException(loaded.problems());
     }
-    Playbook playbook = loaded.playbook().orElseThrow();
+    return run(context, global, executor, loaded.playbook().orElseThrow(), params, yes, noWait);
+  }
+
+  /**
+   * Runs {@code playbook} as {@code quarry run} does, and prints its end; the exit status. {@code
+   * quarry revert} runs the revert playbook it writes through here.
+   */
+  static int run(
+      CliContext context,
+      GlobalOptions global,
+      ExecutorOptions executor,
+      Playbook playbook,
+      Map<String, String> params,
+      boolean yes,
+      boolean noWait) {
     QuarryConfig config = context.config(global);
     // the executor's settings are checked before the query runs
     try (JobBackend backend = JobBackend.open(config, executor.concurrency);
@@ -122,7 +136,14 @@ public final class RunCommand implements Callable<Integer> {
                       + outcome.run().failureReason().orElse("(no reason recorded)"));
           return 1;
         }
-        context.err().println("quarry: the query selected no objects; nothing submitted");
+        context
+            .err()
+            .println(
+                playbook.revert().isPresent()
+                    ? "quarry: nothing to revert: the bucket is at its state of "
+                        + playbook.revert().get().to()
+                        + " already (quarry revert --verify lists it against the server)"
+                    : "quarry: the query selected no objects; nothing submitted");
         return 0;
       }
       JobRecord job = outcome.job().get();

@@ -32,7 +32,8 @@ public record Playbook(
     ReportSpec report,
     Optional<String> bucket,
     MetadataOverrides metadata,
-    Optional<ActionSpec> then) {
+    Optional<ActionSpec> then,
+    Optional<RevertSpec> revert) {
   public Playbook {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");
@@ -47,6 +48,37 @@ public record Playbook(
     requireNonNull(bucket, "bucket is null");
     requireNonNull(metadata, "metadata is null");
     requireNonNull(then, "then is null");
+    requireNonNull(revert, "revert is null");
+  }
+
+  /** A playbook of a query and its action (and, after a restore, its follow-up). */
+  public Playbook(
+      Path source,
+      String name,
+      String description,
+      Optional<Schedule> schedule,
+      String query,
+      Map<String, ParameterSpec> parameters,
+      Optional<ActionSpec> action,
+      Limits limits,
+      ReportSpec report,
+      Optional<String> bucket,
+      MetadataOverrides metadata,
+      Optional<ActionSpec> then) {
+    this(
+        source,
+        name,
+        description,
+        schedule,
+        query,
+        parameters,
+        action,
+        limits,
+        report,
+        bucket,
+        metadata,
+        then,
+        Optional.empty());
   }
 
   /** A playbook of one step. */
@@ -109,6 +141,10 @@ public record Playbook(
         metadata.namespace(),
         metadata.journalTable(),
         metadata.inventoryTable(),
-        PlainTables.referenced(query));
+        // a revert's own queries read both tables
+        revert.isPresent()
+            ? java.util.Set.of(
+                dev.quarry.query.MetadataTable.JOURNAL, dev.quarry.query.MetadataTable.INVENTORY)
+            : PlainTables.referenced(query));
   }
 }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ public final class PlaybookLoader {
   private static final FieldPath ACTION = FieldPath.of("action");
   private static final FieldPath THEN = FieldPath.of("then");
   private static final FieldPath LIMITS = FieldPath.of("limits");
+  private static final FieldPath REVERT = FieldPath.of("revert");
   private static final FieldPath MAX_OBJECTS = LIMITS.child("max-objects");
 
   /** A playbook is a query and a few settings; more than this is not one. */
@@ -131,10 +133,11 @@ public final class PlaybookLoader {
       action.ifPresent(a -> checkLimits(root, a));
       Optional<Action> then = checkThen(root, action);
       then.ifPresent(a -> checkLimits(root, a));
+      Optional<RevertSpec> revert = checkRevert(root);
       if (!problems.isEmpty()) {
         return result(null);
       }
-      return result(build(root, parameters, schedule, action, then));
+      return result(build(root, parameters, schedule, action, then, revert));
     }
 
     private LoadResult result(Playbook playbook) {
@@ -301,6 +304,74 @@ public final class PlaybookLoader {
       return then;
     }
 
+    /**
+     * A playbook has a query, or a {@code revert} block whose queries and steps Quarry plans: then
+     * it names its bucket, bounds the objects it may change, and has no query or action of its own.
+     */
+    private Optional<RevertSpec> checkRevert(JsonNode root) {
+      JsonNode node = root.path("revert");
+      if (node.isMissingNode()) {
+        if (!root.has("query") && clean(QUERY)) {
+          problem(
+              QUERY,
+              where.nearest(FieldPath.ROOT, true),
+              "a playbook needs a query (or a revert: block, which plans its own)");
+        }
+        return Optional.empty();
+      }
+      if (!clean(REVERT)) {
+        return Optional.empty();
+      }
+      boolean ok = true;
+      for (String field : List.of("query", "action", "then", "parameters")) {
+        if (root.has(field)) {
+          FieldPath at = FieldPath.of(field);
+          problem(
+              at,
+              where.nearest(at, true),
+              "revert: plans its own queries and actions; remove " + field + ":");
+          ok = false;
+        }
+      }
+      if (!root.has("bucket")) {
+        problem(
+            REVERT,
+            where.nearest(REVERT, true),
+            "revert: needs the playbook's bucket (bucket: <name>)");
+        ok = false;
+      }
+      if (!root.path("limits").has("max-objects") && clean(MAX_OBJECTS)) {
+        problem(
+            MAX_OBJECTS,
+            where.key(LIMITS).orElseGet(() -> where.nearest(REVERT, true)),
+            "a revert is destructive: set limits.max-objects, the most objects one run may change");
+        ok = false;
+      }
+      Instant to;
+      FieldPath toPath = REVERT.child("to");
+      try {
+        to = java.time.OffsetDateTime.parse(node.path("to").asText()).toInstant();
+      } catch (java.time.format.DateTimeParseException e) {
+        problem(
+            toPath,
+            where.nearest(toPath, false),
+            "'"
+                + node.path("to").asText()
+                + "' is not a point in time with its offset: write it in UTC, e.g."
+                + " 2026-11-30T12:00:00Z");
+        return Optional.empty();
+      }
+      if (!ok) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new RevertSpec(
+              to,
+              node.has("prefix") ? Optional.of(node.path("prefix").asText()) : Optional.empty(),
+              node.path("restore-tier").asText("BULK"),
+              node.path("restore-days").asInt(2)));
+    }
+
     /** House rule 6: what can lose data or history is bounded. */
     private void checkLimits(JsonNode root, Action action) {
       if (action.destructive() && !root.path("limits").has("max-objects") && clean(MAX_OBJECTS)) {
@@ -319,13 +390,15 @@ public final class PlaybookLoader {
         Map<String, ParameterSpec> parameters,
         Optional<Schedule> schedule,
         Optional<Action> action,
-        Optional<Action> then) {
+        Optional<Action> then,
+        Optional<RevertSpec> revert) {
       JsonNode limits = root.path("limits");
       Limits.Confirm confirm =
           limits.has("confirm")
               ? Limits.Confirm.valueOf(limits.path("confirm").asText().toUpperCase(Locale.ROOT))
               : action.map(Action::destructive).orElse(false)
                       || then.map(Action::destructive).orElse(false)
+                      || revert.isPresent()
                   ? Limits.Confirm.REQUIRED
                   : Limits.Confirm.NONE;
       OptionalLong maxObjects =
@@ -350,7 +423,8 @@ public final class PlaybookLoader {
               text(root.path("metadata").path("namespace")),
               text(root.path("metadata").path("journal-table")),
               text(root.path("metadata").path("inventory-table"))),
-          then.map(a -> new ActionSpec(a.type(), (ObjectNode) root.path("then"))));
+          then.map(a -> new ActionSpec(a.type(), (ObjectNode) root.path("then"))),
+          revert);
     }
 
     private static Optional<String> text(JsonNode node) {

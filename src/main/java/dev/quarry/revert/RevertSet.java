@@ -6,8 +6,11 @@ package dev.quarry.revert;
  * (and whose tags did not change) are in none.
  */
 public enum RevertSet {
-  /** No live version at T (none, or a delete marker), live now: hidden by a new delete marker. */
-  HIDE(true, false),
+  /**
+   * No live version at T (none, or a delete marker), live now: hidden by a new delete marker (rows
+   * name the current version, which must still be current when the marker is added).
+   */
+  HIDE(true, true),
   /**
    * Live at T and every live version since is a delete marker: those markers are removed (rows of
    * bucket, key and the marker's version id; never a version that is not a delete marker).

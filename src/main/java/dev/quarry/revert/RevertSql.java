@@ -48,9 +48,10 @@ final class RevertSql {
 
   /**
    * One row per task of every set: {@code revert_set}, {@code bucket}, {@code key}, {@code
-   * version_id} (the version the set acts on; null for {@link RevertSet#HIDE}), its {@code size},
-   * {@code storage_class}, {@code encryption_status}, {@code kms_key_arn}, and the key's current
-   * version now ({@code now_version_id}, {@code now_is_delete_marker}, {@code now_size}, {@code
+   * version_id} (the version the set acts on; for {@link RevertSet#HIDE} the current one, which
+   * hide-keys checks is still current before it adds a marker), its {@code size}, {@code
+   * storage_class}, {@code encryption_status}, {@code kms_key_arn}, and the key's current version
+   * now ({@code now_version_id}, {@code now_is_delete_marker}, {@code now_size}, {@code
    * now_storage_class}) for the undo manifests.
    */
   static final String CLASSIFIED =
@@ -66,7 +67,7 @@ final class RevertSql {
           + "),\n"
           + "quarry_c AS (\n"
           // (a) nothing live at T, live now
-          + "SELECT 'HIDE' AS revert_set, n.bucket, n.key, CAST(NULL AS VARCHAR) AS version_id,"
+          + "SELECT 'HIDE' AS revert_set, n.bucket, n.key, n.version_id AS version_id,"
           + " n.size, n.storage_class, n.encryption_status, n.kms_key_arn, n.version_id AS"
           + " now_version_id, n.is_delete_marker AS now_is_delete_marker, n.size AS now_size,"
           + " n.storage_class AS now_storage_class FROM quarry_n n LEFT JOIN quarry_t t ON"

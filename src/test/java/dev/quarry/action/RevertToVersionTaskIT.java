@@ -29,7 +29,7 @@ class RevertToVersionTaskIT {
 
     // when
     TaskOutcome outcome =
-        RevertToVersionAction.create().localTask(s3).run(row(bucket, "config.json", older));
+        new RevertToVersionAction().localTask(s3).run(row(bucket, "config.json", older));
 
     // then
     assertThat(outcome.status()).isEqualTo(Status.SUCCEEDED);
@@ -51,7 +51,7 @@ class RevertToVersionTaskIT {
 
     // when
     TaskOutcome outcome =
-        RevertToVersionAction.create()
+        new RevertToVersionAction()
             .localTask(s3)
             .run(row(bucket, "config.json", "3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"));
 
@@ -71,7 +71,7 @@ class RevertToVersionTaskIT {
 
     // when
     TaskOutcome outcome =
-        RevertToVersionAction.create().localTask(s3).run(row(bucket, "config.json", null));
+        new RevertToVersionAction().localTask(s3).run(row(bucket, "config.json", null));
 
     // then
     assertThat(outcome.status()).isEqualTo(Status.FAILED);
@@ -89,7 +89,7 @@ class RevertToVersionTaskIT {
 
     // when
     TaskOutcome outcome =
-        RevertToVersionAction.create().localTask(s3).run(row(bucket, "config.json", older));
+        new RevertToVersionAction().localTask(s3).run(row(bucket, "config.json", older));
 
     // then S3Mock ignores the source version and sees a copy onto itself (AWS accepts it)
     assertThat(outcome.status()).isEqualTo(Status.FAILED);

@@ -183,7 +183,7 @@ class PlaybookLoaderTest {
                 1,
                 "acton",
                 "unknown field 'acton'; valid: name, description, schedule, bucket, metadata,"
-                    + " query, parameters, action, then, limits, report"));
+                    + " query, parameters, action, then, revert, limits, report"));
   }
 
   @Test
@@ -374,6 +374,41 @@ class PlaybookLoaderTest {
   }
 
   @Test
+  void aRevertPlaybookNamesItsBucketAndLimitAndNoQueryAndItsTimeHasAnOffset() {
+    // given
+    String good =
+        """
+        name: revert-photos
+        bucket: photos
+        revert: { to: "2026-11-30T12:00:00Z", prefix: camera/ }
+        limits: { max-objects: 10 }
+        """;
+    String bad =
+        """
+        name: revert-photos
+        query: SELECT bucket, key FROM inventory
+        revert: { to: "2026-11-30T12:00:00" }
+        """;
+
+    // when
+    LoadResult loaded = load(good);
+
+    // then
+    assertThat(loaded.problems()).isEmpty();
+    Playbook playbook = loaded.playbook().orElseThrow();
+    assertThat(playbook.revert().orElseThrow().to())
+        .isEqualTo(java.time.Instant.parse("2026-11-30T12:00:00Z"));
+    assertThat(playbook.revert().orElseThrow().prefix()).contains("camera/");
+    assertThat(playbook.limits().confirm()).isEqualTo(Limits.Confirm.REQUIRED);
+    assertThat(load(bad).problems())
+        .extracting(Problem::message)
+        .anySatisfy(m -> assertThat(m).contains("remove query:"))
+        .anySatisfy(m -> assertThat(m).contains("needs the playbook's bucket"))
+        .anySatisfy(m -> assertThat(m).contains("set limits.max-objects"))
+        .anySatisfy(m -> assertThat(m).contains("write it in UTC"));
+  }
+
+  @Test
   void aValueOfTheWrongTypeIsReportedAtTheValue() {
     // given
     String yaml =
@@ -417,7 +452,7 @@ class PlaybookLoaderTest {
                 9,
                 "action.type",
                 "unknown action 'thaw'; valid: restore, reencrypt, rollback-deletes,"
-                    + " revert-to-version, put-tags, delete-tags, legal-hold, retention"));
+                    + " revert-to-version, hide-keys, put-tags, delete-tags, legal-hold, retention"));
   }
 
   @Test
