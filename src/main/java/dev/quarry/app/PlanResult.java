@@ -88,7 +88,10 @@ public record PlanResult(
    * One job of a split plan: its objects, the action it runs (the playbook's, with the part's
    * storage class set when the split is by class) and its manifest.
    *
-   * @param name what the part's objects share ("bucket-a STANDARD_IA")
+   * @param name what the part's objects share ("bucket-a STANDARD_IA", "bucket-a
+   *     update-encryption")
+   * @param why why its objects take its operation, for a plan that chose one per object (a
+   *     reencrypt with method auto); empty otherwise
    */
   public record Part(
       String name,
@@ -97,17 +100,38 @@ public record PlanResult(
       String etag,
       long objects,
       long bytes,
-      OperationView operation) {
+      OperationView operation,
+      String why) {
     public Part {
       requireNonNull(name, "name is null");
       requireNonNull(action, "action is null");
       requireNonNull(manifest, "manifest is null");
       requireNonNull(etag, "etag is null");
       requireNonNull(operation, "operation is null");
+      requireNonNull(why, "why is null");
+    }
+
+    public Part(
+        String name,
+        ActionSpec action,
+        String manifest,
+        String etag,
+        long objects,
+        long bytes,
+        OperationView operation) {
+      this(name, action, manifest, etag, objects, bytes, operation, "");
+    }
+
+    public Part because(String reason) {
+      return new Part(name, action, manifest, etag, objects, bytes, operation, reason);
     }
   }
 
-  /** Objects of one storage class that no job takes, and why. */
+  /**
+   * Objects that no job takes, and why: those of one storage class (a copy cannot read an archived
+   * object), or, for a reencrypt with method update-encryption, of one encryption the operation
+   * cannot change ("DSSE-KMS", "Object Lock"), named in {@code storageClass}.
+   */
   public record LeftOut(String storageClass, long objects, long bytes, String reason) {
     public LeftOut {
       requireNonNull(storageClass, "storageClass is null");
