@@ -48,7 +48,8 @@ import software.amazon.awssdk.services.s3control.model.S3UpdateObjectEncryptionS
  * fails with S3's {@code 403 ObjectNotInActiveTierError}. Rows never name versions ({@link
  * #acceptsVersionId()}); the task always copies the current object.
  */
-public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, String storageClass)
+public record ReencryptAction(
+    String sse, String kmsKey, boolean bucketKey, String storageClass, Method method)
     implements Action {
   public static final String KMS = "aws:kms";
   public static final String SSE_S3 = "AES256";
@@ -56,16 +57,77 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
   /** Classes whose objects must be restored before a copy can read them. */
   static final java.util.Set<String> ARCHIVED = java.util.Set.of("GLACIER", "DEEP_ARCHIVE");
 
+  /**
+   * The only key UpdateObjectEncryption takes: a full KMS key ARN (botocore's s3 model, {@code
+   * SSEKMSEncryption.KMSKeyArn}: "arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+"); an alias or
+   * a bare key id is refused.
+   */
+  static final java.util.regex.Pattern KEY_ARN =
+      java.util.regex.Pattern.compile("arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+");
+
+  /**
+   * The source encryptions UpdateObjectEncryption changes (inventory {@code encryption_status}).
+   */
+  static final java.util.Set<String> UPDATABLE = java.util.Set.of("SSE-S3", "SSE-KMS");
+
+  /** How objects are re-encrypted: the playbook's {@code method}. */
+  public enum Method {
+    /** UpdateObjectEncryption where it applies to an object, a copy in place for the others. */
+    AUTO("auto"),
+    /** Always a copy in place (S3PutObjectCopy): a new version, data copied. */
+    COPY("copy"),
+    /** Only UpdateObjectEncryption; a plan leaves out the objects it cannot change. */
+    UPDATE_ENCRYPTION("update-encryption");
+
+    private final String name;
+
+    Method(String name) {
+      this.name = name;
+    }
+
+    /** As a playbook writes it. */
+    public String text() {
+      return name;
+    }
+
+    static Method of(String text) {
+      for (Method m : values()) {
+        if (m.name.equals(text)) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException(
+          "method must be auto, copy or update-encryption, not " + text);
+    }
+  }
+
   @JsonCreator
   public ReencryptAction(
       @JsonProperty("sse") String sse,
       @JsonProperty("kms-key") String kmsKey,
       @JsonProperty("bucket-key") Boolean bucketKey,
-      @JsonProperty("storage-class") String storageClass) {
-    this(sse, kmsKey, bucketKey != null && bucketKey, storageClass);
+      @JsonProperty("storage-class") String storageClass,
+      @JsonProperty("method") String method) {
+    // copy stays the default: it is what a playbook without method did before, and the sandbox's
+    // servers cannot run UpdateObjectEncryption
+    this(
+        sse,
+        kmsKey,
+        bucketKey != null && bucketKey,
+        storageClass,
+        method == null ? Method.COPY : Method.of(method));
+  }
+
+  public ReencryptAction(String sse, String kmsKey, Boolean bucketKey, String storageClass) {
+    this(sse, kmsKey, bucketKey != null && bucketKey, storageClass, Method.COPY);
+  }
+
+  public ReencryptAction(String sse, String kmsKey, boolean bucketKey, String storageClass) {
+    this(sse, kmsKey, bucketKey, storageClass, Method.COPY);
   }
 
   public ReencryptAction {
+    requireNonNull(method, "method is null");
     if (!KMS.equals(sse) && !SSE_S3.equals(sse)) {
       throw new IllegalArgumentException("sse must be aws:kms or AES256, not " + sse);
     }
@@ -75,6 +137,65 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
     if (SSE_S3.equals(sse) && kmsKey != null) {
       throw new IllegalArgumentException("kms-key goes only with sse aws:kms");
     }
+    if (method == Method.UPDATE_ENCRYPTION) {
+      unusableUpdate(sse, kmsKey, storageClass)
+          .ifPresent(
+              why -> {
+                throw new IllegalArgumentException("method update-encryption: " + why);
+              });
+    }
+  }
+
+  /**
+   * Why these settings cannot use UpdateObjectEncryption at all, empty when they can: it only
+   * changes objects to SSE-KMS under a full key ARN, and never their storage class.
+   */
+  static java.util.Optional<String> unusableUpdate(String sse, String kmsKey, String storageClass) {
+    if (!KMS.equals(sse)) {
+      return java.util.Optional.of(
+          "UpdateObjectEncryption only changes objects to SSE-KMS (sse: aws:kms), not to " + sse);
+    }
+    if (storageClass != null) {
+      return java.util.Optional.of(
+          "UpdateObjectEncryption keeps each object's storage class; storage-class needs a copy");
+    }
+    if (!KEY_ARN.matcher(kmsKey).matches()) {
+      return java.util.Optional.of(
+          "UpdateObjectEncryption takes only a full KMS key ARN"
+              + " (arn:aws:kms:<region>:<account>:key/<id>), not an alias or key id: "
+              + kmsKey);
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** Why this action's settings cannot use UpdateObjectEncryption, empty when they can. */
+  public java.util.Optional<String> updateEncryptionUnusable() {
+    return unusableUpdate(sse, kmsKey, storageClass);
+  }
+
+  /**
+   * Why UpdateObjectEncryption cannot change this object, empty when it can: only SSE-S3 and
+   * SSE-KMS objects (not unencrypted, DSSE-KMS or SSE-C ones), and not objects under Object Lock
+   * retention or legal hold. An object whose encryption is unknown (the query neither selected
+   * {@code encryption_status} nor found it in the inventory) is not changed either.
+   */
+  public static java.util.Optional<String> notUpdatable(dev.quarry.query.ObjectRow row) {
+    requireNonNull(row, "row is null");
+    if (Boolean.TRUE.equals(row.objectLocked())) {
+      return java.util.Optional.of("Object Lock");
+    }
+    if (row.encryption() == null) {
+      return java.util.Optional.of("unencrypted or encryption unknown");
+    }
+    if (!UPDATABLE.contains(row.encryption())) {
+      return java.util.Optional.of(row.encryption());
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** The same settings with another method, for one part of a split plan. */
+  public ReencryptAction withMethod(Method other) {
+    return new ReencryptAction(sse, kmsKey, bucketKey, storageClass, other);
   }
 
   @Override
@@ -105,8 +226,16 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
     return true;
   }
 
+  /**
+   * S3PutObjectCopy, or S3UpdateObjectEncryption for method {@code update-encryption}. For method
+   * {@code auto} a plan splits the objects into update-encryption and copy parts, each with its own
+   * method; the playbook's whole action stands for its copies.
+   */
   @Override
   public JobOperation jobOperation(String bucket) {
+    if (method == Method.UPDATE_ENCRYPTION) {
+      return updateEncryptionOperation().orElseThrow();
+    }
     S3CopyObjectOperation.Builder copy =
         S3CopyObjectOperation.builder()
             .targetResource("arn:aws:s3:::" + bucket)
@@ -129,6 +258,10 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
    */
   @Override
   public java.util.Set<Partition> partitions() {
+    if (method == Method.UPDATE_ENCRYPTION) {
+      // one job per bucket keeps the parts' names plain; the operation itself has no target
+      return java.util.Set.of(Partition.BUCKET);
+    }
     return storageClass == null
         ? java.util.Set.of(Partition.BUCKET, Partition.STORAGE_CLASS)
         : java.util.Set.of(Partition.BUCKET);
@@ -137,7 +270,8 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
   /** A copy cannot read an object in an archive tier: it fails with ObjectNotInActiveTierError. */
   @Override
   public java.util.Set<String> unreadableStorageClasses() {
-    return ARCHIVED;
+    // UpdateObjectEncryption reads no data: archived objects are changed where they are
+    return method == Method.UPDATE_ENCRYPTION ? java.util.Set.of() : ARCHIVED;
   }
 
   /**
@@ -146,8 +280,7 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
    * as a bare key id, since the operation takes only a key ARN.
    */
   public java.util.Optional<JobOperation> updateEncryptionOperation() {
-    // the operation takes only a key ARN; a bare key id would be refused by CreateJob
-    if (!KMS.equals(sse) || storageClass != null || !kmsKey.startsWith("arn:")) {
+    if (updateEncryptionUnusable().isPresent()) {
       return java.util.Optional.empty();
     }
     return java.util.Optional.of(
@@ -170,19 +303,48 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
   public RolePermissions rolePermissions(boolean versioned) {
     // rows never name versions (acceptsVersionId is false), so no ...Version... action
     RolePermissions copy = RolePermissions.copyInPlace(false, "re-encrypted as it is written");
+    boolean updates = method != Method.COPY && updateEncryptionUnusable().isEmpty();
     if (!KMS.equals(sse)) {
       return copy;
     }
     // GenerateDataKey encrypts the copy; Decrypt is needed to read it back (and for multipart
     // copies); objects under another KMS key also need kms:Decrypt on that key
-    return copy.withKmsKey(
-        new RolePermissions.KeyUse(
-            kmsKey, java.util.List.of("kms:Decrypt", "kms:GenerateDataKey")));
+    RolePermissions.KeyUse copyKey =
+        new RolePermissions.KeyUse(kmsKey, java.util.List.of("kms:Decrypt", "kms:GenerateDataKey"));
+    if (!updates) {
+      return copy.withKmsKey(copyKey);
+    }
+    // the UpdateObjectEncryption API reference lists s3:PutObject, s3:UpdateObjectEncryption and
+    // kms:Encrypt, kms:Decrypt, kms:GenerateDataKey, kms:ReEncrypt* (envelope re-encryption)
+    java.util.List<String> updateKms =
+        java.util.List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncrypt*");
+    String updateWhy =
+        "S3UpdateObjectEncryption re-encrypts each object's data key under the KMS key, no data"
+            + " copied (PutObject, UpdateObjectEncryption)";
+    if (method == Method.UPDATE_ENCRYPTION) {
+      return RolePermissions.onObjects(updateWhy, "s3:PutObject", "s3:UpdateObjectEncryption")
+          .withKmsKey(new RolePermissions.KeyUse(kmsKey, updateKms));
+    }
+    // auto: the run has update-encryption and copy jobs, and the role serves both
+    java.util.List<String> objects = new java.util.ArrayList<>(copy.objectActions());
+    objects.add("s3:UpdateObjectEncryption");
+    java.util.List<String> keyActions = new java.util.ArrayList<>(copyKey.actions());
+    keyActions.addAll(updateKms);
+    return new RolePermissions(
+            objects,
+            copy.bucketActions(),
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            updateWhy + "; for the other objects, " + copy.why())
+        .withKmsKey(new RolePermissions.KeyUse(kmsKey, keyActions));
   }
 
   @Override
   public LocalTask localTask(S3Client s3) {
     requireNonNull(s3, "s3 is null");
+    if (method == Method.UPDATE_ENCRYPTION) {
+      return updateEncryptionTask(s3);
+    }
     String done =
         KMS.equals(sse)
             ? "re-encrypted with aws:kms key " + kmsKey + (bucketKey ? ", bucket key on" : "")
@@ -218,6 +380,50 @@ public record ReencryptAction(String sse, String kmsKey, boolean bucketKey, Stri
                       412,
                       "the object changed while it was being re-encrypted; try again",
                       e);
+                }
+                throw e;
+              }
+              return TaskOutcome.succeeded(done);
+            });
+  }
+
+  /**
+   * UpdateObjectEncryption on each row's current object, as the AWS job's task does: no data
+   * copied, no new version. A server that does not implement it fails the task with a clear
+   * message, never a copy in its place (which would show a new version and a rewritten object that
+   * AWS would not).
+   *
+   * <p>The request is {@code PUT /bucket/key?encryption}, and moto 5.2 takes it for a PutObject: it
+   * answers 200 and replaces the object's data with the request's XML. So it goes with {@code
+   * If-None-Match: *}, which a server that writes it as an object refuses for an existing key (412)
+   * and that has no meaning for the real operation.
+   */
+  private LocalTask updateEncryptionTask(S3Client s3) {
+    String done =
+        "encryption updated to aws:kms key " + kmsKey + (bucketKey ? ", bucket key on" : "");
+    return row ->
+        S3Errors.guard(
+            () -> {
+              try {
+                s3.updateObjectEncryption(
+                    b ->
+                        b.bucket(row.bucket())
+                            .key(row.key())
+                            .objectEncryption(
+                                e -> e.ssekms(k -> k.kmsKeyArn(kmsKey).bucketKeyEnabled(bucketKey)))
+                            .overrideConfiguration(o -> o.putHeader("If-None-Match", "*")));
+              } catch (S3Exception e) {
+                if (e.statusCode() == 412 || e.statusCode() == 501 || e.statusCode() == 405) {
+                  return TaskOutcome.failed(
+                      "NotImplemented",
+                      e.statusCode(),
+                      "this S3 server does not implement UpdateObjectEncryption (it answered "
+                          + e.statusCode()
+                          + " "
+                          + S3Errors.code(e)
+                          + (e.statusCode() == 412 ? ", as to a conditional PutObject" : "")
+                          + "); nothing was changed. The sandbox cannot show this method: on AWS"
+                          + " the job changes the encryption in place; locally, use method: copy");
                 }
                 throw e;
               }

@@ -91,10 +91,13 @@ public record PlanResult(
    * One job of a split plan: its objects, the action it runs (the playbook's, with the part's
    * storage class set when the split is by class) and its manifest.
    *
-   * @param name what the part's objects share ("bucket-a STANDARD_IA")
+   * @param name what the part's objects share ("bucket-a STANDARD_IA", "bucket-a
+   *     update-encryption")
    * @param followUp the step that follows this one over its restored copies (a revert's copy of
    *     archived versions), when this part is a restore that has one
    * @param undo what to run to undo this part, once it ran (a revert's undo manifests)
+   * @param why why its objects take its operation, for a plan that chose one per object (a
+   *     reencrypt with method auto); empty otherwise
    */
   public record Part(
       String name,
@@ -105,7 +108,8 @@ public record PlanResult(
       long bytes,
       OperationView operation,
       @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<ActionSpec> followUp,
-      List<String> undo) {
+      List<String> undo,
+      String why) {
     public Part {
       requireNonNull(name, "name is null");
       requireNonNull(action, "action is null");
@@ -114,9 +118,10 @@ public record PlanResult(
       requireNonNull(operation, "operation is null");
       requireNonNull(followUp, "followUp is null");
       undo = List.copyOf(undo);
+      requireNonNull(why, "why is null");
     }
 
-    /** A part with no follow-up and no undo. */
+    /** A part with no follow-up, no undo and no reason. */
     public Part(
         String name,
         ActionSpec action,
@@ -125,11 +130,21 @@ public record PlanResult(
         long objects,
         long bytes,
         OperationView operation) {
-      this(name, action, manifest, etag, objects, bytes, operation, Optional.empty(), List.of());
+      this(
+          name, action, manifest, etag, objects, bytes, operation, Optional.empty(), List.of(), "");
+    }
+
+    public Part because(String reason) {
+      return new Part(
+          name, action, manifest, etag, objects, bytes, operation, followUp, undo, reason);
     }
   }
 
-  /** Objects of one storage class that no job takes, and why. */
+  /**
+   * Objects that no job takes, and why: those of one storage class (a copy cannot read an archived
+   * object), or, for a reencrypt with method update-encryption, of one encryption the operation
+   * cannot change ("DSSE-KMS", "Object Lock"), named in {@code storageClass}.
+   */
   public record LeftOut(String storageClass, long objects, long bytes, String reason) {
     public LeftOut {
       requireNonNull(storageClass, "storageClass is null");

@@ -462,7 +462,8 @@ public final class PlanRun {
                                   ? " (completed after the run: the new markers' version ids are"
                                       + " in the step's report, 'delete marker added: ID')"
                                   : ""))
-                  .toList()));
+                  .toList(),
+              ""));
     }
     Manifest first;
     if (parts.isEmpty()) {
@@ -606,6 +607,7 @@ public final class PlanRun {
     if (by.isEmpty() && unreadable.isEmpty()) {
       return Split.NONE;
     }
+    Routing routing = Routing.of(action);
     boolean byClass = by.contains(Action.Partition.STORAGE_CLASS);
     boolean byBucket = by.contains(Action.Partition.BUCKET);
     long unknown =
@@ -621,7 +623,7 @@ public final class PlanRun {
     boolean leavesOut = classes.stream().anyMatch(g -> unreadable.contains(g.name()));
     long classParts = byClass ? classes.size() : 1;
     long bucketParts = byBucket ? stats.buckets().size() : 1;
-    if (!leavesOut && classParts * bucketParts <= 1) {
+    if (routing == null && !leavesOut && classParts * bucketParts <= 1) {
       if (stats.objects() == 0) {
         return Split.NONE;
       }
@@ -644,7 +646,9 @@ public final class PlanRun {
     Map<List<String>, ManifestWriter> writers = new java.util.TreeMap<>(PlanRun::compareKeys);
     Map<List<String>, StorageClassFile.Writer> classWriters = new java.util.HashMap<>();
     Map<List<String>, long[]> bytes = new java.util.HashMap<>();
+    Map<List<String>, Map<String, long[]>> whys = new java.util.HashMap<>();
     Map<String, long[]> left = new java.util.TreeMap<>();
+    Map<String, String> leftReasons = new java.util.HashMap<>();
     Path staging = dir.resolve("split");
     ManifestWriter leftOut = null;
     try {
@@ -655,19 +659,35 @@ public final class PlanRun {
           row -> {
             String cls = row.storageClass() == null ? PlanStats.UNKNOWN : row.storageClass();
             long size = row.size() == null ? 0 : row.size();
-            if (unreadable.contains(cls)) {
+            // the method of a reencrypt with method auto or update-encryption, and why
+            Route route = routing == null ? Route.PLAIN : routing.route(row);
+            String group = cls;
+            boolean leave = unreadable.contains(cls) && !route.method().equals(UPDATE);
+            if (route.leftOut() != null) {
+              leave = true;
+              group = route.why();
+              leftReasons.put(group, route.leftOut());
+            }
+            if (leave) {
+              String g = group;
               if (leftWriter[0] == null) {
                 leftWriter[0] =
                     ManifestWriter.open(
                         dir.resolve("left-out").resolve("manifest.csv"), whole.withVersionIds());
               }
               leftWriter[0].write(row);
-              long[] n = left.computeIfAbsent(cls, c -> new long[2]);
+              long[] n = left.computeIfAbsent(g, c -> new long[2]);
               n[0]++;
               n[1] += size;
               return;
             }
-            List<String> part = List.of(byBucket ? row.bucket() : "", byClass ? cls : "");
+            boolean classed = byClass && !route.method().equals(UPDATE);
+            List<String> part =
+                List.of(byBucket ? row.bucket() : "", route.method(), classed ? cls : "");
+            if (!route.why().isEmpty()) {
+              whys.computeIfAbsent(part, k -> new java.util.TreeMap<>())
+                  .computeIfAbsent(route.why(), k -> new long[1])[0]++;
+            }
             ManifestWriter writer =
                 writers.computeIfAbsent(
                     part,
@@ -703,15 +723,30 @@ public final class PlanRun {
             new Manifest(
                 target, staged.etag(), staged.rows(), staged.bytes(), staged.withVersionIds());
         String bucket = e.getKey().get(0);
-        String cls = e.getKey().get(1);
-        parts.add(
+        String method = e.getKey().get(1);
+        String cls = e.getKey().get(2);
+        ActionSpec partSpec = cls.isEmpty() ? spec : withStorageClass(spec, cls);
+        if (!method.isEmpty()) {
+          partSpec = withOption(partSpec, "method", method);
+        }
+        String jobBucket = byBucket ? bucket : stats.buckets().get(0).name();
+        String name =
+            java.util.stream.Stream.of(byBucket ? bucket : "", method, cls)
+                .filter(x -> !x.isEmpty())
+                .collect(java.util.stream.Collectors.joining(" "));
+        PlanResult.Part p =
             part(
                 byBucket ? bucket : null,
-                byClass ? cls : null,
-                byClass ? withStorageClass(spec, cls) : spec,
+                cls.isEmpty() ? null : cls,
+                partSpec,
                 moved,
                 bytes.get(e.getKey())[0],
-                byBucket ? bucket : stats.buckets().get(0).name()));
+                jobBucket,
+                name);
+        if (routing != null) {
+          p = p.because(routing.why(method, whys.getOrDefault(e.getKey(), Map.of())));
+        }
+        parts.add(p);
         step++;
       }
       deleteQuietly(staging);
@@ -723,11 +758,13 @@ public final class PlanRun {
                       cls,
                       n[0],
                       n[1],
-                      "a copy cannot read an object in "
-                          + cls
-                          + ": restore it first (restore playbook over "
-                          + leftManifest.file()
-                          + ")")));
+                      leftReasons.containsKey(cls)
+                          ? leftReasons.get(cls) + " (they are in " + leftManifest.file() + ")"
+                          : "a copy cannot read an object in "
+                              + cls
+                              + ": restore it first (restore playbook over "
+                              + leftManifest.file()
+                              + ")")));
       return new Split(parts, out, 0);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -741,8 +778,76 @@ public final class PlanRun {
   }
 
   private static int compareKeys(List<String> a, List<String> b) {
-    int c = a.get(0).compareTo(b.get(0));
-    return c != 0 ? c : a.get(1).compareTo(b.get(1));
+    for (int i = 0; i < a.size(); i++) {
+      int c = a.get(i).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
+  private static final String UPDATE = ReencryptAction.Method.UPDATE_ENCRYPTION.text();
+  private static final String COPY_METHOD = ReencryptAction.Method.COPY.text();
+
+  /**
+   * Where one object goes: a part of a method (empty: the action's own), or left out with a reason;
+   * {@code why} is the object's group in the part's reason, or the left-out group.
+   */
+  private record Route(String method, String why, String leftOut) {
+    static final Route PLAIN = new Route("", "", null);
+  }
+
+  /**
+   * A reencrypt with method auto or update-encryption: each object goes to UpdateObjectEncryption
+   * where it applies, else to a copy in place (auto) or out of the run (update-encryption).
+   */
+  private record Routing(ReencryptAction action, Optional<String> unusable) {
+    static Routing of(Action action) {
+      if (action instanceof ReencryptAction r && r.method() != ReencryptAction.Method.COPY) {
+        return new Routing(r, r.updateEncryptionUnusable());
+      }
+      return null;
+    }
+
+    Route route(dev.quarry.query.ObjectRow row) {
+      if (unusable.isPresent()) {
+        // method update-encryption with such settings is refused before any plan
+        return new Route(COPY_METHOD, unusable.get(), null);
+      }
+      Optional<String> not = ReencryptAction.notUpdatable(row);
+      if (not.isEmpty()) {
+        return new Route(UPDATE, row.encryption(), null);
+      }
+      if (action.method() == ReencryptAction.Method.UPDATE_ENCRYPTION) {
+        return new Route(
+            UPDATE,
+            not.get(),
+            "UpdateObjectEncryption cannot change "
+                + not.get()
+                + " objects (only SSE-S3 and SSE-KMS ones, not under Object Lock): re-encrypt"
+                + " them with method: copy");
+      }
+      return new Route(COPY_METHOD, not.get(), null);
+    }
+
+    /** The plan's line on why a part's objects take its method. */
+    String why(String method, Map<String, long[]> groups) {
+      String counts =
+          groups.entrySet().stream()
+              .map(g -> g.getValue()[0] + " " + g.getKey())
+              .collect(java.util.stream.Collectors.joining(", "));
+      if (method.equals(UPDATE)) {
+        return "UpdateObjectEncryption: "
+            + counts
+            + " to SSE-KMS under a key ARN; no data copied, no new version, storage class and"
+            + " ETag kept";
+      }
+      if (unusable.isPresent()) {
+        return "copy in place: " + unusable.get();
+      }
+      return "copy in place: UpdateObjectEncryption cannot change these (" + counts + ")";
+    }
   }
 
   private static PlanResult.Part part(
@@ -783,8 +888,12 @@ public final class PlanRun {
   }
 
   private static ActionSpec withStorageClass(ActionSpec spec, String storageClass) {
+    return withOption(spec, "storage-class", storageClass);
+  }
+
+  private static ActionSpec withOption(ActionSpec spec, String name, String value) {
     com.fasterxml.jackson.databind.node.ObjectNode options = spec.options();
-    options.put("storage-class", storageClass);
+    options.put(name, value);
     return new ActionSpec(spec.type(), options);
   }
 
@@ -797,7 +906,9 @@ public final class PlanRun {
   }
 
   private static Optional<OperationView> alternative(Action action) {
+    // with method auto or update-encryption the operation is one of the plan's parts already
     return action instanceof ReencryptAction reencrypt
+            && reencrypt.method() == ReencryptAction.Method.COPY
         ? reencrypt.updateEncryptionOperation().map(OperationView::of)
         : Optional.empty();
   }

@@ -71,7 +71,9 @@ final class PlanStats {
         prefixes.size() < MAX_PREFIXES || prefixes.containsKey(prefix) ? prefix : OTHER,
         size);
     if (sample.size() < SAMPLE_SIZE) {
-      sample.add(row);
+      // what a plan shows of each object, as the engine's own sample has it
+      sample.add(
+          new ObjectRow(row.bucket(), row.key(), row.versionId(), row.size(), row.storageClass()));
     }
   }
 

@@ -57,15 +57,21 @@ final class PlanRenderer {
                 out.printf(
                     "  or, where eligible  %s %s (no data copied)%n",
                     alt.name(), alt.parameters()));
-    if (plan.parts().size() > 1 || !plan.leftOut().isEmpty()) {
+    boolean chosen = plan.parts().stream().anyMatch(p -> !p.why().isEmpty());
+    boolean steps = plan.parts().size() > 1 || !plan.leftOut().isEmpty() || chosen;
+    if (steps) {
       out.printf(
-          "  jobs         %d, one per %s (a copy job targets one bucket and gives all its copies one"
-              + " storage class)%n",
-          plan.parts().size(), plan.parts().isEmpty() ? "part" : "bucket and storage class");
+          "  jobs         %d, one per %s%n",
+          plan.parts().size(),
+          chosen
+              ? "bucket and method (copies also per storage class): UpdateObjectEncryption where"
+                  + " it applies"
+              : (plan.parts().isEmpty() ? "part" : "bucket and storage class")
+                  + " (a copy job targets one bucket and gives all its copies one storage class)");
     }
     int step = 1;
     for (PlanResult.Part part : plan.parts()) {
-      if (plan.parts().size() > 1 || !plan.leftOut().isEmpty()) {
+      if (steps) {
         out.printf(
             "    step %d     %s: %s objects (%s), %s %s%n",
             step++,
@@ -74,6 +80,14 @@ final class PlanRenderer {
             Sizes.bytes(part.bytes()),
             part.operation().name(),
             part.operation().parameters());
+        if (!part.why().isEmpty()) {
+          out.printf("                 why: %s%n", part.why());
+        }
+        if (part.operation().name().equals("S3UpdateObjectEncryption")) {
+          out.printf(
+              "                 locally: only a server that implements UpdateObjectEncryption runs"
+                  + " it; S3Mock and moto do not, and the sandbox fails these tasks%n");
+        }
       }
     }
     for (PlanResult.LeftOut left : plan.leftOut()) {

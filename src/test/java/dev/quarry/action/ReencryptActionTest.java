@@ -2,6 +2,7 @@ package dev.quarry.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quarry.query.ObjectRow;
 import org.junit.jupiter.api.Test;
 
 class ReencryptActionTest {
@@ -41,5 +42,47 @@ class ReencryptActionTest {
     assertThat(
             new ReencryptAction("aws:kms", ARN, false, "STANDARD_IA").updateEncryptionOperation())
         .isEmpty();
+  }
+
+  @Test
+  void offersNoAlternativeForAnAliasArnWhichIsNoKeyArn() {
+    // the "arn:" test this replaced let an alias ARN through; the model's pattern does not
+    ReencryptAction alias =
+        new ReencryptAction(
+            "aws:kms", "arn:aws:kms:us-east-1:111122223333:alias/quarry", true, null);
+
+    assertThat(alias.updateEncryptionOperation()).isEmpty();
+    assertThat(
+            new ReencryptAction(
+                    "aws:kms", "arn:aws-cn:kms:cn-north-1:111122223333:key/0f9a3c52", false, null)
+                .updateEncryptionOperation())
+        .isPresent();
+  }
+
+  @Test
+  void onlySseS3AndSseKmsObjectsOutsideObjectLockCanBeUpdated() {
+    ObjectRow row = new ObjectRow("b", "k", null, 1L, "STANDARD");
+
+    assertThat(ReencryptAction.notUpdatable(row.withEncryption("SSE-S3", null, null))).isEmpty();
+    assertThat(ReencryptAction.notUpdatable(row.withEncryption("SSE-KMS", ARN, false))).isEmpty();
+    assertThat(ReencryptAction.notUpdatable(row.withEncryption("DSSE-KMS", ARN, false)))
+        .contains("DSSE-KMS");
+    assertThat(ReencryptAction.notUpdatable(row.withEncryption("SSE-C", null, null)))
+        .contains("SSE-C");
+    assertThat(ReencryptAction.notUpdatable(row.withEncryption("SSE-S3", null, true)))
+        .contains("Object Lock");
+    assertThat(ReencryptAction.notUpdatable(row)).contains("unencrypted or encryption unknown");
+  }
+
+  @Test
+  void updateEncryptionNeedsOnlyItsOwnPermissions() {
+    RolePermissions permissions =
+        new ReencryptAction("aws:kms", ARN, true, null, ReencryptAction.Method.UPDATE_ENCRYPTION)
+            .rolePermissions(false);
+
+    assertThat(permissions.objectActions())
+        .containsExactly("s3:PutObject", "s3:UpdateObjectEncryption");
+    assertThat(permissions.kmsKey().orElseThrow().actions())
+        .containsExactly("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncrypt*");
   }
 }

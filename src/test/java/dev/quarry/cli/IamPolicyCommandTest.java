@@ -98,6 +98,7 @@ class IamPolicyCommandTest {
     return Stream.of(
         "playbooks/restore-rainy-training.yaml",
         "playbooks/reencrypt-to-kms.yaml",
+        "playbooks/reencrypt-auto.yaml",
         "playbooks/rollback-deletes.yaml",
         "playbooks/hide-keys.yaml",
         "playbooks/restore-instance-amis.yaml",
@@ -252,6 +253,29 @@ class IamPolicyCommandTest {
             "arn:aws:kms:eu-west-1:111122223333:key/0f9a3c52-6f0e-4d1c-9d89-2d5a7e0b6a01");
     assertTrustPolicy(json);
     assertCallerSubmitsJobs(json);
+  }
+
+  @Test
+  void reencryptAutoAlsoMayUpdateObjectEncryptionAndReEncryptWithItsKey() throws Exception {
+    // when: a run of update-encryption and copy jobs, under one role
+    JsonNode json = policies("playbooks/reencrypt-auto.yaml");
+
+    // then: what the UpdateObjectEncryption API reference lists, beside the copy's
+    Map<String, Statement> role = statements(json.get("rolePolicy"));
+    assertThat(role.get("OperationOnObjects").actions())
+        .containsExactly(
+            "s3:GetObject",
+            "s3:GetObjectAcl",
+            "s3:GetObjectTagging",
+            "s3:PutObject",
+            "s3:PutObjectAcl",
+            "s3:PutObjectTagging",
+            "s3:UpdateObjectEncryption");
+    assertThat(role.get("UseKmsKey").actions())
+        .containsExactly("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncrypt*");
+    assertThat(role.get("UseKmsKey").resources())
+        .containsExactly(
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
   }
 
   @Test

@@ -261,6 +261,41 @@ class PlanCommandTest {
   }
 
   @Test
+  void aReencryptWithMethodAutoShowsEachJobsMethodAndWhy() throws Exception {
+    // given: SSE-S3 and SSE-KMS objects only, so UpdateObjectEncryption takes all three
+    Path file =
+        playbook(
+            "to-kms",
+            """
+            name: to-kms
+            query: SELECT bucket, key FROM inventory
+            action:
+              type: reencrypt
+              sse: aws:kms
+              kms-key: arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+              method: auto
+            limits: { max-objects: 10, confirm: required }
+            """);
+
+    // when
+    int text = quarry("plan", file.toString());
+    String printed = out.toString();
+    int json = quarry("plan", file.toString(), "--output", "json");
+
+    // then
+    assertThat(text).as(err.toString()).isZero();
+    assertThat(json).isZero();
+    assertThat(printed)
+        .contains("step 1     logs update-encryption: 3 objects (450 B), S3UpdateObjectEncryption")
+        .contains(
+            "why: UpdateObjectEncryption: 1 SSE-KMS, 2 SSE-S3 to SSE-KMS under a key ARN; no data"
+                + " copied, no new version")
+        .contains("S3Mock and moto do not, and the sandbox fails these tasks")
+        .doesNotContain("or, where eligible");
+    assertThat(out.toString()).contains("\"why\" : \"UpdateObjectEncryption: 1 SSE-KMS");
+  }
+
+  @Test
   void jsonGivesScriptsTheWholePlan() throws Exception {
     // given
     Path file =

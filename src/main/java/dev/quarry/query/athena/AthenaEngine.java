@@ -397,6 +397,12 @@ public final class AthenaEngine implements QueryEngine {
     int size = indexOf(header, "size");
     int storageClass = indexOf(header, "storage_class");
     int copies = indexOf(header, AthenaSql.COPIES);
+    // Athena joins no inventory for them: only what the query selects is known
+    int encryption = indexOf(header, "encryption_status");
+    int kmsKey = indexOf(header, "kms_key_arn");
+    int lockMode = indexOf(header, "object_lock_mode");
+    int legalHold = indexOf(header, "object_lock_legal_hold_status");
+    boolean lockKnown = lockMode != NO_COLUMN || legalHold != NO_COLUMN;
     if (bucket == NO_COLUMN || key == NO_COLUMN) {
       throw QuarryException.user(
           "the query must return the columns bucket and key (and version_id for versioned"
@@ -409,12 +415,19 @@ public final class AthenaEngine implements QueryEngine {
       count++;
       sink.accept(
           ObjectRow.selected(
-              count,
-              at(row, bucket),
-              at(row, key),
-              emptyToNull(at(row, version)),
-              toLong(at(row, size), count),
-              emptyToNull(at(row, storageClass))));
+                  count,
+                  at(row, bucket),
+                  at(row, key),
+                  emptyToNull(at(row, version)),
+                  toLong(at(row, size), count),
+                  emptyToNull(at(row, storageClass)))
+              .withEncryption(
+                  emptyToNull(at(row, encryption)),
+                  emptyToNull(at(row, kmsKey)),
+                  lockKnown
+                      ? ObjectRow.locked(
+                          emptyToNull(at(row, lockMode)), emptyToNull(at(row, legalHold)))
+                      : null));
       // a result without the column (a canned one) has one row per task
       Long rows = copies == NO_COLUMN ? null : toLong(at(row, copies), count);
       duplicates += rows == null ? 0 : rows - 1;

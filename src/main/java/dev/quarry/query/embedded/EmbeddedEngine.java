@@ -209,7 +209,10 @@ public final class EmbeddedEngine implements QueryEngine {
     Prepared prepared = prepare(query);
     List<Column> columns = describe(prepared, query);
     checkColumns(columns, identity);
-    String sql = objectsSql(prepared.sql(), columns, identity);
+    String sql = objectsSql(prepared.sql(), columns, identity, true);
+    boolean lockKnown =
+        indexOf(columns, "object_lock_mode") >= 0
+            || indexOf(columns, "object_lock_legal_hold_status") >= 0;
     long count = 0;
     long duplicates = 0;
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -219,12 +222,16 @@ public final class EmbeddedEngine implements QueryEngine {
           count++;
           sink.accept(
               ObjectRow.selected(
-                  count,
-                  rs.getString(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  toLong(rs.getObject(4), count),
-                  rs.getString(5)));
+                      count,
+                      rs.getString(1),
+                      rs.getString(2),
+                      rs.getString(3),
+                      toLong(rs.getObject(4), count),
+                      rs.getString(5))
+                  .withEncryption(
+                      rs.getString(8),
+                      rs.getString(9),
+                      lockKnown ? ObjectRow.locked(rs.getString(10), rs.getString(11)) : null));
           duplicates += rs.getLong(6) - 1;
         }
       }
@@ -250,7 +257,7 @@ public final class EmbeddedEngine implements QueryEngine {
       // the streaming path reads such sizes (text, decimals) as it always has
       return Optional.empty();
     }
-    String sql = objectsSql(prepared.sql(), columns, request.identity());
+    String sql = objectsSql(prepared.sql(), columns, request.identity(), false);
     String id = UUID.randomUUID().toString();
     Path staged = staging.resolve(id + ".csv");
     Path selected = staging.resolve(id + ".parquet");
@@ -757,8 +764,13 @@ public final class EmbeddedEngine implements QueryEngine {
    * first row. Size and storage class the query lacks come from the inventories, joined inside
    * DuckDB (all namespaces: a row's bucket finds its own). The prefix has no line break, so
    * DuckDB's line numbers stay the query's.
+   *
+   * @param withEncryption whether to return, after those, encryption_status and kms_key_arn (the
+   *     query's, else the inventory's) and the query's object_lock_mode and
+   *     object_lock_legal_hold_status (the metadata tables have no Object Lock columns)
    */
-  private String objectsSql(String sql, List<Column> columns, TaskIdentity identity) {
+  private String objectsSql(
+      String sql, List<Column> columns, TaskIdentity identity, boolean withEncryption) {
     List<String> aliases = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       aliases.add("quarry_c" + i);
@@ -766,6 +778,11 @@ public final class EmbeddedEngine implements QueryEngine {
     int version = indexOf(columns, "version_id");
     int size = indexOf(columns, "size");
     int storageClass = indexOf(columns, "storage_class");
+    int encryption = indexOf(columns, "encryption_status");
+    int kmsKey = indexOf(columns, "kms_key_arn");
+    int lockMode = indexOf(columns, "object_lock_mode");
+    int legalHold = indexOf(columns, "object_lock_legal_hold_status");
+    boolean encryptionFromInventory = withEncryption && encryption < 0;
     String head = "WITH quarry_q(" + String.join(", ", aliases) + ") AS (";
     // materialised: read twice, and numbered once
     String numbered =
@@ -781,6 +798,10 @@ public final class EmbeddedEngine implements QueryEngine {
                 "CAST("
                     + (storageClass < 0 ? "NULL" : "quarry_c" + storageClass)
                     + " AS VARCHAR) AS quarry_sc",
+                varchar(encryption) + " AS quarry_e",
+                varchar(encryption < 0 ? -1 : kmsKey) + " AS quarry_ka",
+                varchar(lockMode) + " AS quarry_lm",
+                varchar(legalHold) + " AS quarry_lh",
                 "row_number() OVER () AS quarry_ord")
             + " FROM quarry_q)";
     // one row per task; the first row's values stand for its duplicates. Grouping only the
@@ -795,9 +816,11 @@ public final class EmbeddedEngine implements QueryEngine {
             + " quarry_n GROUP BY "
             + taskKey
             + "), quarry_d AS (SELECT n.quarry_b, n.quarry_k, n.quarry_v, n.quarry_s,"
-            + " n.quarry_sc, n.quarry_ord, f.quarry_copies FROM quarry_n n JOIN quarry_f f ON"
+            + " n.quarry_sc, n.quarry_e, n.quarry_ka, n.quarry_lm, n.quarry_lh, n.quarry_ord,"
+            + " f.quarry_copies FROM quarry_n n JOIN quarry_f f ON"
             + " n.quarry_ord = f.quarry_first)";
-    if (size >= 0 && storageClass >= 0) {
+    String extra = withEncryption ? ", quarry_e, quarry_ka, quarry_lm, quarry_lh" : "";
+    if (size >= 0 && storageClass >= 0 && !encryptionFromInventory) {
       return head
           + sql
           + "\n), "
@@ -805,17 +828,20 @@ public final class EmbeddedEngine implements QueryEngine {
           + ", "
           + distinct
           + " SELECT quarry_b, quarry_k, quarry_v, quarry_s, quarry_sc, quarry_copies, quarry_ord"
+          + extra
           + " FROM quarry_d ORDER BY quarry_ord";
     }
     String inventories =
         namespaces.isEmpty()
             ? "SELECT NULL::VARCHAR AS bucket, NULL::VARCHAR AS key, NULL::VARCHAR AS version_id,"
                 + " NULL::VARCHAR AS sequence_number, NULL::BIGINT AS size, NULL::VARCHAR AS"
-                + " storage_class LIMIT 0"
+                + " storage_class, NULL::VARCHAR AS encryption_status, NULL::VARCHAR AS"
+                + " kms_key_arn LIMIT 0"
             : namespaces.stream()
                 .map(
                     ns ->
-                        "SELECT bucket, key, version_id, sequence_number, size, storage_class FROM "
+                        "SELECT bucket, key, version_id, sequence_number, size, storage_class,"
+                            + " encryption_status, kms_key_arn FROM "
                             + quoteIdentifier(CATALOG)
                             + "."
                             + quoteIdentifier(ns)
@@ -830,7 +856,10 @@ public final class EmbeddedEngine implements QueryEngine {
     String lookup =
         "SELECT d.quarry_ord AS quarry_ord,"
             + " arg_max(i.size, coalesce(i.sequence_number, '')) AS size,"
-            + " arg_max(i.storage_class, coalesce(i.sequence_number, '')) AS storage_class"
+            + " arg_max(i.storage_class, coalesce(i.sequence_number, '')) AS storage_class,"
+            + " arg_max(i.encryption_status, coalesce(i.sequence_number, '')) AS"
+            + " encryption_status,"
+            + " arg_max(i.kms_key_arn, coalesce(i.sequence_number, '')) AS kms_key_arn"
             + " FROM quarry_d d JOIN ("
             + inventories
             + ") i ON "
@@ -854,8 +883,19 @@ public final class EmbeddedEngine implements QueryEngine {
             storageClass >= 0 ? "d.quarry_sc" : "i.storage_class",
             "d.quarry_copies",
             "d.quarry_ord")
+        + (withEncryption
+            ? ", "
+                + (encryptionFromInventory
+                    ? "i.encryption_status, i.kms_key_arn"
+                    : "d.quarry_e, d.quarry_ka")
+                + ", d.quarry_lm, d.quarry_lh"
+            : "")
         + " FROM quarry_d d LEFT JOIN quarry_i i ON i.quarry_ord = d.quarry_ord"
         + " ORDER BY d.quarry_ord";
+  }
+
+  private static String varchar(int column) {
+    return "CAST(" + (column < 0 ? "NULL" : "quarry_c" + column) + " AS VARCHAR)";
   }
 
   private static Long toLong(Object value, long row) {

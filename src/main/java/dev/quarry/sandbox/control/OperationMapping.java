@@ -82,6 +82,7 @@ public final class OperationMapping {
           case "S3PutObjectLegalHold" -> legalHold(operation, options);
           case "S3PutObjectRetention" -> retention(operation, options);
           case "S3PutObjectCopy" -> copy(operation.s3PutObjectCopy(), versionIds, options);
+          case "S3UpdateObjectEncryption" -> updateEncryption(operation, options);
           case "LambdaInvoke" -> lambda(operation, options);
           default -> throw unsupported(name, "");
         };
@@ -189,6 +190,26 @@ public final class OperationMapping {
     return "reencrypt";
   }
 
+  /**
+   * A reencrypt with method update-encryption, whose local task fails on a server without
+   * UpdateObjectEncryption (the sandbox's S3Mock and moto) rather than copying in its place.
+   */
+  private static String updateEncryption(JobOperation operation, ObjectNode options) {
+    var encryption = operation.s3UpdateObjectEncryption().objectEncryption();
+    if (encryption == null || encryption.ssekms() == null) {
+      throw unsupported("S3UpdateObjectEncryption", " without ObjectEncryption.SSEKMS");
+    }
+    options.put("sse", ReencryptAction.KMS);
+    options.put("method", ReencryptAction.Method.UPDATE_ENCRYPTION.text());
+    if (encryption.ssekms().kmsKeyArn() != null) {
+      options.put("kms-key", encryption.ssekms().kmsKeyArn());
+    }
+    if (encryption.ssekms().bucketKeyEnabled() != null) {
+      options.put("bucket-key", encryption.ssekms().bucketKeyEnabled());
+    }
+    return "reencrypt";
+  }
+
   private static String lambda(JobOperation operation, ObjectNode options) {
     Map<String, String> arguments = operation.lambdaInvoke().userArguments();
     String action = arguments.get("action");
@@ -246,7 +267,8 @@ public final class OperationMapping {
             + name
             + detail
             + "; it runs S3InitiateRestoreObject, S3PutObjectTagging, S3DeleteObjectTagging,"
-            + " S3PutObjectLegalHold, S3PutObjectRetention, S3PutObjectCopy (reencrypt, revert-to-version) and LambdaInvoke"
+            + " S3PutObjectLegalHold, S3PutObjectRetention, S3PutObjectCopy (reencrypt, revert-to-version), S3UpdateObjectEncryption and"
+            + " LambdaInvoke"
             + " (UserArguments action="
             + ROLLBACK_ARGUMENT
             + " or "

@@ -50,6 +50,13 @@ class CreateJobModelTest {
             + "\"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\","
             + "\"bucket-key\":true,\"storage-class\":\"GLACIER_IR\"}",
         "{\"type\":\"reencrypt\",\"sse\":\"aws:kms\",\"kms-key\":\"alias/quarry\"}",
+        // the parts of a method auto plan: S3UpdateObjectEncryption, and copies
+        "{\"type\":\"reencrypt\",\"sse\":\"aws:kms\",\"kms-key\":"
+            + "\"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\","
+            + "\"bucket-key\":true,\"method\":\"update-encryption\"}",
+        "{\"type\":\"reencrypt\",\"sse\":\"aws:kms\",\"kms-key\":"
+            + "\"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\","
+            + "\"method\":\"auto\",\"storage-class\":\"STANDARD_IA\"}",
         "{\"type\":\"reencrypt\",\"sse\":\"AES256\",\"storage-class\":\"STANDARD_IA\"}",
         "{\"type\":\"rollback-deletes\"}",
         "{\"type\":\"rollback-deletes\",\"function-arn\":\"" + FUNCTION + ":live\"}",

@@ -65,6 +65,32 @@ class OperationMappingTest {
   }
 
   @Test
+  void updateObjectEncryptionIsAReencryptWithThatMethod() {
+    // given
+    Action action =
+        ActionRegistry.create(
+            spec(
+                "reencrypt",
+                Map.of(
+                    "sse",
+                    "aws:kms",
+                    "kms-key",
+                    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                    "bucket-key",
+                    true,
+                    "method",
+                    "update-encryption")));
+
+    // when
+    ActionSpec back =
+        OperationMapping.actionFor(action.jobOperation("photos"), action.needsVersionId());
+
+    // then
+    assertThat(ActionRegistry.create(back)).isEqualTo(action);
+    assertThat(back.options().path("method").asText()).isEqualTo("update-encryption");
+  }
+
+  @Test
   void tagOrderDoesNotMatter() {
     // given tags not in key order
     JobOperation operation =
