@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param metadata where the plain table names resolve, over what the bucket's configuration says
  * @param then a second step after the action ({@code then:}): a restore's follow-up, run on the
  *     objects whose restored copy became readable
+ * @param incremental how each run binds {@code :since} and {@code :until} ({@code incremental:})
  */
 public record Playbook(
     Path source,
@@ -32,7 +33,8 @@ public record Playbook(
     ReportSpec report,
     Optional<String> bucket,
     MetadataOverrides metadata,
-    Optional<ActionSpec> then) {
+    Optional<ActionSpec> then,
+    Optional<Incremental> incremental) {
   public Playbook {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");
@@ -47,6 +49,37 @@ public record Playbook(
     requireNonNull(bucket, "bucket is null");
     requireNonNull(metadata, "metadata is null");
     requireNonNull(then, "then is null");
+    requireNonNull(incremental, "incremental is null");
+  }
+
+  /** A playbook that is not incremental. */
+  public Playbook(
+      Path source,
+      String name,
+      String description,
+      Optional<Schedule> schedule,
+      String query,
+      Map<String, ParameterSpec> parameters,
+      Optional<ActionSpec> action,
+      Limits limits,
+      ReportSpec report,
+      Optional<String> bucket,
+      MetadataOverrides metadata,
+      Optional<ActionSpec> then) {
+    this(
+        source,
+        name,
+        description,
+        schedule,
+        query,
+        parameters,
+        action,
+        limits,
+        report,
+        bucket,
+        metadata,
+        then,
+        Optional.empty());
   }
 
   /** A playbook of one step. */
