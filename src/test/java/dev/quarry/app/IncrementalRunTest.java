@@ -68,7 +68,9 @@ class IncrementalRunTest {
   void openTheJournalAndTheRunStore() throws Exception {
     journal = new TestWarehouse(dir.resolve("warehouse"));
     String url =
-        "jdbc:h2:file:" + dir.resolve("runs").toAbsolutePath() + ";WRITE_DELAY=0;MAX_COMPACT_TIME=0";
+        "jdbc:h2:file:"
+            + dir.resolve("runs").toAbsolutePath()
+            + ";WRITE_DELAY=0;MAX_COMPACT_TIME=0";
     store = JdbcRunStore.open(url);
     ledger = new JdbcIncrementalLedger(url);
     playbook = new PlaybookLoader().load(dir.resolve("new-scans.yaml"), PLAYBOOK).orThrow();

@@ -43,6 +43,17 @@ class IncrementalPlaybookTest {
   }
 
   @Test
+  void theIncrementalExampleLoads() {
+    // when
+    LoadResult loaded = loader.load(Path.of("docs/examples/tag-new-scans-incremental.yaml"));
+
+    // then
+    assertThat(loaded.problems()).isEmpty();
+    assertThat(loaded.orThrow().incremental().orElseThrow().reconcile())
+        .isEqualTo(Duration.ofHours(24));
+  }
+
+  @Test
   void everyMistakeOfTheIncrementalBlockIsReportedWhereWritten() {
     // given: no :until in the query, a look-back that is no duration, a horizon shorter than it
     String yaml =
