@@ -20,6 +20,7 @@ import dev.quarry.run.RunPhase;
 import dev.quarry.run.jdbc.JdbcRunStore;
 import dev.quarry.run.ledger.JdbcIncrementalLedger;
 import dev.quarry.testing.TestWarehouse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,7 +74,9 @@ class IncrementalRunTest {
             + ";WRITE_DELAY=0;MAX_COMPACT_TIME=0";
     store = JdbcRunStore.open(url);
     ledger = new JdbcIncrementalLedger(url);
-    playbook = new PlaybookLoader().load(dir.resolve("new-scans.yaml"), PLAYBOOK).orThrow();
+    // on disk: a resumed run reads its playbook again
+    Path file = Files.writeString(dir.resolve("new-scans.yaml"), PLAYBOOK);
+    playbook = new PlaybookLoader().load(file).orThrow();
   }
 
   @AfterEach
@@ -126,8 +129,39 @@ class IncrementalRunTest {
   }
 
   @Test
-  void aRunThatFailsBeforeSubmittingLeavesTheWatermarkAndItsObjectsToTheNextRun() throws Exception {
-    // given: a first run, then more rows than the limit allows
+  void aRunThatFailsBeforeSubmittingLeavesTheWatermarkAndCountsOnceResumed() throws Exception {
+    // given: a first run, then two new scans
+    arrive(row("a.dcm", "v1", "09:50"));
+    ExecuteRun.Outcome first = run(RunListener.NONE);
+    clock.at("10:20");
+    arrive(row("b.dcm", "v1", "10:01"), row("c.dcm", "v1", "10:02"));
+
+    // when: the submission fails
+    executor.failSubmit = true;
+    assertThatThrownBy(() -> run(RunListener.NONE)).hasMessageContaining("unreachable");
+
+    // then: the watermark is still the first run's
+    assertThat(ledger.lastCounted("new-scans").orElseThrow().runId()).isEqualTo(first.run().id());
+
+    // and when: the run is resumed, submits, and a later run follows
+    executor.failSubmit = false;
+    String failed = store.active("new-scans").orElseThrow().id();
+    resumeRun().resume(failed, true, Approval.NONE, RunListener.NONE);
+    clock.at("10:40");
+    arrive(row("d.dcm", "v1", "10:30"));
+    run(RunListener.NONE);
+
+    // then: the resumed run counted once it submitted, and nothing was submitted twice
+    assertThat(executor.submitted)
+        .containsExactly(
+            List.of("scans/a.dcm@v1"),
+            List.of("scans/b.dcm@v1", "scans/c.dcm@v1"),
+            List.of("scans/d.dcm@v1"));
+  }
+
+  @Test
+  void aRunALimitRefusesLeavesTheWatermarkAndARunWithNothingNewMovesIt() throws Exception {
+    // given: a first run, then more new scans than limits.max-objects allows
     arrive(row("a.dcm", "v1", "09:50"));
     ExecuteRun.Outcome first = run(RunListener.NONE);
     clock.at("10:20");
@@ -137,7 +171,7 @@ class IncrementalRunTest {
         row("d.dcm", "v1", "10:03"),
         row("e.dcm", "v1", "10:04"));
 
-    // when: the limit refuses the second run before anything is submitted
+    // when
     assertThatThrownBy(() -> run(RunListener.NONE))
         .isInstanceOf(QuarryException.class)
         .hasMessageContaining("refusing to run new-scans");
@@ -145,14 +179,47 @@ class IncrementalRunTest {
     // then: the watermark is still the first run's
     assertThat(ledger.lastCounted("new-scans").orElseThrow().runId()).isEqualTo(first.run().id());
 
-    // and when: the submission itself fails, after one object too many is gone
+    // and given: another playbook's journal with nothing new after its first run
     clock.at("10:30");
-    executor.failSubmit = true;
-    assertThatThrownBy(() -> run(RunListener.NONE)).isInstanceOf(RuntimeException.class);
-    assertThat(ledger.lastCounted("new-scans").orElseThrow().runId()).isEqualTo(first.run().id());
+    Playbook quiet = quiet();
+    ExecuteRun.Outcome before = run(quiet, RunListener.NONE);
+    clock.at("11:00");
+
+    // when: a run selects nothing (and submits nothing: the executor takes no empty manifest)
+    ExecuteRun.Outcome empty = run(quiet, RunListener.NONE);
+
+    // then: it completed, and the next window starts from it
+    assertThat(empty.job()).isEmpty();
+    assertThat(before.job()).isEmpty();
+    assertThat(ledger.lastCounted("quiet-scans").orElseThrow().runId()).isEqualTo(empty.run().id());
+  }
+
+  /** A playbook whose query selects nothing: its start is after every row of the journal. */
+  private Playbook quiet() {
+    return new PlaybookLoader()
+        .load(
+            dir.resolve("quiet-scans.yaml"),
+            PLAYBOOK
+                .replace("name: new-scans", "name: quiet-scans")
+                .replace("2026-12-01T09:00:00Z", "2026-12-01T10:25:00Z"))
+        .orThrow();
+  }
+
+  private ResumeRun resumeRun() {
+    return new ResumeRun(
+        executor,
+        store,
+        ReportReviews.NONE,
+        row -> RestoredCopies.State.READABLE,
+        Duration.ZERO,
+        clock);
   }
 
   private ExecuteRun.Outcome run(RunListener listener) {
+    return run(playbook, listener);
+  }
+
+  private ExecuteRun.Outcome run(Playbook playbook, RunListener listener) {
     ExecuteRun.Outcome outcome =
         new ExecuteRun(
                 () ->
