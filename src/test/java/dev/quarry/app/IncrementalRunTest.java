@@ -194,6 +194,36 @@ class IncrementalRunTest {
     assertThat(ledger.lastCounted("quiet-scans").orElseThrow().runId()).isEqualTo(empty.run().id());
   }
 
+  @Test
+  void theLedgerForgetsWhatNoLaterRunReadsAndStillSkipsTheOverlap() throws Exception {
+    // given: a playbook that reconciles over 30 minutes, and three runs an hour apart
+    Playbook hourly =
+        new PlaybookLoader()
+            .load(
+                dir.resolve("short-scans.yaml"),
+                PLAYBOOK
+                    .replace("name: new-scans", "name: short-scans")
+                    .replace("lookback: 15m", "lookback: 15m, reconcile: 30m"))
+            .orThrow();
+    arrive(row("a.dcm", "v1", "09:50"));
+    ExecuteRun.Outcome first = run(hourly, RunListener.NONE);
+    clock.at("11:00");
+    arrive(row("b.dcm", "v1", "10:55"));
+    ExecuteRun.Outcome second = run(hourly, RunListener.NONE);
+    clock.at("12:00");
+    arrive(row("c.dcm", "v1", "11:10"));
+
+    // when: the third run reads back from 10:30
+    run(hourly, RunListener.NONE);
+
+    // then: the first window is forgotten, the second kept, and b, inside the overlap, not redone
+    assertThat(ledger.window(first.run().id())).isEmpty();
+    assertThat(ledger.window(second.run().id())).isPresent();
+    assertThat(executor.submitted)
+        .containsExactly(
+            List.of("scans/a.dcm@v1"), List.of("scans/b.dcm@v1"), List.of("scans/c.dcm@v1"));
+  }
+
   /** A playbook whose query selects nothing: its start is after every row of the journal. */
   private Playbook quiet() {
     return new PlaybookLoader()
