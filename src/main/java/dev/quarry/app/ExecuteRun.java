@@ -5,10 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
+import dev.quarry.manifest.ManifestReader;
 import dev.quarry.playbook.ActionSpec;
+import dev.quarry.playbook.Incremental;
 import dev.quarry.playbook.Playbook;
+import dev.quarry.query.BoundQuery;
 import dev.quarry.query.EnginePool;
+import dev.quarry.query.ObjectRow;
+import dev.quarry.query.QueryEngine;
 import dev.quarry.query.QueryStatistics;
+import dev.quarry.query.TaskIdentity;
 import dev.quarry.report.ReportLocation;
 import dev.quarry.report.ReportReview;
 import dev.quarry.run.RunPhase;
@@ -21,11 +27,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -41,11 +51,9 @@ public final class ExecuteRun {
   private final RunSteps steps;
   private final Path manifestsRoot;
   private final Clock clock;
+  private final IncrementalLedger ledger;
 
-  /**
-   * @param engines opens the query engines; closed once the plan is written, before the job runs
-   * @param restores tells when a restore's copies are readable, for a restore with a {@code then:}
-   */
+  /** A run use case for playbooks that are not incremental: one that is fails before its plan. */
   public ExecuteRun(
       Supplier<EnginePool> engines,
       RunExecutor executor,
@@ -55,7 +63,26 @@ public final class ExecuteRun {
       Duration restorePoll,
       Path manifestsRoot,
       Clock clock) {
+    this(engines, executor, store, reviews, restores, restorePoll, manifestsRoot, clock, NO_LEDGER);
+  }
+
+  /**
+   * @param engines opens the query engines; closed once the plan is written, before the job runs
+   * @param restores tells when a restore's copies are readable, for a restore with a {@code then:}
+   * @param ledger what the runs of incremental playbooks handled, in the run store's database
+   */
+  public ExecuteRun(
+      Supplier<EnginePool> engines,
+      RunExecutor executor,
+      RunStore store,
+      ReportReviews reviews,
+      RestoredCopies restores,
+      Duration restorePoll,
+      Path manifestsRoot,
+      Clock clock,
+      IncrementalLedger ledger) {
     this.engines = requireNonNull(engines, "engines is null");
+    this.ledger = requireNonNull(ledger, "ledger is null");
     this.executor = requireNonNull(executor, "executor is null");
     this.store = requireNonNull(store, "store is null");
     this.manifestsRoot = requireNonNull(manifestsRoot, "manifestsRoot is null");
@@ -69,12 +96,23 @@ public final class ExecuteRun {
    * no objects and the executor accepts no empty manifest) and the review of its report.
    */
   public record Outcome(
-      PlanResult plan, RunRecord run, Optional<JobRecord> job, Optional<ReportReview> review) {
+      PlanResult plan,
+      RunRecord run,
+      Optional<JobRecord> job,
+      Optional<ReportReview> review,
+      Optional<IncrementalLedger.Window> window) {
     public Outcome {
       requireNonNull(plan, "plan is null");
       requireNonNull(run, "run is null");
       requireNonNull(job, "job is null");
       requireNonNull(review, "review is null");
+      requireNonNull(window, "window is null");
+    }
+
+    /** The outcome of a run that is not incremental. */
+    public Outcome(
+        PlanResult plan, RunRecord run, Optional<JobRecord> job, Optional<ReportReview> review) {
+      this(plan, run, job, review, Optional.empty());
     }
   }
 
@@ -91,6 +129,9 @@ public final class ExecuteRun {
       boolean wait,
       Approval approval,
       RunListener listener) {
+    if (playbook.incremental().isPresent()) {
+      return incremental(playbook, playbook.incremental().get(), given, wait, approval, listener);
+    }
     return execute(
         playbook,
         () -> {
@@ -262,6 +303,175 @@ public final class ExecuteRun {
         .ifPresent(
             f -> queued.add(new RunRecord.Queued(f.type(), RunSteps.json(f), Optional.empty())));
   }
+
+  /**
+   * An incremental run: its window starts at the last counted run's time minus the look-back, and
+   * it reads back further, over the reconciliation horizon, for rows no run handled (late rows,
+   * which it processes and counts); the objects earlier runs handled are left out of its manifest.
+   * Its window and objects are recorded before its job is submitted and count once it was, so a run
+   * that fails before leaves the watermark where it was.
+   */
+  private Outcome incremental(
+      Playbook playbook,
+      Incremental incremental,
+      Map<String, String> given,
+      boolean wait,
+      Approval approval,
+      RunListener listener) {
+    for (String name : List.of(Incremental.SINCE, Incremental.UNTIL)) {
+      if (given.containsKey(name)) {
+        throw QuarryException.user(
+            playbook.source()
+                + ": parameter '"
+                + name
+                + "' is bound by each incremental run; do not give it");
+      }
+    }
+    String name = playbook.name();
+    LocalDateTime until = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    Optional<IncrementalLedger.Window> last = ledger.lastCounted(name);
+    LocalDateTime since =
+        last.map(w -> latest(w.until().minus(incremental.lookback()), incremental.start()))
+            .orElse(incremental.start());
+    LocalDateTime scanFrom =
+        last.map(w -> latest(w.until().minus(incremental.reconcile()), incremental.start()))
+            .orElse(incremental.start());
+    Map<String, String> bound = new LinkedHashMap<>(given);
+    bound.put(Incremental.SINCE, scanFrom.toString());
+    bound.put(Incremental.UNTIL, until.toString());
+    IncrementalLedger.Window[] window = new IncrementalLedger.Window[1];
+    Outcome outcome =
+        execute(
+            playbook,
+            () -> {
+              // no later run reads before scanFrom: what ended before it cannot be selected again
+              ledger.prune(name, scanFrom);
+              Set<IncrementalLedger.Handled> handled = ledger.handled(name, scanFrom);
+              PlanResult plan;
+              long late;
+              try (EnginePool pool = engines.get()) {
+                QueryEngine engine = pool.engineFor(playbook.target());
+                late =
+                    scanFrom.isBefore(since)
+                        ? unhandled(engine, playbook, given, scanFrom, since, handled)
+                        : 0;
+                plan =
+                    new PlanRun(engine, manifestsRoot, clock)
+                        .plan(playbook, bound, row -> !isHandled(handled, row));
+              }
+              window[0] =
+                  new IncrementalLedger.Window(plan.runId(), name, since, scanFrom, until, late);
+              ledger.record(window[0], manifestObjects(plan));
+              if (late > 0) {
+                listener.lateRows(window[0]);
+              }
+              return plan;
+            },
+            bound,
+            Optional.empty(),
+            wait,
+            approval,
+            listener);
+    return new Outcome(
+        outcome.plan(),
+        outcome.run(),
+        outcome.job(),
+        outcome.review(),
+        Optional.ofNullable(window[0]));
+  }
+
+  private static LocalDateTime latest(LocalDateTime a, LocalDateTime b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  /** How many objects the query selects between {@code from} and {@code to} that no run handled. */
+  private static long unhandled(
+      QueryEngine engine,
+      Playbook playbook,
+      Map<String, String> given,
+      LocalDateTime from,
+      LocalDateTime to,
+      Set<IncrementalLedger.Handled> handled) {
+    Map<String, String> window = new LinkedHashMap<>(given);
+    window.put(Incremental.SINCE, from.toString());
+    window.put(Incremental.UNTIL, to.toString());
+    BoundQuery query = new BoundQuery(playbook.query(), ParameterBinder.bind(playbook, window));
+    boolean versions =
+        engine.columns(query).stream().anyMatch(c -> c.equalsIgnoreCase("version_id"));
+    long[] count = new long[1];
+    engine.objects(
+        query,
+        TaskIdentity.of(versions),
+        row -> {
+          if (!isHandled(handled, row)) {
+            count[0]++;
+          }
+        });
+    return count[0];
+  }
+
+  /**
+   * Whether a run handled {@code row}: its exact version, or its key in a manifest without versions
+   * (an action that takes no version writes none, whatever the query returns).
+   */
+  private static boolean isHandled(Set<IncrementalLedger.Handled> handled, ObjectRow row) {
+    return handled.contains(new IncrementalLedger.Handled(row.bucket(), row.key(), ""))
+        || (row.versionId() != null
+            && handled.contains(
+                new IncrementalLedger.Handled(row.bucket(), row.key(), row.versionId())));
+  }
+
+  /** The objects the plan's jobs will act on: its manifest's, or its parts' when it was split. */
+  private static List<IncrementalLedger.Handled> manifestObjects(PlanResult plan) {
+    List<String> files =
+        plan.parts().isEmpty()
+            ? List.of(plan.manifest().file())
+            : plan.parts().stream().map(PlanResult.Part::manifest).toList();
+    List<IncrementalLedger.Handled> objects = new ArrayList<>();
+    for (String file : files) {
+      ManifestReader.read(
+          Path.of(file),
+          row ->
+              objects.add(
+                  new IncrementalLedger.Handled(
+                      row.bucket(), row.key(), row.versionId() == null ? "" : row.versionId())));
+    }
+    return objects;
+  }
+
+  /** Refuses incremental playbooks: for the use cases built without the run store's ledger. */
+  private static final IncrementalLedger NO_LEDGER =
+      new IncrementalLedger() {
+        private IllegalStateException refused() {
+          return new IllegalStateException(
+              "this run use case was built without an incremental ledger");
+        }
+
+        @Override
+        public Optional<Window> lastCounted(String playbook) {
+          throw refused();
+        }
+
+        @Override
+        public Set<Handled> handled(String playbook, LocalDateTime after) {
+          throw refused();
+        }
+
+        @Override
+        public void record(Window window, java.util.Collection<Handled> objects) {
+          throw refused();
+        }
+
+        @Override
+        public Optional<Window> window(String runId) {
+          throw refused();
+        }
+
+        @Override
+        public void prune(String playbook, LocalDateTime before) {
+          throw refused();
+        }
+      };
 
   /**
    * {@code active} unless its last step's job has ended while nobody followed it (a {@code

@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The dry run of a playbook: binds its parameters, runs its query, writes the manifest (and its
@@ -72,6 +73,20 @@ public final class PlanRun {
    * @param given parameter values from the command line, as text
    */
   public PlanResult plan(Playbook playbook, Map<String, String> given) {
+    return plan(playbook, given, EVERY_ROW);
+  }
+
+  /** Admits every row the query selects: the plan lets the engine write the manifest itself. */
+  public static final Predicate<ObjectRow> EVERY_ROW = row -> true;
+
+  /**
+   * A plan whose manifest holds only the selected rows {@code admit} accepts (it may be asked more
+   * than once per row: a split plan reads the rows again): an incremental run leaves out what
+   * earlier runs handled. Any other predicate than {@link #EVERY_ROW} streams the rows through the
+   * JVM.
+   */
+  public PlanResult plan(Playbook playbook, Map<String, String> given, Predicate<ObjectRow> admit) {
+    requireNonNull(admit, "admit is null");
     if (playbook.revert().isPresent()) {
       return planRevert(playbook);
     }
@@ -107,16 +122,18 @@ public final class PlanRun {
       Manifest written = null;
       try (ManifestWriter.Staged staged = ManifestWriter.stage(target, withVersionIds)) {
         summary =
-            engine.writeManifest(
-                query,
-                new ManifestRequest(
-                    staged.path(),
-                    identity,
-                    PlanStats.MAX_PREFIXES,
-                    PlanStats.OTHER,
-                    PlanStats.UNKNOWN,
-                    PlanStats.SAMPLE_SIZE,
-                    Optional.of(classes)));
+            admit != EVERY_ROW
+                ? Optional.empty()
+                : engine.writeManifest(
+                    query,
+                    new ManifestRequest(
+                        staged.path(),
+                        identity,
+                        PlanStats.MAX_PREFIXES,
+                        PlanStats.OTHER,
+                        PlanStats.UNKNOWN,
+                        PlanStats.SAMPLE_SIZE,
+                        Optional.of(classes)));
         if (summary.isPresent()) {
           written = staged.finish(summary.get().selection().objects());
         }
@@ -135,9 +152,11 @@ public final class PlanRun {
                   query,
                   identity,
                   row -> {
-                    writer.write(row);
-                    classWriter.write(row);
-                    streamed.add(row);
+                    if (admit.test(row)) {
+                      writer.write(row);
+                      classWriter.write(row);
+                      streamed.add(row);
+                    }
                   });
           manifest = writer.finish();
           classWriter.finish();
@@ -152,7 +171,7 @@ public final class PlanRun {
     }
     Split split;
     try {
-      split = split(playbook.action().get(), action, query, identity, dir, manifest, stats);
+      split = split(playbook.action().get(), action, query, identity, dir, manifest, stats, admit);
     } catch (RuntimeException e) {
       deleteQuietly(manifest.file());
       deleteQuietly(dir);
@@ -601,7 +620,8 @@ public final class PlanRun {
       TaskIdentity identity,
       Path dir,
       Manifest whole,
-      PlanStats stats) {
+      PlanStats stats,
+      Predicate<ObjectRow> admit) {
     java.util.Set<Action.Partition> by = action.partitions();
     java.util.Set<String> unreadable = action.unreadableStorageClasses();
     if (by.isEmpty() && unreadable.isEmpty()) {
@@ -657,6 +677,9 @@ public final class PlanRun {
           query,
           identity,
           row -> {
+            if (!admit.test(row)) {
+              return;
+            }
             String cls = row.storageClass() == null ? PlanStats.UNKNOWN : row.storageClass();
             long size = row.size() == null ? 0 : row.size();
             // the method of a reencrypt with method auto or update-encryption, and why

@@ -19,4 +19,11 @@ public interface RunListener extends ProgressListener {
    * are still being restored.
    */
   default void waiting(RunRecord run, long ready, long pending, long total) {}
+
+  /**
+   * An incremental run found {@code window.lateRows()} rows older than its window's start that no
+   * run had handled (they arrived later than the look-back); it processes them. Heard once the run
+   * is planned, before anything is submitted.
+   */
+  default void lateRows(IncrementalLedger.Window window) {}
 }

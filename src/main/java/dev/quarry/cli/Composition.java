@@ -8,6 +8,7 @@ import dev.quarry.error.QuarryException;
 import dev.quarry.query.QueryEngines;
 import dev.quarry.run.RunStore;
 import dev.quarry.run.jdbc.JdbcRunStore;
+import dev.quarry.run.ledger.JdbcIncrementalLedger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -41,7 +42,9 @@ final class Composition {
         new RestoreStatus(executor.s3()),
         restorePoll(context),
         config.manifestsDir(),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        // the ledger's tables are the run store's (db/runs/V7), created when the store opened
+        new JdbcIncrementalLedger(config.runStoreUrl()));
   }
 
   /** {@link ResumeRun} on {@code executor}, with the profile's run store. */

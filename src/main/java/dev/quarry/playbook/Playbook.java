@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param metadata where the plain table names resolve, over what the bucket's configuration says
  * @param then a second step after the action ({@code then:}): a restore's follow-up, run on the
  *     objects whose restored copy became readable
+ * @param incremental how each run binds {@code :since} and {@code :until} ({@code incremental:})
  */
 public record Playbook(
     Path source,
@@ -33,7 +34,8 @@ public record Playbook(
     Optional<String> bucket,
     MetadataOverrides metadata,
     Optional<ActionSpec> then,
-    Optional<RevertSpec> revert) {
+    Optional<RevertSpec> revert,
+    Optional<Incremental> incremental) {
   public Playbook {
     requireNonNull(source, "source is null");
     requireNonNull(name, "name is null");
@@ -49,9 +51,12 @@ public record Playbook(
     requireNonNull(metadata, "metadata is null");
     requireNonNull(then, "then is null");
     requireNonNull(revert, "revert is null");
+    requireNonNull(incremental, "incremental is null");
   }
 
-  /** A playbook of a query and its action (and, after a restore, its follow-up). */
+  /**
+   * A playbook of a query and its action (and, after a restore, its follow-up), not incremental.
+   */
   public Playbook(
       Path source,
       String name,
@@ -78,6 +83,7 @@ public record Playbook(
         bucket,
         metadata,
         then,
+        Optional.empty(),
         Optional.empty());
   }
 

@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -52,6 +54,8 @@ public final class PlaybookLoader {
   private static final FieldPath LIMITS = FieldPath.of("limits");
   private static final FieldPath REVERT = FieldPath.of("revert");
   private static final FieldPath MAX_OBJECTS = LIMITS.child("max-objects");
+  private static final FieldPath INCREMENTAL = FieldPath.of("incremental");
+  private static final Set<String> WINDOW = Set.of(Incremental.SINCE, Incremental.UNTIL);
 
   /** A playbook is a query and a few settings; more than this is not one. */
   public static final long MAX_BYTES = 1 << 20;
@@ -85,6 +89,29 @@ public final class PlaybookLoader {
   /** Reads a playbook from text, as if from {@code file}. */
   public LoadResult load(Path file, String text) {
     return new Pass(file, text).run();
+  }
+
+  /**
+   * The window's parameters as declared ones, so that binding and the column check see them: a plan
+   * outside a run ({@code quarry plan}) reads from the start to the end of time.
+   */
+  private static Map<String, ParameterSpec> windowParameters(Incremental incremental) {
+    Map<String, ParameterSpec> window = new LinkedHashMap<>();
+    window.put(
+        Incremental.SINCE,
+        new ParameterSpec(
+            Incremental.SINCE,
+            ParameterType.TIMESTAMP,
+            Optional.of(incremental.start()),
+            "bound by each incremental run: the last submitted run's time minus the look-back"));
+    window.put(
+        Incremental.UNTIL,
+        new ParameterSpec(
+            Incremental.UNTIL,
+            ParameterType.TIMESTAMP,
+            Optional.of(LocalDateTime.of(9999, 12, 31, 23, 59, 59)),
+            "bound by each incremental run: the time of its plan"));
+    return window;
   }
 
   private static LoadResult unreadable(String file, String message) {
@@ -128,6 +155,8 @@ public final class PlaybookLoader {
             violation.message());
       }
       Map<String, ParameterSpec> parameters = checkParameters(root);
+      Optional<Incremental> incremental = checkIncremental(root);
+      incremental.ifPresent(i -> parameters.putAll(windowParameters(i)));
       Optional<Schedule> schedule = checkSchedule(root.path("schedule"));
       Optional<Action> action = checkAction(root.path("action"), ACTION);
       action.ifPresent(a -> checkLimits(root, a));
@@ -137,7 +166,7 @@ public final class PlaybookLoader {
       if (!problems.isEmpty()) {
         return result(null);
       }
-      return result(build(root, parameters, schedule, action, then, revert));
+      return result(build(root, parameters, schedule, action, then, revert, incremental));
     }
 
     private LoadResult result(Playbook playbook) {
@@ -162,10 +191,13 @@ public final class PlaybookLoader {
         return specs;
       }
       String sql = query.asText();
+      // an incremental run binds these itself (checkIncremental)
+      boolean windowed = root.path("incremental").isObject();
       Set<String> used = new HashSet<>();
       for (SqlToken token : SqlTokenizer.tokenize(sql)) {
         if (token.is(SqlToken.Kind.PARAMETER) && used.add(token.parameterName())) {
-          if (!declared.has(token.parameterName())) {
+          if (!declared.has(token.parameterName())
+              && !(windowed && WINDOW.contains(token.parameterName()))) {
             problem(
                 QUERY,
                 where.inText(QUERY, sql, token.offset()),
@@ -179,7 +211,16 @@ public final class PlaybookLoader {
       }
       for (Iterator<String> it = declared.fieldNames(); it.hasNext(); ) {
         String name = it.next();
-        if (!used.contains(name)) {
+        if (windowed && WINDOW.contains(name)) {
+          FieldPath at = PARAMETERS.child(name);
+          problem(
+              at,
+              where.nearest(at, true),
+              "parameter '"
+                  + name
+                  + "' is bound by incremental: each run sets :since and :until; remove it"
+                  + " from parameters");
+        } else if (!used.contains(name)) {
           FieldPath at = PARAMETERS.child(name);
           problem(
               at,
@@ -209,6 +250,91 @@ public final class PlaybookLoader {
       }
       return Optional.of(
           new ParameterSpec(name, type, defaultValue, spec.path("description").asText("")));
+    }
+
+    /**
+     * What the schema cannot say of {@code incremental:}: the durations' values, the start, and
+     * that the query uses the window it is given. The watermark column is checked here when it is a
+     * journal timestamp; one the query returns needs an engine ({@link PlaybookValidator}).
+     */
+    private Optional<Incremental> checkIncremental(JsonNode root) {
+      JsonNode node = root.path("incremental");
+      if (!node.isObject()) {
+        return Optional.empty();
+      }
+      boolean valid = clean(INCREMENTAL);
+      JsonNode query = root.path("query");
+      if (query.isTextual()) {
+        Set<String> used = new HashSet<>();
+        for (SqlToken token : SqlTokenizer.tokenize(query.asText())) {
+          if (token.is(SqlToken.Kind.PARAMETER)) {
+            used.add(token.parameterName());
+          }
+        }
+        for (String name : List.of(Incremental.SINCE, Incremental.UNTIL)) {
+          if (!used.contains(name)) {
+            problem(
+                QUERY,
+                where.nearest(QUERY, true),
+                "an incremental query must use :"
+                    + name
+                    + " (e.g. WHERE "
+                    + node.path("watermark").asText()
+                    + " >= :since AND "
+                    + node.path("watermark").asText()
+                    + " < :until)");
+            valid = false;
+          }
+        }
+      }
+      if (!valid) {
+        return Optional.empty();
+      }
+      Duration lookback = duration(node, "lookback", Duration.ZERO);
+      Duration reconcile = duration(node, "reconcile", Incremental.DEFAULT_RECONCILE);
+      if (lookback == null || reconcile == null) {
+        return Optional.empty();
+      }
+      if (reconcile.compareTo(lookback) < 0) {
+        FieldPath at = INCREMENTAL.child("reconcile");
+        problem(
+            at,
+            where.nearest(at, false),
+            "reconcile ("
+                + node.path("reconcile").asText()
+                + ") must reach at least as far back as lookback ("
+                + node.path("lookback").asText()
+                + ")");
+        valid = false;
+      }
+      LocalDateTime start = Incremental.DEFAULT_START;
+      if (node.has("start")) {
+        FieldPath at = INCREMENTAL.child("start");
+        try {
+          start = (LocalDateTime) ParameterType.TIMESTAMP.parse(node.path("start").asText());
+        } catch (IllegalArgumentException e) {
+          problem(at, where.nearest(at, false), "not a valid timestamp: " + e.getMessage());
+          valid = false;
+        }
+      }
+      return valid
+          ? Optional.of(
+              new Incremental(node.path("watermark").asText(), lookback, reconcile, start))
+          : Optional.empty();
+    }
+
+    /** {@code incremental.name} as a duration, {@code absent} when not given; null when wrong. */
+    private Duration duration(JsonNode node, String name, Duration absent) {
+      if (!node.has(name)) {
+        return absent;
+      }
+      FieldPath at = INCREMENTAL.child(name);
+      try {
+        return Incremental.parseDuration(node.path(name).asText());
+      } catch (IllegalArgumentException e) {
+        problem(at, where.nearest(at, false), e.getMessage());
+        return null;
+      }
     }
 
     private Optional<Schedule> checkSchedule(JsonNode node) {
@@ -391,7 +517,8 @@ public final class PlaybookLoader {
         Optional<Schedule> schedule,
         Optional<Action> action,
         Optional<Action> then,
-        Optional<RevertSpec> revert) {
+        Optional<RevertSpec> revert,
+        Optional<Incremental> incremental) {
       JsonNode limits = root.path("limits");
       Limits.Confirm confirm =
           limits.has("confirm")
@@ -424,7 +551,8 @@ public final class PlaybookLoader {
               text(root.path("metadata").path("journal-table")),
               text(root.path("metadata").path("inventory-table"))),
           then.map(a -> new ActionSpec(a.type(), (ObjectNode) root.path("then"))),
-          revert);
+          revert,
+          incremental);
     }
 
     private static Optional<String> text(JsonNode node) {

@@ -108,28 +108,45 @@ public final class PlaybookValidator {
     // engines differ in the case they report names in; SQL names are case-insensitive
     Set<String> present =
         returned.stream().map(c -> c.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    List<Problem> problems = new ArrayList<>();
+    playbook
+        .incremental()
+        .map(i -> i.watermark().toLowerCase(Locale.ROOT))
+        .filter(w -> !present.contains(w) && !Incremental.JOURNAL_TIMESTAMPS.contains(w))
+        .ifPresent(
+            w ->
+                problems.add(
+                    new Problem(
+                        playbook.source().toString(),
+                        at.line(),
+                        at.column(),
+                        "incremental.watermark",
+                        "watermark '"
+                            + w
+                            + "' is neither a column the query returns nor a journal timestamp"
+                            + " (record_timestamp, last_modified_date); it returns: "
+                            + (returned.isEmpty() ? "no columns" : String.join(", ", returned)))));
     List<String> missing = required.stream().filter(c -> !present.contains(c)).toList();
     if (missing.isEmpty()) {
-      return new Checked(returned, List.of());
+      return new Checked(returned, problems);
     }
     String why =
         action
             .filter(Action::needsVersionId)
             .map(a -> " (action '" + a.type() + "' acts on exact versions, so it needs version_id)")
             .orElse("");
-    return new Checked(
-        returned,
-        List.of(
-            problem(
-                playbook,
-                at,
-                "the query must return "
-                    + String.join(", ", required)
-                    + why
-                    + "; missing: "
-                    + String.join(", ", missing)
-                    + "; it returns: "
-                    + (returned.isEmpty() ? "no columns" : String.join(", ", returned)))));
+    problems.add(
+        problem(
+            playbook,
+            at,
+            "the query must return "
+                + String.join(", ", required)
+                + why
+                + "; missing: "
+                + String.join(", ", missing)
+                + "; it returns: "
+                + (returned.isEmpty() ? "no columns" : String.join(", ", returned))));
+    return new Checked(returned, problems);
   }
 
   /** The playbook's query with every parameter bound to its default or a placeholder. */

@@ -129,7 +129,8 @@ class ValidateCommandTest {
         .containsExactly(
             alsoBad
                 + ":3:1: acton: unknown field 'acton'; valid: name, description, schedule,"
-                + " bucket, metadata, query, parameters, action, then, revert, limits, report",
+                + " incremental, bucket, metadata, query, parameters, action, then, revert, limits,"
+                + " report",
             bad + ":5:9: action.days: expected integer, got string 'five'",
             good + ": ok",
             "3 files checked: 1 valid, 2 with problems (2 problems)");

@@ -182,8 +182,8 @@ class PlaybookLoaderTest {
                 3,
                 1,
                 "acton",
-                "unknown field 'acton'; valid: name, description, schedule, bucket, metadata,"
-                    + " query, parameters, action, then, revert, limits, report"));
+                "unknown field 'acton'; valid: name, description, schedule, incremental, bucket,"
+                    + " metadata, query, parameters, action, then, revert, limits, report"));
   }
 
   @Test
