@@ -131,12 +131,17 @@ public final class CostEstimator {
         batch.addAll(requests(put, n));
         direct.addAll(requests(put, n));
       }
-      case "rollback-deletes" -> {
-        // on AWS a Lambda per task lists the key's versions and deletes its marker
+      case "rollback-deletes", "hide-keys" -> {
+        // on AWS a Lambda per task lists the key's versions, then deletes its marker (rollback)
+        // or adds one with a conditional DeleteObject (hide-keys)
         List<Request> rollback =
             List.of(
                 new Request("LIST (ListObjectVersions)", RequestClass.PUT),
-                new Request("DELETE (DeleteObject of the marker)", RequestClass.DELETE));
+                new Request(
+                    type.equals("hide-keys")
+                        ? "DELETE (DeleteObject adding a marker)"
+                        : "DELETE (DeleteObject of the marker)",
+                    RequestClass.DELETE));
         batch.add(
             line(
                 "Lambda invocations",
