@@ -222,6 +222,38 @@ class TrinoCompatibilityTest {
   }
 
   @Test
+  void aSubscriptOnACaseExpressionSubscriptsTheWholeCase() {
+    // given CASE ... END['k'], valid Trino: the subscript applies to the CASE's map
+    String expression =
+        "CASE WHEN 1 = 1 THEN map(ARRAY['k'], ARRAY['v']) ELSE map(ARRAY['k'], ARRAY['w'])"
+            + " END['k']";
+
+    // when / then
+    assertThat(value(expression)).isEqualTo("v");
+    assertThat(TrinoCompatibility.rewrite("SELECT " + expression).sql())
+        .isEqualTo(
+            "SELECT quarry_map_subscript(CASE WHEN 1 = 1 THEN map(ARRAY['k'], ARRAY['v']) ELSE"
+                + " map(ARRAY['k'], ARRAY['w']) END, 'k')");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "FROM journal",
+        "DESCRIBE journal",
+        "SHOW TABLES",
+        "SUMMARIZE journal",
+        "SELECT key::VARCHAR FROM journal",
+        "SELECT key FROM journal; SELECT 1"
+      })
+  void duckDbOnlyStatementsAreRefusedAsAthenaRefusesThem(String statement) {
+    assertThatThrownBy(() -> EmbeddedEngineTest.rows(engine, BoundQuery.of("\n" + statement)))
+        .isInstanceOfSatisfying(
+            QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+        .hasMessageContaining("line 2");
+  }
+
+  @Test
   void rewritingKeepsTextOutsideCallsAndEveryLineBreak() {
     // given
     String sql =
