@@ -2,6 +2,7 @@ package dev.quarry.query;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.SqlToken.Kind;
 import io.trino.grammar.sql.SqlBaseLexer;
@@ -72,11 +73,11 @@ public final class TrinoSql {
     for (int i = 0; i < end; i++) {
       SqlToken t = words.get(i);
       if (t.isSymbol(";")) {
-        throw QuarryException.user(
-            "line "
-                + SqlTokenizer.lineOf(sql, t.offset())
-                + ": the text holds more than one statement (a ';' before the end); run one query"
-                + " at a time");
+        throw new Refused(
+            sql,
+            t.offset(),
+            "the text holds more than one statement (a ';' before the end); run one query at a"
+                + " time");
       }
       if (t.is(Kind.PARAMETER)) {
         parameters.put(t.offset(), t.parameterName());
@@ -88,11 +89,11 @@ public final class TrinoSql {
     String text = lexed.toString();
     SqlBaseLexer lexer = new SqlBaseLexer(CharStreams.fromString(text));
     lexer.removeErrorListeners();
-    lexer.addErrorListener(Refusal.INSTANCE);
+    lexer.addErrorListener(new Refusal(sql));
     CommonTokenStream stream = new CommonTokenStream(lexer);
     SqlBaseParser parser = new SqlBaseParser(stream);
     parser.removeErrorListeners();
-    parser.addErrorListener(Refusal.INSTANCE);
+    parser.addErrorListener(new Refusal(sql));
     SqlBaseParser.SingleStatementContext single = parser.singleStatement();
     SqlBaseParser.StatementContext statement = single.statement();
     // WITH SESSION and inline WITH FUNCTION are Trino's, not Athena's
@@ -100,12 +101,10 @@ public final class TrinoSql {
         || query.rootQueryWithSession().SESSION() != null
         || !query.rootQueryWithSession().rootQuery().functionSpecification().isEmpty()) {
       Token first = statement.getStart();
-      throw QuarryException.user(
-          "line "
-              + first.getLine()
-              + ":"
-              + (first.getCharPositionInLine() + 1)
-              + ": a "
+      throw new Refused(
+          sql,
+          first.getStartIndex(),
+          "a "
               + first.getText().toUpperCase(Locale.ROOT)
               + " statement does not select objects; a playbook's query is one SELECT (or WITH"
               + " ... SELECT) query, the only statement Athena runs for a manifest");
@@ -280,9 +279,47 @@ public final class TrinoSql {
     return token.getLine();
   }
 
+  /**
+   * A text Athena would refuse: a user error whose message starts with the line and column, and
+   * that also says where, for a playbook's file:line.
+   */
+  public static final class Refused extends QuarryException {
+    private static final long serialVersionUID = 1L;
+    private final int offset;
+    private final String reason;
+
+    Refused(String sql, int offset, String reason) {
+      super(ErrorKind.USER, "line " + lineAndColumn(sql, offset) + ": " + reason);
+      this.offset = offset;
+      this.reason = reason;
+    }
+
+    /** Where in the query (0-based). */
+    public int offset() {
+      return offset;
+    }
+
+    /** The message without its place. */
+    public String reason() {
+      return reason;
+    }
+
+    private static String lineAndColumn(String sql, int offset) {
+      int lineStart = sql.lastIndexOf('\n', Math.max(0, offset - 1)) + 1;
+      if (offset == 0) {
+        lineStart = 0;
+      }
+      return SqlTokenizer.lineOf(sql, offset) + ":" + (offset - lineStart + 1);
+    }
+  }
+
   /** Fails on the first error, as Athena does, with the place in the query's own lines. */
   private static final class Refusal extends BaseErrorListener {
-    static final Refusal INSTANCE = new Refusal();
+    private final String sql;
+
+    Refusal(String sql) {
+      this.sql = sql;
+    }
 
     @Override
     public void syntaxError(
@@ -295,16 +332,21 @@ public final class TrinoSql {
       // ANTLR lists every token it expected, often hundreds: the place and the input suffice
       String shortMessage =
           message.replaceFirst(" expecting \\{.*", "").replaceFirst(" expecting .*", "");
-      throw QuarryException.user(
-          "line "
-              + line
-              + ":"
-              + (column + 1)
-              + ": "
-              + shortMessage
+      throw new Refused(
+          sql,
+          offsetOf(sql, line, column),
+          shortMessage
               + "; Athena (Trino SQL) cannot parse the query there (a query starts with SELECT or"
               + " WITH; DuckDB-only syntax such as FROM first, :: casts or SUMMARIZE does not run"
               + " on Athena)");
+    }
+
+    private static int offsetOf(String sql, int line, int column) {
+      int offset = 0;
+      for (int l = 1; l < line && offset >= 0; l++) {
+        offset = sql.indexOf('\n', offset) + 1;
+      }
+      return Math.min(sql.length(), Math.max(0, offset) + column);
     }
   }
 }
