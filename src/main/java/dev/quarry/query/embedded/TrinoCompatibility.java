@@ -57,6 +57,9 @@ final class TrinoCompatibility {
           // Trino: NULL when the key is absent; DuckDB's element_at returns a list
           Rule.mapTo("element_at", "quarry_element_at"),
           Rule.mapTo("regexp_like", "regexp_matches"),
+          Rule.mapTo("transform", "list_transform"),
+          // both inclusive of the stop value
+          Rule.mapTo("sequence", "generate_series"),
           Rule.mapTo("approx_distinct", "approx_count_distinct"),
           Rule.mapTo("from_iso8601_timestamp", "quarry_from_iso8601_timestamp"),
           Rule.mapTo("from_iso8601_date", "quarry_from_iso8601_date"),
