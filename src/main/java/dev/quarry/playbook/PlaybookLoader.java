@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.error.Problem;
+import dev.quarry.error.QuarryException;
 import dev.quarry.io.UserFiles;
 import dev.quarry.playbook.PlaybookSchema.Violation;
 import dev.quarry.playbook.SourceMap.Position;
 import dev.quarry.query.SqlToken;
 import dev.quarry.query.SqlTokenizer;
+import dev.quarry.query.TrinoSql;
 import dev.quarry.schedule.Cron;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -191,6 +193,14 @@ public final class PlaybookLoader {
         return specs;
       }
       String sql = query.asText();
+      try {
+        TrinoSql.parseQuery(sql);
+      } catch (TrinoSql.Refused e) {
+        // the query runs on Athena (Trino SQL) and on the local engine alike: refuse both ways now
+        problem(QUERY, where.inText(QUERY, sql, e.offset()), e.reason());
+      } catch (QuarryException e) {
+        problem(QUERY, where.nearest(QUERY, true), e.getMessage());
+      }
       // an incremental run binds these itself (checkIncremental)
       boolean windowed = root.path("incremental").isObject();
       Set<String> used = new HashSet<>();

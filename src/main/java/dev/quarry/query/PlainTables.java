@@ -1,30 +1,36 @@
 package dev.quarry.query;
 
-import dev.quarry.query.SqlToken.Kind;
+import io.trino.grammar.sql.SqlBaseParser;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.antlr.v4.runtime.tree.ParseTree;
 
 /**
  * The plain (unqualified) references to {@code journal} and {@code inventory} in a query: the names
  * that resolve in the engine's default namespace rather than naming one themselves, as in {@code
  * FROM inventory} but not {@code FROM "b_photos"."inventory"}.
  *
- * <p>A name counts as plain when it is neither preceded nor followed by a dot: qualified table
- * names and qualified column references ({@code inventory.key}) are left alone. No column of the
- * metadata tables is called journal or inventory, so a bare word with that name is a table.
+ * <p>Read with Trino's grammar ({@link TrinoSql}): only a one-part table name in a FROM list or a
+ * join counts, and a WITH query of that name shadows the table as it does in Athena.
  */
 public final class PlainTables {
   private PlainTables() {}
 
-  /** Which metadata tables the query names plainly, {@link CurrentState#NAME} counting as both. */
+  /**
+   * Which metadata tables the query names plainly, {@link CurrentState#NAME} counting as both.
+   *
+   * @throws dev.quarry.error.QuarryException (user) if Athena could not parse the query
+   */
   public static Set<MetadataTable> referenced(String sql) {
     Set<MetadataTable> tables = EnumSet.noneOf(MetadataTable.class);
-    List<SqlToken> tokens = SqlTokenizer.tokenize(sql);
-    for (int i = 0; i < tokens.size(); i++) {
-      plain(tokens, i).ifPresent(tables::add);
+    for (List<String> name : TrinoSql.parseQuery(sql).tablesRead()) {
+      if (name.size() == 1) {
+        MetadataTable.ofPlainName(name.get(0)).ifPresent(tables::add);
+      }
     }
     if (CurrentState.referenced(sql)) {
       // current_state is expanded into SQL over both tables, which must then resolve
@@ -40,47 +46,40 @@ public final class PlainTables {
    * the query's.
    */
   public static String rename(String sql, Map<MetadataTable, String> names) {
-    List<SqlToken> tokens = SqlTokenizer.tokenize(sql);
-    StringBuilder out = new StringBuilder(sql.length());
-    for (int i = 0; i < tokens.size(); i++) {
-      Optional<MetadataTable> table = plain(tokens, i);
-      String name = table.map(names::get).orElse(null);
-      if (name != null && !name.equals(table.get().plainName())) {
-        out.append('"').append(name.replace("\"", "\"\"")).append('"');
-      } else {
-        out.append(tokens.get(i).text());
-      }
-    }
-    return out.toString();
+    TrinoSql parsed = TrinoSql.parseQuery(sql);
+    Set<String> ctes = Set.copyOf(withNames(parsed.tree(), new ArrayList<>()));
+    TrinoSql.Rewriter rewriter = parsed.rewriter();
+    renameIn(parsed.tree(), names, ctes, rewriter);
+    return rewriter.text();
   }
 
-  private static Optional<MetadataTable> plain(List<SqlToken> tokens, int i) {
-    SqlToken token = tokens.get(i);
-    String name;
-    if (token.is(Kind.WORD)) {
-      name = token.text();
-    } else if (token.is(Kind.QUOTED_IDENTIFIER)
-        && token.text().length() >= 2
-        && token.text().endsWith("\"")) {
-      String text = token.text();
-      name = text.substring(1, text.length() - 1).replace("\"\"", "\"");
-    } else {
-      return Optional.empty();
-    }
-    Optional<MetadataTable> table = MetadataTable.ofPlainName(name);
-    if (table.isEmpty() || neighbourIsDot(tokens, i, -1) || neighbourIsDot(tokens, i, 1)) {
-      return Optional.empty();
-    }
-    return table;
-  }
-
-  private static boolean neighbourIsDot(List<SqlToken> tokens, int i, int step) {
-    for (int j = i + step; j >= 0 && j < tokens.size(); j += step) {
-      SqlToken t = tokens.get(j);
-      if (!t.isTrivia()) {
-        return t.isSymbol(".");
+  private static void renameIn(
+      ParseTree node,
+      Map<MetadataTable, String> names,
+      Set<String> ctes,
+      TrinoSql.Rewriter rewriter) {
+    if (node instanceof SqlBaseParser.TableNameContext table
+        && table.qualifiedName().identifier().size() == 1) {
+      SqlBaseParser.IdentifierContext id = table.qualifiedName().identifier(0);
+      String plain = TrinoSql.identifier(id);
+      Optional<MetadataTable> which = MetadataTable.ofPlainName(plain);
+      String name = which.map(names::get).orElse(null);
+      if (name != null && !ctes.contains(plain) && !name.equals(which.get().plainName())) {
+        rewriter.replace(id.getStart(), '"' + name.replace("\"", "\"\"") + '"');
       }
     }
-    return false;
+    for (int i = 0; i < node.getChildCount(); i++) {
+      renameIn(node.getChild(i), names, ctes, rewriter);
+    }
+  }
+
+  private static List<String> withNames(ParseTree node, List<String> names) {
+    if (node instanceof SqlBaseParser.NamedQueryContext named) {
+      names.add(TrinoSql.identifier(named.name));
+    }
+    for (int i = 0; i < node.getChildCount(); i++) {
+      withNames(node.getChild(i), names);
+    }
+    return names;
   }
 }

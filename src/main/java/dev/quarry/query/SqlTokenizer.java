@@ -95,7 +95,13 @@ public final class SqlTokenizer {
     for (int i = 0; i < end; i++) {
       if (tokens.get(i).isSymbol(";")) {
         throw QuarryException.user(
-            "the text holds more than one statement (a ';' before the end); run one query at a"
+            "line "
+                + (1
+                    + tokens.subList(0, i).stream()
+                        .filter(t -> t.text().contains("\n"))
+                        .mapToLong(t -> t.text().chars().filter(c -> c == '\n').count())
+                        .sum())
+                + ": the text holds more than one statement (a ';' before the end); run one query at a"
                 + " time");
       }
     }

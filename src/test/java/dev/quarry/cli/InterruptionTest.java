@@ -36,8 +36,8 @@ class InterruptionTest {
                 "query",
                 "--state-dir",
                 state.toString(),
-                "SELECT a.range AS x, b.range AS y FROM range(30000) a, range(30000) b"
-                    + " ORDER BY x * 7 % 1000, y")
+                "SELECT x, y FROM UNNEST(sequence(0, 29999)) AS a(x),"
+                    + " UNNEST(sequence(0, 29999)) AS b(y) ORDER BY x * 7 % 1000, y")
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(stderr.toFile());
     builder.environment().put("QUARRY_DUCKDB_MEMORY_LIMIT", "16MB");

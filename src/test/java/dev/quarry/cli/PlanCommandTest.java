@@ -210,7 +210,8 @@ class PlanCommandTest {
               """
               name: big
               query: |
-                SELECT 'logs' AS bucket, 'k/' || range || repeat('x', 100) AS key FROM range(2000)
+                SELECT 'logs' AS bucket, 'k/' || CAST(n AS VARCHAR) || lpad('', 100, 'x') AS key
+                FROM UNNEST(sequence(1, 2000)) AS t(n)
               action: { type: delete-tags }
               """);
 

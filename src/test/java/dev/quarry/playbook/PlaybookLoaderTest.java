@@ -479,6 +479,57 @@ class PlaybookLoaderTest {
   }
 
   @Test
+  void aQueryAthenaCannotParseIsRefusedAtItsFileLine() {
+    // given a DuckDB-only cast on the third line of the query, the fifth of the file
+    String yaml =
+        """
+        name: big-ones
+        query: |
+          SELECT bucket, key
+          FROM inventory
+          WHERE size::BIGINT > 0
+        action: { type: restore, days: 1 }
+        """;
+
+    // when
+    LoadResult result = load(yaml);
+
+    // then
+    assertThat(result.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(5);
+              assertThat(p.column()).isEqualTo(13);
+              assertThat(p.message()).contains("mismatched input ':'").contains("Athena");
+            });
+  }
+
+  @Test
+  void aStatementThatIsNotAQueryIsRefusedAtItsFileLine() {
+    // given
+    String yaml =
+        """
+        name: look
+        query: |
+          DESCRIBE inventory
+        action: { type: restore, days: 1 }
+        """;
+
+    // when
+    LoadResult result = load(yaml);
+
+    // then
+    assertThat(result.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.line()).isEqualTo(3);
+              assertThat(p.message()).contains("DESCRIBE statement");
+            });
+  }
+
+  @Test
   void anUndeclaredParameterIsReportedOnTheQueryLineThatUsesIt() {
     // given :min_size on the fourth line of the query, the sixth of the file
     String yaml =

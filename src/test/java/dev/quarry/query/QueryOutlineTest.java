@@ -61,6 +61,36 @@ class QueryOutlineTest {
   }
 
   @Test
+  void everyTableOfAFromListIsRead() {
+    // given a comma join, the old spelling of a cross join
+    String sql = "SELECT j.bucket, j.key FROM journal j, inventory i WHERE i.key = j.key";
+
+    // when
+    List<TableRef> tables = QueryOutline.metadataTables(sql, CATALOG, Optional.of("b_photos"));
+
+    // then iam-policy grants both tables' reads
+    assertThat(tables)
+        .containsExactly(
+            new TableRef("b_photos", "journal"), new TableRef("b_photos", "inventory"));
+  }
+
+  @Test
+  void aWithQueryNamedLikeATableIsNotTheTable() {
+    // given a CTE called inventory that reads the journal
+    String sql =
+        """
+        WITH inventory AS (SELECT bucket, key FROM "b_photos"."journal")
+        SELECT bucket, key FROM inventory
+        """;
+
+    // when
+    List<TableRef> tables = QueryOutline.metadataTables(sql, CATALOG, Optional.of("b_photos"));
+
+    // then
+    assertThat(tables).containsExactly(new TableRef("b_photos", "journal"));
+  }
+
+  @Test
   void seesTheOutermostSelectListOnly() {
     // given a CTE selecting everything, and an outer list without version_id
     String sql =

@@ -8,6 +8,7 @@ import dev.quarry.query.SqlToken;
 import dev.quarry.query.SqlToken.Kind;
 import dev.quarry.query.SqlTokenizer;
 import dev.quarry.query.TaskIdentity;
+import dev.quarry.query.TrinoSql;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -99,6 +100,8 @@ final class AthenaSql {
   static Prepared prepare(BoundQuery query) {
     List<SqlToken> tokens = SqlTokenizer.tokenize(query.sql());
     int end = SqlTokenizer.singleQueryEnd(tokens, QUERY_STARTS);
+    // Athena would refuse it after a StartQueryExecution: refuse it here, with its line, first
+    TrinoSql.parseQuery(query.sql());
     StringBuilder sql = new StringBuilder();
     List<String> parameters = new ArrayList<>();
     Set<String> missing = new LinkedHashSet<>();

@@ -3,16 +3,16 @@ package dev.quarry.query.embedded;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.QuarryException;
-import dev.quarry.query.SqlToken;
-import dev.quarry.query.SqlToken.Kind;
-import dev.quarry.query.SqlTokenizer;
+import dev.quarry.query.TrinoSql;
+import io.trino.grammar.sql.SqlBaseParser;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.antlr.v4.runtime.tree.ParseTree;
+import org.antlr.v4.runtime.tree.TerminalNode;
 
 /**
  * The Athena (Trino) functions whose DuckDB counterpart has another name or other semantics, in one
@@ -57,6 +57,9 @@ final class TrinoCompatibility {
           // Trino: NULL when the key is absent; DuckDB's element_at returns a list
           Rule.mapTo("element_at", "quarry_element_at"),
           Rule.mapTo("regexp_like", "regexp_matches"),
+          Rule.mapTo("transform", "list_transform"),
+          // both inclusive of the stop value
+          Rule.mapTo("sequence", "generate_series"),
           Rule.mapTo("approx_distinct", "approx_count_distinct"),
           Rule.mapTo("from_iso8601_timestamp", "quarry_from_iso8601_timestamp"),
           Rule.mapTo("from_iso8601_date", "quarry_from_iso8601_date"),
@@ -134,39 +137,6 @@ final class TrinoCompatibility {
   /** The map columns of the metadata tables: a subscript on them is a map subscript. */
   private static final Set<String> MAP_COLUMNS = Set.of("object_tags", "user_metadata");
 
-  /** Words that end an expression's left context, never a function name before a '('. */
-  private static final Set<String> KEYWORDS =
-      Set.of(
-          "and",
-          "or",
-          "not",
-          "in",
-          "on",
-          "where",
-          "select",
-          "by",
-          "then",
-          "else",
-          "when",
-          "as",
-          "exists",
-          "from",
-          "join",
-          "having",
-          "case",
-          "is",
-          "like",
-          "between",
-          "array",
-          "values",
-          "return",
-          "with",
-          "using",
-          "distinct",
-          "all",
-          "any",
-          "some");
-
   private TrinoCompatibility() {}
 
   static String macrosAsOneSql() {
@@ -190,176 +160,84 @@ final class TrinoCompatibility {
 
   /**
    * Rewrites Trino SQL for DuckDB: function names per {@link #RULES}, map subscripts, named
-   * parameters to {@code ?}. Never adds or removes a line break.
+   * parameters to {@code ?}. The query is read with Trino's grammar ({@link TrinoSql}), so a text
+   * Athena would refuse is refused here too, and the rewrite touches only the tokens it changes:
+   * never adds or removes a line break.
    *
-   * @throws QuarryException (user) naming a refused function and its line
+   * @throws QuarryException (user) naming a refused function and its line, or where Athena could
+   *     not parse the query
    */
   static Rendered rewrite(String sql) {
-    List<SqlToken> tokens = SqlTokenizer.tokenize(sql);
-    List<SqlToken> out = new ArrayList<>();
+    TrinoSql parsed = TrinoSql.parseQuery(sql);
+    TrinoSql.Rewriter rewriter = parsed.rewriter();
     List<String> parameters = new ArrayList<>();
-    rewrite(sql, tokens, 0, tokens.size(), out, parameters);
-    StringBuilder text = new StringBuilder();
-    out.forEach(t -> text.append(t.text()));
-    return new Rendered(text.toString(), List.copyOf(parameters));
+    rewrite(parsed, parsed.tree(), rewriter, parameters);
+    return new Rendered(rewriter.text(), List.copyOf(parameters));
   }
 
   private static void rewrite(
-      String sql,
-      List<SqlToken> tokens,
-      int from,
-      int to,
-      List<SqlToken> out,
-      List<String> parameters) {
-    for (int i = from; i < to; i++) {
-      SqlToken token = tokens.get(i);
-      if (token.is(Kind.PARAMETER)) {
-        parameters.add(token.parameterName());
-        out.add(new SqlToken(Kind.SYMBOL, "?", token.offset()));
-      } else if (token.is(Kind.WORD) && isFunctionCall(tokens, i)) {
-        Rule rule = BY_NAME.get(token.text().toLowerCase(Locale.ROOT));
-        if (rule == null) {
-          out.add(token);
-        } else if (rule.refused()) {
-          throw QuarryException.user(
-              "function "
-                  + rule.trinoName()
-                  + "() at line "
-                  + SqlTokenizer.lineOf(sql, token.offset())
-                  + " is not supported by the embedded engine: "
-                  + rule.refusal()
-                  + ".");
-        } else {
-          out.add(new SqlToken(Kind.WORD, rule.duckdbName(), token.offset()));
-        }
-      } else if (token.isSymbol("[") && isMapSubscript(tokens, i, out)) {
-        int close = matching(tokens, i, "[", "]");
-        List<SqlToken> base = popPrimary(out);
-        List<SqlToken> key = new ArrayList<>();
-        rewrite(sql, tokens, i + 1, close, key, parameters);
-        out.add(new SqlToken(Kind.WORD, MAP_SUBSCRIPT, token.offset()));
-        out.add(new SqlToken(Kind.SYMBOL, "(", token.offset()));
-        out.addAll(base);
-        out.add(new SqlToken(Kind.SYMBOL, ",", token.offset()));
-        out.add(new SqlToken(Kind.WHITESPACE, " ", token.offset()));
-        out.addAll(key);
-        out.add(new SqlToken(Kind.SYMBOL, ")", token.offset()));
-        i = close;
-      } else {
-        out.add(token);
+      TrinoSql parsed, ParseTree node, TrinoSql.Rewriter rewriter, List<String> parameters) {
+    if (node instanceof SqlBaseParser.FunctionCallContext call
+        && call.qualifiedName().identifier().size() == 1) {
+      // a qualified name (schema.f) is not one of Trino's functions
+      SqlBaseParser.IdentifierContext name = call.qualifiedName().identifier(0);
+      Rule rule = BY_NAME.get(TrinoSql.identifier(name));
+      if (rule != null && rule.refused()) {
+        throw QuarryException.user(
+            "function "
+                + rule.trinoName()
+                + "() at line "
+                + name.getStart().getLine()
+                + " is not supported by the embedded engine: "
+                + rule.refusal()
+                + ".");
       }
+      if (rule != null) {
+        rewriter.replace(name.getStart(), rule.duckdbName());
+      }
+    } else if (node instanceof SqlBaseParser.SubscriptContext subscript
+        && isMapSubscript(parsed, subscript)) {
+      rewriter.insertBefore(subscript.value.getStart(), MAP_SUBSCRIPT + "(");
+      rewriter.replace(((TerminalNode) subscript.getChild(1)).getSymbol(), ", ");
+      rewriter.replace(subscript.getStop(), ")");
+    } else if (node instanceof SqlBaseParser.ParameterContext parameter) {
+      parsed
+          .parameterAt(parameter.getStart())
+          .ifPresent(
+              name -> {
+                parameters.add(name);
+                rewriter.replace(parameter.getStart(), "?");
+              });
     }
-  }
-
-  private static boolean isFunctionCall(List<SqlToken> tokens, int i) {
-    int next = nextSignificant(tokens, i + 1);
-    int previous = previousSignificant(tokens, i - 1);
-    return next < tokens.size()
-        && tokens.get(next).isSymbol("(")
-        // a qualified name (schema.f, alias.column) is not one of Trino's functions
-        && (previous < 0 || !tokens.get(previous).isSymbol("."));
+    for (int i = 0; i < node.getChildCount(); i++) {
+      rewrite(parsed, node.getChild(i), rewriter, parameters);
+    }
   }
 
   /**
    * A subscript with a string key (literal or parameter), or on one of the tables' map columns.
    * Arrays are indexed by numbers, and keep DuckDB's subscript.
    */
-  private static boolean isMapSubscript(List<SqlToken> tokens, int open, List<SqlToken> out) {
-    int last = lastSignificant(out);
-    if (last < 0) {
-      return false;
+  private static boolean isMapSubscript(TrinoSql parsed, SqlBaseParser.SubscriptContext subscript) {
+    ParseTree key = subscript.index;
+    while (key.getChildCount() == 1 && !(key instanceof SqlBaseParser.PrimaryExpressionContext)) {
+      key = key.getChild(0);
     }
-    SqlToken before = out.get(last);
-    boolean afterPrimary =
-        (before.is(Kind.WORD) && !KEYWORDS.contains(before.text().toLowerCase(Locale.ROOT)))
-            || before.is(Kind.QUOTED_IDENTIFIER)
-            || before.isSymbol(")");
-    if (!afterPrimary) {
-      return false;
-    }
-    int close = matching(tokens, open, "[", "]");
-    if (close >= tokens.size()) {
-      return false;
-    }
-    List<SqlToken> key =
-        tokens.subList(open + 1, close).stream().filter(t -> !t.isTrivia()).toList();
-    if (key.size() == 1 && (key.get(0).is(Kind.STRING) || key.get(0).is(Kind.PARAMETER))) {
+    if (key instanceof SqlBaseParser.StringLiteralContext) {
       return true;
     }
-    String name = before.text().replace("\"", "").toLowerCase(Locale.ROOT);
-    return MAP_COLUMNS.contains(name);
-  }
-
-  /** Removes from {@code out} the primary expression that ends it, and returns it. */
-  private static List<SqlToken> popPrimary(List<SqlToken> out) {
-    int end = lastSignificant(out);
-    int start = end;
-    if (out.get(end).isSymbol(")")) {
-      int depth = 0;
-      for (int i = end; i >= 0; i--) {
-        if (out.get(i).isSymbol(")")) {
-          depth++;
-        } else if (out.get(i).isSymbol("(") && --depth == 0) {
-          start = i;
-          break;
-        }
-      }
-      int name = previousSignificant(out, start - 1);
-      if (name >= 0
-          && out.get(name).is(Kind.WORD)
-          && !KEYWORDS.contains(out.get(name).text().toLowerCase(Locale.ROOT))) {
-        start = name;
-      }
+    if (key instanceof SqlBaseParser.ParameterContext parameter
+        && parsed.parameterAt(parameter.getStart()).isPresent()) {
+      return true;
     }
-    // a qualified name: alias.column, "schema"."table".column
-    while (true) {
-      int dot = previousSignificant(out, start - 1);
-      if (dot < 0 || !out.get(dot).isSymbol(".")) {
-        break;
-      }
-      int qualifier = previousSignificant(out, dot - 1);
-      if (qualifier < 0
-          || !(out.get(qualifier).is(Kind.WORD) || out.get(qualifier).is(Kind.QUOTED_IDENTIFIER))) {
-        break;
-      }
-      start = qualifier;
+    SqlBaseParser.PrimaryExpressionContext base = subscript.value;
+    String column = null;
+    if (base instanceof SqlBaseParser.ColumnReferenceContext reference) {
+      column = TrinoSql.identifier(reference.identifier());
+    } else if (base instanceof SqlBaseParser.DereferenceContext dereference) {
+      column = TrinoSql.identifier(dereference.fieldName);
     }
-    // trivia between the primary and '[' goes inside the call: line breaks are kept
-    List<SqlToken> primary = new ArrayList<>(out.subList(start, out.size()));
-    out.subList(start, out.size()).clear();
-    return primary;
-  }
-
-  private static int matching(List<SqlToken> tokens, int open, String opening, String closing) {
-    int depth = 0;
-    for (int i = open; i < tokens.size(); i++) {
-      if (tokens.get(i).isSymbol(opening)) {
-        depth++;
-      } else if (tokens.get(i).isSymbol(closing) && --depth == 0) {
-        return i;
-      }
-    }
-    return tokens.size();
-  }
-
-  private static int nextSignificant(List<SqlToken> tokens, int from) {
-    int i = from;
-    while (i < tokens.size() && tokens.get(i).isTrivia()) {
-      i++;
-    }
-    return i;
-  }
-
-  private static int previousSignificant(List<SqlToken> tokens, int from) {
-    int i = from;
-    while (i >= 0 && tokens.get(i).isTrivia()) {
-      i--;
-    }
-    return i;
-  }
-
-  private static int lastSignificant(List<SqlToken> tokens) {
-    return previousSignificant(tokens, tokens.size() - 1);
+    return column != null && MAP_COLUMNS.contains(column);
   }
 
   /** Trino's concat, NULL when any argument is NULL; overloads for 2 to 12 arguments. */

@@ -190,4 +190,15 @@ class AthenaSqlTest {
     // then
     assertThat(prepared.sql()).isEqualTo("SELECT * FROM (SELECT a\nFROM t\n) LIMIT 0");
   }
+
+  @Test
+  void aQueryAthenaCannotParseIsRefusedBeforeAnyCall() {
+    assertThatThrownBy(
+            () ->
+                AthenaSql.prepare(
+                    BoundQuery.of("SELECT key\nFROM inventory\nWHERE size::BIGINT > 0")))
+        .isInstanceOfSatisfying(
+            QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+        .hasMessageStartingWith("line 3:11: mismatched input ':'");
+  }
 }

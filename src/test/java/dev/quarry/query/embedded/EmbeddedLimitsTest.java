@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** DuckDB's memory and spill bounds, with a real DuckDB and real cross joins. */
 class EmbeddedLimitsTest {
   private static final String CROSS_JOIN =
-      "SELECT a.range AS x, b.range AS y FROM range(2000) a, range(2000) b ORDER BY x * 7 % 1000,"
-          + " y";
+      "SELECT x, y FROM UNNEST(sequence(0, 1999)) AS a(x), UNNEST(sequence(0, 1999)) AS b(y)"
+          + " ORDER BY x * 7 % 1000, y";
 
   @TempDir Path state;
 
@@ -61,7 +61,11 @@ class EmbeddedLimitsTest {
   void aQueryPastTheMemoryBoundIsAUserErrorNamingTheMemoryLimit() throws Exception {
     try (EmbeddedEngine engine = engine("16MB", "1GB")) {
       assertThatThrownBy(
-              () -> engine.rows(BoundQuery.of("SELECT list(range) FROM range(10000000)"), ignore()))
+              () ->
+                  engine.rows(
+                      BoundQuery.of(
+                          "SELECT array_agg(n) FROM UNNEST(sequence(1, 10000000)) AS t(n)"),
+                      ignore()))
           .isInstanceOfSatisfying(
               QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
           .hasMessageStartingWith("query failed: it needs more than duckdb-memory-limit 16MB")

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -219,6 +220,89 @@ class TrinoCompatibilityTest {
         .hasMessageContaining("function " + name + "()")
         .hasMessageContaining("line 2")
         .hasMessageContaining(" use ");
+  }
+
+  @Test
+  void aSubscriptOnACaseExpressionSubscriptsTheWholeCase() {
+    // given CASE ... END['k'], valid Trino: the subscript applies to the CASE's map
+    String expression =
+        "CASE WHEN 1 = 1 THEN map(ARRAY['k'], ARRAY['v']) ELSE map(ARRAY['k'], ARRAY['w'])"
+            + " END['k']";
+
+    // when / then
+    assertThat(value(expression)).isEqualTo("v");
+    assertThat(TrinoCompatibility.rewrite("SELECT " + expression).sql())
+        .isEqualTo(
+            "SELECT quarry_map_subscript(CASE WHEN 1 = 1 THEN map(ARRAY['k'], ARRAY['v']) ELSE"
+                + " map(ARRAY['k'], ARRAY['w']) END, 'k')");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "FROM journal",
+        "DESCRIBE journal",
+        "SHOW TABLES",
+        "SUMMARIZE journal",
+        "SELECT key::VARCHAR FROM journal",
+        "SELECT key FROM journal; SELECT 1"
+      })
+  void duckDbOnlyStatementsAreRefusedAsAthenaRefusesThem(String statement) {
+    assertThatThrownBy(() -> EmbeddedEngineTest.rows(engine, BoundQuery.of("\n" + statement)))
+        .isInstanceOfSatisfying(
+            QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+        .hasMessageContaining("line 2");
+  }
+
+  /**
+   * Examples from Trino's documentation (functions/map, array, datetime, string, regexp), each with
+   * the result Trino documents, run as written on the embedded engine.
+   */
+  @ParameterizedTest(name = "{0} = {1}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          element_at(map(ARRAY['a', 'b'], ARRAY[1, 2]), 'b')                   | 2
+          element_at(map(ARRAY['a'], ARRAY[1]), 'z') IS NULL                    | true
+          map_keys(map(ARRAY[1, 3], ARRAY[2, 4])) = ARRAY[1, 3]                 | true
+          map_values(map(ARRAY[1, 3], ARRAY[2, 4])) = ARRAY[2, 4]               | true
+          cardinality(map(ARRAY['k1', 'k2'], ARRAY[20, 3]))                     | 2
+          element_at(ARRAY[1, 2, 3], 2)                                         | 2
+          element_at(ARRAY[1, 2, 3], -1)                                        | 3
+          contains(ARRAY[1, 2, 3], 2)                                           | true
+          transform(ARRAY[5, 6], x -> x + 1) = ARRAY[6, 7]                      | true
+          split('a.b.c', '.') = ARRAY['a', 'b', 'c']                            | true
+          date_add('month', 1, TIMESTAMP '2020-01-31 00:00:00')                 | 2020-02-29T00:00
+          date_diff('day', DATE '2020-03-01', DATE '2020-03-02')                | 1
+          date_diff('hour', TIMESTAMP '2020-03-01 00:00:00', TIMESTAMP '2020-03-02 00:00:00') | 24
+          regexp_like('1a 2b 14m', '\\d+b')                                      | true
+          regexp_extract('1a 2b 14m', '\\d+')                                    | 1
+          strpos('high', 'ig')                                                  | 2
+          substr('Quarry', 2, 3)                                                | uar
+          concat(lower('ABC'), upper('def'))                                    | abcDEF
+          sequence(1, 5) = ARRAY[1, 2, 3, 4, 5]                                 | true
+          length('hello')                                                       | 5
+          replace('hello', 'l', 'L')                                            | heLLo
+          split_part('a,b,c', ',', 2)                                           | b
+          """)
+  void trinosDocumentedExamplesGiveTrinosResults(String expression, String expected) {
+    assertThat(String.valueOf(value(expression))).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "format_datetime(TIMESTAMP '2020-01-01 00:00:00', 'yyyy-MM')",
+        "date_format(TIMESTAMP '2020-01-01 00:00:00', '%Y-%m')",
+        "x::VARCHAR",
+        "list_value(1, 2)[1:1]"
+      })
+  void examplesAthenaWouldNotRunAsTheyAreWrittenAreRefused(String expression) {
+    assertThatThrownBy(() -> value(expression))
+        .isInstanceOfSatisfying(
+            QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+        .hasMessageContaining("line 1");
   }
 
   @Test
