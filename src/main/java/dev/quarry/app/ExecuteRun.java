@@ -362,6 +362,7 @@ public final class ExecuteRun {
               window[0] =
                   new IncrementalLedger.Window(plan.runId(), name, since, scanFrom, until, late);
               ledger.record(window[0], manifestObjects(plan));
+              listener.window(window[0]);
               if (late > 0) {
                 listener.lateRows(window[0]);
               }

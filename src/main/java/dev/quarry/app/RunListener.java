@@ -26,4 +26,10 @@ public interface RunListener extends ProgressListener {
    * is planned, before anything is submitted.
    */
   default void lateRows(IncrementalLedger.Window window) {}
+
+  /**
+   * An incremental run was planned over {@code window}: its watermark will be {@code
+   * window.until()} once its job is submitted. Heard before anything is submitted.
+   */
+  default void window(IncrementalLedger.Window window) {}
 }

@@ -116,6 +116,27 @@ public final class RunMonitor {
       inner.waiting(run, ready, pending, total);
     }
 
+    /** An incremental run found rows that arrived later than its look-back: announced. */
+    @Override
+    public void lateRows(dev.quarry.app.IncrementalLedger.Window window) {
+      RunMonitor.this.lateRows(
+          playbook,
+          window.runId(),
+          window.lateRows(),
+          window.lateRows()
+              + " journal rows older than the window's start ("
+              + window.since()
+              + " UTC) that no run had handled; this run processes them");
+      inner.lateRows(window);
+    }
+
+    /** An incremental run's window: its end is the watermark the lag gauge counts from. */
+    @Override
+    public void window(dev.quarry.app.IncrementalLedger.Window window) {
+      RunMonitor.this.watermark(playbook, window.until().toInstant(java.time.ZoneOffset.UTC));
+      inner.window(window);
+    }
+
     /** The use case returned {@code outcome}: the run's end (or wait) is counted and announced. */
     public void ended(RunRecord outcome) {
       this.run = outcome;

@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hooks incremental playbooks will call (nothing calls them yet): late rows and the watermark,
- * driven directly.
+ * The hooks incremental playbooks call: late rows and the watermark, driven directly and through a
+ * firing's listener (what ExecuteRun tells it).
  */
 class RunMonitorTest {
   private final List<RunEvent> events = new CopyOnWriteArrayList<>();
@@ -59,6 +59,29 @@ class RunMonitorTest {
             .orElseThrow();
     assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .isBetween(3600.0, 3700.0);
+  }
+
+  @Test
+  void aFiringsListenerAnnouncesLateRowsAndMovesTheWatermarkOfItsWindow() {
+    // given: an incremental run's window, two rows late, up to an hour ago
+    java.time.LocalDateTime until =
+        java.time.LocalDateTime.ofInstant(Instant.now().minusSeconds(3600), ZoneOffset.UTC);
+    dev.quarry.app.IncrementalLedger.Window window =
+        new dev.quarry.app.IncrementalLedger.Window(
+            "run-8", "journal-tags", until.minusMinutes(30), until.minusHours(24), until, 2);
+    RunMonitor.Listener listener = monitor.listen("journal-tags", RunListener.NONE);
+
+    // when
+    listener.window(window);
+    listener.lateRows(window);
+
+    // then
+    assertThat(events)
+        .singleElement()
+        .satisfies(e -> assertThat(e.kind()).isEqualTo(RunEvent.Kind.LATE_ROWS_FOUND));
+    assertThat(monitor.metrics().scrape())
+        .contains("quarry_late_rows_total{playbook=\"journal-tags\"} 2.0")
+        .contains("quarry_watermark_lag_seconds{playbook=\"journal-tags\"}");
   }
 
   @Test
