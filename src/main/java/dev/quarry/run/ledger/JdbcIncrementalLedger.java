@@ -17,15 +17,20 @@ import java.util.Set;
 
 /**
  * The incremental ledger in the run store's database (tables of {@code db/runs/V7}), which {@link
- * dev.quarry.run.jdbc.JdbcRunStore#open} creates: a window counts when its run has a submitted job
- * there, so the ledger needs no second write after the submission and a crash cannot leave the two
- * apart. Times go as {@link LocalDateTime} (UTC), never through the JVM's zone.
+ * dev.quarry.run.jdbc.JdbcRunStore#open} creates: a window counts when every step of its run has a
+ * submitted job there (and the run was not cancelled), so the ledger needs no second write after
+ * the submissions and a crash cannot leave the two apart. Times go as {@link LocalDateTime} (UTC),
+ * never through the JVM's zone.
  */
 public final class JdbcIncrementalLedger implements IncrementalLedger {
-  // a run's job was submitted, or it ended completed with nothing to submit
+  // every job of the run was submitted (a split run's queued parts too: a part never submitted
+  // handled nothing) and the run was not cancelled, or it ended completed with nothing to submit
   private static final String COUNTED =
-      " (EXISTS (SELECT 1 FROM run_step s WHERE s.run_id = w.run_id AND s.job_id IS NOT NULL)"
-          + " OR EXISTS (SELECT 1 FROM run r WHERE r.id = w.run_id AND r.phase = 'COMPLETED')) ";
+      " ((EXISTS (SELECT 1 FROM run_step s WHERE s.run_id = w.run_id AND s.job_id IS NOT NULL)"
+          + " AND NOT EXISTS (SELECT 1 FROM run_step s WHERE s.run_id = w.run_id AND s.job_id IS"
+          + " NULL) AND NOT EXISTS (SELECT 1 FROM run r WHERE r.id = w.run_id AND r.phase ="
+          + " 'CANCELLED')) OR EXISTS (SELECT 1 FROM run r WHERE r.id = w.run_id AND r.phase ="
+          + " 'COMPLETED')) ";
 
   private final String url;
 
