@@ -152,14 +152,12 @@ public final class ExecuteRun {
    * on what its query selects: the retry of run {@code origin}'s failed tasks. The same flow as
    * {@link #execute}: one run of the playbook at a time, its limits, its approval, its steps.
    *
-   * @param followUp the step planned over the restored copies of the last step, a restore
    * @param given the origin run's parameters, recorded again with the retry
    * @param engine the origin run's engine, recorded with the retry
    */
   public Outcome executeOn(
       Playbook playbook,
       List<PlanRun.GivenStep> steps,
-      Optional<ActionSpec> followUp,
       Map<String, String> given,
       String engine,
       String origin,
@@ -169,7 +167,7 @@ public final class ExecuteRun {
     List<PlanRun.GivenStep> copy = List.copyOf(steps);
     return execute(
         playbook,
-        () -> PlanRun.given(playbook, given, copy, followUp, engine, manifestsRoot, clock),
+        () -> PlanRun.given(playbook, given, copy, engine, manifestsRoot, clock),
         given,
         Optional.of(requireNonNull(origin, "origin is null")),
         wait,

@@ -201,8 +201,9 @@ public final class PlanRun {
    * One step of a run planned on manifests given whole ({@link #given}): the action it runs and the
    * manifest it runs on.
    */
-  public record GivenStep(ActionSpec action, Path manifest) {
+  public record GivenStep(ActionSpec action, Path manifest, Optional<ActionSpec> followUp) {
     public GivenStep {
+      requireNonNull(followUp, "followUp is null");
       requireNonNull(action, "action is null");
       requireNonNull(manifest, "manifest is null");
     }
@@ -214,15 +215,14 @@ public final class PlanRun {
    * rows are copied into the run's folder, counted and held to the playbook's limits as the query's
    * would be. Sizes and storage classes are unknown.
    *
-   * @param followUp the step that follows the last one over its restored copies, when it is a
-   *     restore with a follow-up
+   * @param steps each with the step that follows it over its restored copies, when it is a restore
+   *     that had one
    * @param engine the engine to record the run with (the origin run's)
    */
   public static PlanResult given(
       Playbook playbook,
       Map<String, String> given,
       List<GivenStep> steps,
-      Optional<ActionSpec> followUp,
       String engine,
       Path manifestsRoot,
       Clock clock) {
@@ -263,10 +263,11 @@ public final class PlanRun {
     }
     Action action = ActionRegistry.create(steps.get(0).action());
     List<PlanResult.Part> parts = new ArrayList<>();
+    Optional<ActionSpec> then = Optional.empty();
     if (steps.size() > 1 || !steps.get(0).action().equals(playbook.action().orElse(null))) {
       for (int i = 0; i < steps.size(); i++) {
         List<PlanResult.Group> buckets = partStats.get(i).buckets();
-        parts.add(
+        PlanResult.Part p =
             part(
                 null,
                 null,
@@ -274,14 +275,29 @@ public final class PlanRun {
                 manifests.get(i),
                 partStats.get(i).bytes(),
                 buckets.isEmpty() ? "<bucket>" : buckets.get(0).name(),
-                "step " + (i + 1) + " " + steps.get(i).action().type()));
+                "step " + (i + 1) + " " + steps.get(i).action().type());
+        // each restore keeps its own follow-up, queued right after it
+        parts.add(
+            new PlanResult.Part(
+                p.name(),
+                p.action(),
+                p.manifest(),
+                p.etag(),
+                p.objects(),
+                p.bytes(),
+                p.operation(),
+                steps.get(i).followUp(),
+                p.undo(),
+                p.why()));
       }
+    } else {
+      then = steps.get(0).followUp();
     }
     return result(
         playbook,
         action,
         new Split(parts, List.of(), 0),
-        followUp,
+        then,
         parameters,
         runId,
         dir,
@@ -977,10 +993,15 @@ public final class PlanRun {
         .maxObjects()
         .ifPresent(
             max -> {
-              if (stats.objects() > max) {
+              // the parts come from a second pass of the query, which may have selected more
+              long selected =
+                  Math.max(
+                      stats.objects(),
+                      split.parts().stream().mapToLong(PlanResult.Part::objects).sum());
+              if (selected > max) {
                 violations.add(
                     "the query selected "
-                        + stats.objects()
+                        + selected
                         + " objects, over limits.max-objects "
                         + max
                         + ": nothing would run");

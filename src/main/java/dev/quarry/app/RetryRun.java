@@ -118,8 +118,7 @@ public final class RetryRun {
             .resolve("retry-" + java.util.UUID.randomUUID());
     long[] counts = new long[2];
     List<PlanRun.GivenStep> retried = new ArrayList<>();
-    Optional<ActionSpec> followUp = Optional.empty();
-    PlanRun.GivenStep restore = null;
+    List<PlanRun.GivenStep> restores = new ArrayList<>();
     try {
       for (int i = 0; i < origin.steps().size(); i++) {
         RunRecord.Step step = origin.steps().get(i);
@@ -157,19 +156,15 @@ public final class RetryRun {
         if (manifest.isEmpty()) {
           continue;
         }
-        PlanRun.GivenStep given = new PlanRun.GivenStep(specs.get(i), staged);
         if (specs.get(i).type().equals("restore") && i + 1 < specs.size()) {
           // a restore's next step was planned over its restored copies: the retry does so too
-          restore = given;
-          followUp = Optional.of(specs.get(i + 1));
+          restores.add(new PlanRun.GivenStep(specs.get(i), staged, Optional.of(specs.get(i + 1))));
         } else {
-          retried.add(given);
+          retried.add(new PlanRun.GivenStep(specs.get(i), staged, Optional.empty()));
         }
       }
-      if (restore != null) {
-        // last, so that its follow-up is planned from it once its restored copies are readable
-        retried.add(restore);
-      }
+      // each followed by its follow-up, planned once its restored copies are readable
+      retried.addAll(restores);
       if (retried.isEmpty()) {
         return new Result(origin, counts[0], 0, Optional.empty());
       }
@@ -181,7 +176,6 @@ public final class RetryRun {
               execute.executeOn(
                   playbook,
                   retried,
-                  followUp,
                   origin.parameters(),
                   origin.engine(),
                   origin.id(),

@@ -192,8 +192,9 @@ class ExecuteRunTest {
     ExecuteRun.Outcome outcome =
         execute.executeOn(
             restore(Limits.Confirm.NONE, 10),
-            List.of(new PlanRun.GivenStep(restore(Limits.Confirm.NONE, 10).action().get(), given)),
-            Optional.empty(),
+            List.of(
+                new PlanRun.GivenStep(
+                    restore(Limits.Confirm.NONE, 10).action().get(), given, Optional.empty())),
             Map.of("weather", "snow"),
             "embedded",
             "origin-1",
@@ -229,8 +230,9 @@ class ExecuteRunTest {
                         restore(Limits.Confirm.NONE, 1),
                         List.of(
                             new PlanRun.GivenStep(
-                                restore(Limits.Confirm.NONE, 1).action().get(), given)),
-                        Optional.empty(),
+                                restore(Limits.Confirm.NONE, 1).action().get(),
+                                given,
+                                Optional.empty())),
                         Map.of(),
                         "embedded",
                         "origin-1",
