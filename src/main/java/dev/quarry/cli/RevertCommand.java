@@ -146,10 +146,11 @@ public final class RevertCommand implements Callable<Integer> {
       throw QuarryException.user("--to " + to + " is in the future: nothing to revert to yet");
     }
     QuarryConfig config = context.config(global);
-    Playbook playbook = write(config, t);
     if (verify) {
-      return verify(config, playbook, t);
+      // a verification changes nothing and writes no playbook: a run's file stays as it ran
+      return verify(config, t);
     }
+    Playbook playbook = write(config, t);
     try (S3Client s3 = S3Clients.create(config, 1)) {
       checkBucket(s3);
     }
@@ -194,13 +195,6 @@ public final class RevertCommand implements Callable<Integer> {
    */
   private Playbook write(QuarryConfig config, Instant t) {
     String name = "revert-" + bucket.toLowerCase(Locale.ROOT).replace('.', '-');
-    String file =
-        name
-            + "-"
-            + STAMP.format(t)
-            + (prefix == null ? "" : "-" + Integer.toHexString(prefix.hashCode()))
-            + ".yaml";
-    Path path = config.manifestsDir().resolve(name).resolve("playbooks").resolve(file);
     Map<String, Object> revert = new LinkedHashMap<>();
     revert.put("to", t.toString());
     if (prefix != null) {
@@ -227,7 +221,27 @@ public final class RevertCommand implements Callable<Integer> {
     }
     String text =
         "# written by quarry revert; quarry resume reads it again\n" + Json.write(yaml) + "\n";
-    AtomicFiles.write(path, text.getBytes(StandardCharsets.UTF_8));
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    // named by its content: other options make another file, and a file a run was planned from is
+    // never rewritten (quarry resume checks its SHA-256)
+    String digest;
+    try {
+      digest =
+          java.util.HexFormat.of()
+              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes))
+              .substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+    Path path =
+        config
+            .manifestsDir()
+            .resolve(name)
+            .resolve("playbooks")
+            .resolve(name + "-" + STAMP.format(t) + "-" + digest + ".yaml");
+    if (!java.nio.file.Files.exists(path)) {
+      AtomicFiles.write(path, bytes);
+    }
     LoadResult loaded = new PlaybookLoader().load(path);
     if (!loaded.problems().isEmpty()) {
       throw new ProblemsException(loaded.problems());
@@ -289,13 +303,20 @@ public final class RevertCommand implements Callable<Integer> {
     }
   }
 
-  private int verify(QuarryConfig config, Playbook playbook, Instant t) {
+  private int verify(QuarryConfig config, Instant t) {
     RevertVerifier.Verification result;
+    dev.quarry.query.QueryTarget target =
+        new dev.quarry.query.QueryTarget(
+            Optional.of(bucket),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            java.util.Set.of(
+                dev.quarry.query.MetadataTable.JOURNAL, dev.quarry.query.MetadataTable.INVENTORY));
     try (EnginePool engines = QueryEngines.pool(config);
         S3Client s3 = S3Clients.create(config, 4)) {
       Map<String, RevertVerifier.Expected> atT =
-          RevertVerifier.stateAt(
-              engines.engineFor(playbook.target()), bucket, t, Optional.ofNullable(prefix));
+          RevertVerifier.stateAt(engines.engineFor(target), bucket, t, Optional.ofNullable(prefix));
       result = RevertVerifier.verify(s3, bucket, Optional.ofNullable(prefix), atT);
     }
     if (global.output() == OutputFormat.json) {
