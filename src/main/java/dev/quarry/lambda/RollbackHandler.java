@@ -106,7 +106,7 @@ public final class RollbackHandler implements RequestStreamHandler {
           .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
 
   private final DeleteMarkerRollback rollback;
-  private final ConditionalDeleteMarker hider;
+  private final S3Client s3;
 
   /** As the Lambda runtime creates it: an S3 client from this process's environment. */
   public RollbackHandler() {
@@ -115,8 +115,7 @@ public final class RollbackHandler implements RequestStreamHandler {
 
   public RollbackHandler(S3Client s3) {
     this.rollback = new DeleteMarkerRollback(requireNonNull(s3, "s3 is null"));
-    // one per handler instance: its cache of each bucket's versioning lasts one Lambda sandbox
-    this.hider = new ConditionalDeleteMarker(s3);
+    this.s3 = s3;
   }
 
   /** Runs the handler once: the event on standard input, the response on standard output. */
@@ -217,7 +216,9 @@ public final class RollbackHandler implements RequestStreamHandler {
     try {
       TaskOutcome outcome =
           hide
-              ? hider.hide(bucket, keys, task.s3VersionId())
+              // a new one per task (Batch Operations sends one task per invocation): its check of
+              // the bucket's versioning must not outlive a job in a warm Lambda sandbox
+              ? new ConditionalDeleteMarker(s3).hide(bucket, keys, task.s3VersionId())
               : rollback.rollBack(bucket, keys, task.s3VersionId());
       return outcome.succeeded()
           ? new Result(task.taskId(), ResultCode.Succeeded, outcome.message())
