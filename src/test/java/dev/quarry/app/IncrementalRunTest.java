@@ -17,6 +17,7 @@ import dev.quarry.query.EnginePool;
 import dev.quarry.query.embedded.EmbeddedEngine;
 import dev.quarry.report.ReportLocation;
 import dev.quarry.run.RunPhase;
+import dev.quarry.run.RunRecord;
 import dev.quarry.run.jdbc.JdbcRunStore;
 import dev.quarry.run.ledger.JdbcIncrementalLedger;
 import dev.quarry.testing.TestWarehouse;
@@ -225,6 +226,71 @@ class IncrementalRunTest {
   }
 
   /** A playbook whose query selects nothing: its start is after every row of the journal. */
+  @Test
+  void aWindowCountsOnlyWhenEveryStepOfItsRunWasSubmitted() throws Exception {
+    // given: two split runs, one whose second part never ran (its first job failed), one whose
+    // parts were both submitted
+    java.time.LocalDateTime until = java.time.LocalDateTime.parse("2026-12-01T10:00:00");
+    RunRecord.Step first =
+        RunRecord.Step.planned(
+            "reencrypt", Optional.of("{}"), new RunRecord.Manifest("m/step-1.csv", "e1", 1));
+    RunRecord.Queued second =
+        new RunRecord.Queued(
+            "reencrypt", "{}", Optional.of(new RunRecord.Manifest("m/step-2.csv", "e2", 1)));
+    RunRecord stopped =
+        RunRecord.planned(
+                "r-stopped",
+                "new-scans",
+                Optional.empty(),
+                "h",
+                Map.of(),
+                "embedded",
+                first,
+                List.of(second),
+                clock.instant())
+            .withJob("job-1")
+            .enter(RunPhase.FAILED, clock.instant());
+    store.save(stopped);
+    ledger.record(
+        new IncrementalLedger.Window(
+            "r-stopped", "new-scans", until.minusHours(1), until.minusHours(24), until, 0),
+        List.of(new IncrementalLedger.Handled("scans", "a.dcm", "v1")));
+
+    // then: its window does not count, and its objects are not handled
+    assertThat(ledger.lastCounted("new-scans")).isEmpty();
+    assertThat(ledger.handled("new-scans", until.minusDays(2))).isEmpty();
+
+    // when: a run whose every part was submitted
+    RunRecord done =
+        RunRecord.planned(
+                "r-done",
+                "new-scans",
+                Optional.empty(),
+                "h",
+                Map.of(),
+                "embedded",
+                first,
+                List.of(second),
+                clock.instant())
+            .withJob("job-2")
+            .enter(RunPhase.WAITING, clock.instant())
+            .withStep(
+                RunRecord.Step.planned(
+                    "reencrypt", Optional.of("{}"), second.manifest().orElseThrow()))
+            .withJob("job-3")
+            .enter(RunPhase.FAILED, clock.instant());
+    store.save(done);
+    ledger.record(
+        new IncrementalLedger.Window(
+            "r-done", "new-scans", until.minusHours(1), until.minusHours(24), until, 0),
+        List.of(new IncrementalLedger.Handled("scans", "b.dcm", "v1")));
+
+    // then: it counts
+    assertThat(ledger.lastCounted("new-scans").orElseThrow().runId()).isEqualTo("r-done");
+    assertThat(ledger.handled("new-scans", until.minusDays(2)))
+        .containsExactly(new IncrementalLedger.Handled("scans", "b.dcm", "v1"));
+  }
+
   private Playbook quiet() {
     return new PlaybookLoader()
         .load(
