@@ -956,7 +956,12 @@ public final class PlanRun {
       Playbook playbook, PlanStats stats, Split split, OperationView operation) {
     List<String> violations = new ArrayList<>();
     PlanResult.OverCopyLimit large = stats.overCopyLimit();
-    if (operation.name().equals(COPY) && large.objects() > 0) {
+    // any copy job of a split plan may hold them (the counts are not kept per part): refuse then
+    boolean copies =
+        split.parts().isEmpty()
+            ? operation.name().equals(COPY)
+            : split.parts().stream().anyMatch(p -> p.operation().name().equals(COPY));
+    if (copies && large.objects() > 0) {
       // AWS fails each of them while the local executor copies them: refuse rather than differ
       violations.add(
           large.objects()

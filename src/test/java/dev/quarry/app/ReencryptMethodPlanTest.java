@@ -184,6 +184,44 @@ class ReencryptMethodPlanTest {
         .hasMessageContaining("full KMS key ARN");
   }
 
+  @Test
+  void anObjectOver5GbInAnyCopyJobRefusesTheRunWhateverJobComesFirst() throws Exception {
+    // given: bucket a's objects all take UpdateObjectEncryption (its job sorts first), bucket b has
+    // a DSSE-KMS object over 5 GB, which only a copy could re-encrypt
+    try (TestWarehouse two = new TestWarehouse(Files.createTempDirectory(manifests, "two"))) {
+      two.inventory(
+          "b_vault",
+          "SELECT * FROM (VALUES"
+              + " ('a-vault', 'small.txt', '1', 10::BIGINT, 'STANDARD', 'SSE-S3', NULL),"
+              + " ('b-vault', 'big.bin', '1', 6442450944::BIGINT, 'STANDARD', 'DSSE-KMS', 'arn:x'))"
+              + " t(bucket, key, sequence_number, size, storage_class, encryption_status,"
+              + " kms_key_arn)");
+      Playbook playbook =
+          new Playbook(
+              Path.of("playbooks/reencrypt.yaml"),
+              "reencrypt",
+              "",
+              Optional.empty(),
+              QUERY,
+              Map.of(),
+              Optional.of(reencrypt("auto", ARN)),
+              new Limits(OptionalLong.of(100), Limits.Confirm.REQUIRED),
+              new ReportSpec(ReportSpec.Scope.ALL));
+
+      // when
+      PlanResult plan;
+      try (EmbeddedEngine engine = new EmbeddedEngine(two.warehouse())) {
+        plan = new PlanRun(engine, manifests, CLOCK).plan(playbook, Map.of());
+      }
+
+      // then
+      assertThat(plan.parts())
+          .extracting(p -> p.operation().name())
+          .containsExactly("S3UpdateObjectEncryption", "S3PutObjectCopy");
+      assertThat(plan.limitViolations()).anySatisfy(v -> assertThat(v).contains("over 5 GB"));
+    }
+  }
+
   private PlanResult plan(ActionSpec action) throws Exception {
     Playbook playbook =
         new Playbook(
