@@ -52,7 +52,9 @@ class QuickstartPlanIT {
   @Test
   void printsAPlanForEveryExamplePlaybook() {
     assertThat(quickstartOutput)
-        .contains("8 files checked: 8 valid, 0 with problems")
+        .contains("10 files checked: 10 valid, 0 with problems")
+        .contains("Plan hide-keys")
+        .contains("Plan reencrypt-auto")
         .contains("Report audit-deletes")
         .contains("Plan legal-hold-contracts")
         .contains("Plan retain-audit-logs")
