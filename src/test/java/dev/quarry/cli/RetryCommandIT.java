@@ -7,9 +7,8 @@ import dev.quarry.report.CompletionReportReader;
 import dev.quarry.report.ReportLocation;
 import dev.quarry.report.TaskResult;
 import dev.quarry.sandbox.LocalS3Server;
+import dev.quarry.testing.QuarryCli;
 import dev.quarry.testing.S3Servers;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,13 +50,13 @@ class RetryCommandIT {
             action: { type: put-tags, tags: { checked: "yes" } }
             """
                 .formatted(bucket));
-    Result run = quarry("run", playbook.toString(), "--yes", "-o", "json");
+    QuarryCli.Result run = quarry("run", playbook.toString(), "--yes", "-o", "json");
     String origin = onlyRun().path("id").asText();
     assertThat(onlyRun().path("failed").asLong()).as(run.err()).isEqualTo(2);
     String code = failedCodes(origin).get(0);
 
     // when: a plain retry skips the permanent failures and submits nothing
-    Result skipped = quarry("retry", origin);
+    QuarryCli.Result skipped = quarry("retry", origin);
 
     // then
     assertThat(skipped.code()).as(skipped.err()).isZero();
@@ -67,7 +66,7 @@ class RetryCommandIT {
     // when: the objects are back, and the retry asks for their error code
     s3.putObject(b -> b.bucket(bucket).key("obj/1"), RequestBody.fromString("x"));
     s3.putObject(b -> b.bucket(bucket).key("obj/3"), RequestBody.fromString("x"));
-    Result retry = quarry("retry", origin, "--error-code", code, "--yes", "-o", "json");
+    QuarryCli.Result retry = quarry("retry", origin, "--error-code", code, "--yes", "-o", "json");
 
     // then: a second run, of the two failed tasks only, both succeeded
     assertThat(retry.code()).as(retry.err()).isZero();
@@ -116,7 +115,7 @@ class RetryCommandIT {
     String origin = onlyRun().path("id").asText();
 
     // when
-    Result retry = quarry("retry", origin, "--include-permanent");
+    QuarryCli.Result retry = quarry("retry", origin, "--include-permanent");
 
     // then
     assertThat(retry.code()).as(retry.err()).isZero();
@@ -159,25 +158,7 @@ class RetryCommandIT {
     return rows;
   }
 
-  private record Result(int code, String out, String err) {}
-
-  private Result quarry(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 4];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--s3-endpoint";
-    all[args.length + 1] = server.endpoint().toString();
-    all[args.length + 2] = "--state-dir";
-    all[args.length + 3] = dir.resolve("state").toString();
-    int code =
-        QuarryCommand.execute(
-            new CliContext(
-                Map.of("QUARRY_MANIFESTS_DIR", dir.resolve("manifests").toString()),
-                new PrintWriter(out, true),
-                new PrintWriter(err, true),
-                false),
-            all);
-    return new Result(code, out.toString(), err.toString());
+  private QuarryCli.Result quarry(String... args) {
+    return new QuarryCli(server.endpoint(), dir, Map.of()).run(args);
   }
 }

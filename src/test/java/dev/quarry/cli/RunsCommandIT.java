@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.sandbox.LocalS3Server;
+import dev.quarry.testing.QuarryCli;
 import dev.quarry.testing.S3Servers;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,8 +45,8 @@ class RunsCommandIT {
                 .formatted(bucket));
 
     // when
-    Result run = quarry("run", playbook.toString(), "--yes", "-o", "json");
-    Result runs = quarry("runs", "-o", "json");
+    QuarryCli.Result run = quarry("run", playbook.toString(), "--yes", "-o", "json");
+    QuarryCli.Result runs = quarry("runs", "-o", "json");
 
     // then
     assertThat(run.code()).as(run.err()).isZero();
@@ -67,7 +66,7 @@ class RunsCommandIT {
         .containsExactly("checked=yes");
 
     // and: show tells the whole story, and filters find it or not
-    Result show = quarry("runs", "show", one.path("id").asText(), "-o", "json");
+    QuarryCli.Result show = quarry("runs", "show", one.path("id").asText(), "-o", "json");
     JsonNode story = Json.MAPPER.readTree(show.out()).path("run");
     List<String> phases = story.path("transitions").findValuesAsText("status");
     assertThat(phases).containsExactly("planned", "submitted", "running", "completed");
@@ -99,14 +98,14 @@ class RunsCommandIT {
             limits: { confirm: required }
             """
                 .formatted(bucket));
-    Result run = quarry("run", playbook.toString(), "-o", "json");
+    QuarryCli.Result run = quarry("run", playbook.toString(), "-o", "json");
     assertThat(run.code()).as(run.err()).isZero();
     String jobId = Json.MAPPER.readTree(run.out()).path("job").path("jobId").asText();
     JsonNode waiting = Json.MAPPER.readTree(quarry("runs", "-o", "json").out()).path("runs").get(0);
     assertThat(waiting.path("status").asText()).isEqualTo("awaiting-approval");
 
     // when
-    Result confirm = quarry("confirm", jobId);
+    QuarryCli.Result confirm = quarry("confirm", jobId);
 
     // then
     assertThat(confirm.code()).as(confirm.err()).isZero();
@@ -147,9 +146,9 @@ class RunsCommandIT {
             .asText();
 
     // when: a second run, then the first cancelled, then a third run
-    Result refused = quarry("run", playbook.toString(), "--yes");
-    Result cancel = quarry("cancel", first);
-    Result again = quarry("run", playbook.toString(), "--yes");
+    QuarryCli.Result refused = quarry("run", playbook.toString(), "--yes");
+    QuarryCli.Result cancel = quarry("cancel", first);
+    QuarryCli.Result again = quarry("run", playbook.toString(), "--yes");
 
     // then
     assertThat(refused.code()).isEqualTo(2);
@@ -171,8 +170,8 @@ class RunsCommandIT {
   @Test
   void anUnknownRunOrStatusIsAUserError() {
     // when
-    Result show = quarry("runs", "show", "nope");
-    Result status = quarry("runs", "--status", "done");
+    QuarryCli.Result show = quarry("runs", "show", "nope");
+    QuarryCli.Result status = quarry("runs", "--status", "done");
 
     // then
     assertThat(show.code()).isEqualTo(2);
@@ -181,25 +180,7 @@ class RunsCommandIT {
     assertThat(status.err()).contains("unknown status 'done'; valid: planned, refused,");
   }
 
-  private record Result(int code, String out, String err) {}
-
-  private Result quarry(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 4];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--s3-endpoint";
-    all[args.length + 1] = server.endpoint().toString();
-    all[args.length + 2] = "--state-dir";
-    all[args.length + 3] = dir.resolve("state").toString();
-    int code =
-        QuarryCommand.execute(
-            new CliContext(
-                Map.of("QUARRY_MANIFESTS_DIR", dir.resolve("manifests").toString()),
-                new PrintWriter(out, true),
-                new PrintWriter(err, true),
-                false),
-            all);
-    return new Result(code, out.toString(), err.toString());
+  private QuarryCli.Result quarry(String... args) {
+    return new QuarryCli(server.endpoint(), dir, Map.of()).run(args);
   }
 }
