@@ -11,6 +11,7 @@ import dev.quarry.cost.CostEstimator;
 import dev.quarry.cost.PriceList;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
+import dev.quarry.io.FileTrees;
 import dev.quarry.io.StorageErrors;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestReader;
@@ -603,14 +604,9 @@ public final class PlanRun {
   }
 
   private static void deleteTree(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException ignored) {
+    try {
+      FileTrees.delete(dir);
+    } catch (UncheckedIOException ignored) {
       // a leftover of a failed plan: the error being reported matters more
     }
   }

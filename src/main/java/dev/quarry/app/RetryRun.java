@@ -3,6 +3,7 @@ package dev.quarry.app;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.QuarryException;
+import dev.quarry.io.FileTrees;
 import dev.quarry.playbook.ActionSpec;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.report.ReportLocation;
@@ -10,8 +11,7 @@ import dev.quarry.report.RetryManifestWriter;
 import dev.quarry.report.TaskResult;
 import dev.quarry.run.RunRecord;
 import dev.quarry.run.RunStore;
-import java.io.IOException;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,14 +189,9 @@ public final class RetryRun {
   }
 
   private static void deleteTree(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      return;
-    }
-    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException ignored) {
+    try {
+      FileTrees.delete(dir);
+    } catch (UncheckedIOException ignored) {
       // leftover staging files are harmless: the next retry writes its own
     }
   }
