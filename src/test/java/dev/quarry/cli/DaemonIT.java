@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.sandbox.LocalS3Server;
+import dev.quarry.testing.QuarryCli;
 import dev.quarry.testing.S3Servers;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +75,7 @@ class DaemonIT {
                 .formatted(bucket));
     Path log = dir.resolve("daemon.log");
     // and: a run of it left awaiting approval by a quarry run before the daemon started
-    Result earlier = quarry("run", confirmed.toString());
+    QuarryCli.Result earlier = quarry("run", confirmed.toString());
     assertThat(earlier.code()).as(earlier.err()).isZero();
     String unfinished = runsOf("tag-confirmed").get(0).path("id").asText();
 
@@ -106,7 +105,7 @@ class DaemonIT {
     // when: its playbook is removed, and quarry confirm approves the run
     Files.delete(confirmed);
     await(() -> read(log).contains("confirmed.yaml: removed; unscheduled"), log, 30);
-    Result confirm = quarry("confirm", waiting.get(0).path("jobIds").get(0).asText());
+    QuarryCli.Result confirm = quarry("confirm", waiting.get(0).path("jobIds").get(0).asText());
 
     // then: it ran, and no other run of it was started
     assertThat(confirm.code()).as(confirm.err()).isZero();
@@ -170,7 +169,7 @@ class DaemonIT {
   }
 
   private JsonNode runs() {
-    Result runs = quarry("runs", "-o", "json");
+    QuarryCli.Result runs = quarry("runs", "-o", "json");
     assertThat(runs.code()).as(runs.err()).isZero();
     try {
       return Json.MAPPER.readTree(runs.out()).path("runs");
@@ -220,26 +219,7 @@ class DaemonIT {
     return builder.start();
   }
 
-  private record Result(int code, String out, String err) {}
-
-  private Result quarry(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--s3-endpoint",
-            server.endpoint().toString(),
-            "--state-dir",
-            dir.resolve("state").toString()));
-    int code =
-        QuarryCommand.execute(
-            new CliContext(
-                Map.of("QUARRY_MANIFESTS_DIR", dir.resolve("manifests").toString()),
-                new PrintWriter(out, true),
-                new PrintWriter(err, true),
-                false),
-            all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
+  private QuarryCli.Result quarry(String... args) {
+    return new QuarryCli(server.endpoint(), dir, Map.of()).run(args);
   }
 }

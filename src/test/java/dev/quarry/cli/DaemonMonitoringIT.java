@@ -7,9 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.monitor.WebhookReceiver;
 import dev.quarry.sandbox.LocalS3Server;
 import dev.quarry.testing.Chromium;
+import dev.quarry.testing.QuarryCli;
 import dev.quarry.testing.S3Servers;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -265,7 +264,7 @@ class DaemonMonitoringIT {
   }
 
   private JsonNode runs() {
-    Result runs = quarry("runs", "-o", "json");
+    QuarryCli.Result runs = quarry("runs", "-o", "json");
     assertThat(runs.code()).as(runs.err()).isZero();
     try {
       return Json.MAPPER.readTree(runs.out()).path("runs");
@@ -315,26 +314,7 @@ class DaemonMonitoringIT {
     return builder.start();
   }
 
-  private record Result(int code, String out, String err) {}
-
-  private Result quarry(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--s3-endpoint",
-            server.endpoint().toString(),
-            "--state-dir",
-            dir.resolve("state").toString()));
-    int code =
-        QuarryCommand.execute(
-            new CliContext(
-                Map.of("QUARRY_MANIFESTS_DIR", dir.resolve("manifests").toString()),
-                new PrintWriter(out, true),
-                new PrintWriter(err, true),
-                false),
-            all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
+  private QuarryCli.Result quarry(String... args) {
+    return new QuarryCli(server.endpoint(), dir, Map.of()).run(args);
   }
 }
