@@ -26,12 +26,13 @@ import java.util.stream.Stream;
  */
 final class SpillDirectory implements AutoCloseable {
   private static final String LOCK = ".lock";
+  private static final long EXIT_DEADLINE_MILLIS = 3_000;
   private static final Set<SpillDirectory> OPEN = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
         .addShutdownHook(
-            new Thread(() -> OPEN.forEach(SpillDirectory::delete), "quarry-spill-cleanup"));
+            new Thread(() -> OPEN.forEach(SpillDirectory::deleteAtExit), "quarry-spill-cleanup"));
   }
 
   private final Path dir;
@@ -89,6 +90,30 @@ final class SpillDirectory implements AutoCloseable {
       Files.deleteIfExists(lockFile);
     } catch (IOException ignored) {
       // an empty lock file left behind is swept with the next start
+    }
+  }
+
+  /**
+   * At exit DuckDB's query still runs beside the hooks and may write a new spill file after a pass
+   * listed the directory, leaving it non-empty. So passes repeat until the directory is gone and
+   * still gone a moment later, for at most {@link #EXIT_DEADLINE_MILLIS}.
+   */
+  private void deleteAtExit() {
+    long deadline = System.nanoTime() + EXIT_DEADLINE_MILLIS * 1_000_000;
+    do {
+      delete();
+      pause();
+      if (!Files.exists(dir)) {
+        return;
+      }
+    } while (System.nanoTime() < deadline);
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
