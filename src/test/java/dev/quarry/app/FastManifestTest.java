@@ -88,7 +88,15 @@ class FastManifestTest {
         "SELECT bucket, key FROM journal ORDER BY sequence_number DESC",
         "SELECT bucket, key, size, storage_class FROM inventory WHERE size > 1000",
         // a bucket the engine's CSV would quote otherwise: the streaming path writes it
-        "SELECT 'odd,bucket' AS bucket, key FROM inventory"
+        "SELECT 'odd,bucket' AS bucket, key FROM inventory",
+        // size and class known, duplicates present: de-duplicated after the count shows them
+        "SELECT j.bucket, j.key, i.size, i.storage_class FROM journal j JOIN inventory i"
+            + " ON i.bucket = j.bucket AND i.key = j.key ORDER BY j.sequence_number",
+        // carried through a plain scan under a two-part name, versions included
+        "SELECT bucket, key, version_id FROM \"b_photos\".inventory WHERE size > 0 ORDER BY key",
+        // a computed key is not the row's object: size and class are joined, not carried
+        "SELECT bucket, 'copy/' || key AS key FROM inventory",
+        "SELECT bucket, key FROM inventory i WHERE i.size > 15"
       })
   void enginesManifestIsByteIdenticalToTheStreamedOneWithEqualTotals(String sql) throws Exception {
     // given
@@ -125,6 +133,71 @@ class FastManifestTest {
             Files.readAllBytes(StorageClassFile.beside(Path.of(streamed.manifest().file()))));
     assertThat(dir.resolve("fast").resolve("fast-manifest"))
         .isDirectoryNotContaining("glob:**/.manifest-*");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT bucket, key FROM journal ORDER BY sequence_number",
+        "SELECT j.bucket, j.key, i.size, i.storage_class FROM journal j JOIN inventory i"
+            + " ON i.bucket = j.bucket AND i.key = j.key ORDER BY j.sequence_number",
+        "SELECT bucket, key FROM inventory",
+        "SELECT bucket, key, size, storage_class FROM inventory"
+      })
+  void duplicatesAreRemovedWhereThereAreSomeOnEveryPath(String sql) throws Exception {
+    // given: the journal names each key twice, the inventory once
+    boolean fromJournal = sql.contains("journal");
+    Path file = dir.resolve("dedup-" + Integer.toHexString(sql.hashCode()) + ".csv");
+
+    // when
+    Optional<SelectionSummary> summary;
+    try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
+      summary =
+          engine.writeManifest(
+              new BoundQuery(sql, Map.of()),
+              new ManifestRequest(
+                  file, TaskIdentity.BUCKET_KEY, 10_000, "(other)", "(unknown)", 5));
+    }
+
+    // then: one line per task, first rows first, sizes from the inventory either way
+    assertThat(summary).isPresent();
+    assertThat(summary.get().selection()).isEqualTo(new Selection(12, fromJournal ? 12 : 0));
+    assertThat(summary.get().bytes()).isEqualTo(526);
+    assertThat(Files.readString(file)).startsWith("photos,a%20b/space.jpg\nphotos,plus%2Bsign\n");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aVersionedInventoryKeepsTheCurrentVersionsSizeAndClass() throws Exception {
+    // given: key k has an older STANDARD version the query selects and a newer GLACIER one
+    Path root = dir.resolve("versioned");
+    try (TestWarehouse versioned = new TestWarehouse(root.resolve("warehouse"))) {
+      versioned.inventory(
+          "b_vers",
+          "SELECT * FROM (VALUES ('vers', 'k', 'v1', '000001', 10, 'STANDARD'),"
+              + " ('vers', 'k', 'v2', '000002', 20, 'GLACIER'),"
+              + " ('vers', 'solo', 'v9', '000003', 5, 'STANDARD'))"
+              + " t(bucket, key, version_id, sequence_number, size, storage_class)");
+      Playbook playbook = playbook("SELECT bucket, key FROM inventory WHERE version_id <> 'v2'");
+
+      // when
+      PlanResult fast;
+      PlanResult streamed;
+      try (EmbeddedEngine engine = new EmbeddedEngine(versioned.warehouse())) {
+        fast = new PlanRun(engine, root.resolve("fast"), CLOCK).plan(playbook, Map.of());
+        streamed =
+            new PlanRun(new StreamingOnly(engine), root.resolve("streamed"), CLOCK)
+                .plan(playbook, Map.of());
+      }
+
+      // then: the action meets k's current version, so its size and class stand, not v1's
+      assertThat(fast.bytes()).isEqualTo(25).isEqualTo(streamed.bytes());
+      assertThat(fast.storageClasses()).isEqualTo(streamed.storageClasses());
+      assertThat(fast.sample())
+          .extracting(ObjectRow::key, ObjectRow::size, ObjectRow::storageClass)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("k", 20L, "GLACIER"),
+              org.assertj.core.groups.Tuple.tuple("solo", 5L, "STANDARD"));
+    }
   }
 
   @ParameterizedTest

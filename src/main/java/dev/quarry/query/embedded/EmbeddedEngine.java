@@ -209,6 +209,14 @@ public final class EmbeddedEngine implements QueryEngine {
     Prepared prepared = prepare(query);
     List<Column> columns = describe(prepared, query);
     checkColumns(columns, identity);
+    Shape shape =
+        carry(
+            new Shape(prepared, columns),
+            query,
+            identity,
+            List.of("size", "storage_class", "encryption_status", "kms_key_arn"));
+    prepared = shape.prepared();
+    columns = shape.columns();
     String sql = objectsSql(prepared.sql(), columns, identity, true);
     boolean lockKnown =
         indexOf(columns, "object_lock_mode") >= 0
@@ -252,23 +260,42 @@ public final class EmbeddedEngine implements QueryEngine {
     Prepared prepared = prepare(query);
     List<Column> columns = describe(prepared, query);
     checkColumns(columns, request.identity());
+    Shape shape =
+        carry(
+            new Shape(prepared, columns),
+            query,
+            request.identity(),
+            List.of("size", "storage_class"));
+    prepared = shape.prepared();
+    columns = shape.columns();
     int size = indexOf(columns, "size");
     if (size >= 0 && !INTEGER_TYPES.contains(columns.get(size).type())) {
       // the streaming path reads such sizes (text, decimals) as it always has
       return Optional.empty();
     }
-    String sql = objectsSql(prepared.sql(), columns, request.identity(), false);
+    boolean known = size >= 0 && indexOf(columns, "storage_class") >= 0;
     String id = UUID.randomUUID().toString();
     Path staged = staging.resolve(id + ".csv");
     Path selected = staging.resolve(id + ".parquet");
+    Path distinct = staging.resolve(id + ".distinct.parquet");
     Path classes = staging.resolve(id + ".classes.csv");
     try {
-      // on disk, not in a table: a temporary table of millions of keys outgrew the memory limit
+      // on disk, not in a table: a temporary table of millions of keys outgrew the memory limit.
+      // With size and class known, the rows are written as the query returns them (DuckDB keeps
+      // insertion order, so a row's place in the file is its place in the query) and
+      // de-duplicated only if a count of distinct task hashes shows duplicates; else the rows are
+      // de-duplicated and the inventory joined for what the query lacks (objectsSql).
+      String stage =
+          known
+              ? knownSql(prepared.sql(), columns)
+              : "SELECT * FROM ("
+                  + objectsSql(prepared.sql(), columns, request.identity(), false)
+                  + ") quarry_r(b, k, v, s, sc, copies, ord)";
       try (PreparedStatement create =
           connection.prepareStatement(
-              "COPY (SELECT * FROM ("
-                  + sql
-                  + ") quarry_r(b, k, v, s, sc, copies, ord)) TO "
+              "COPY ("
+                  + stage
+                  + ") TO "
                   + quoteString(selected.toString())
                   + " (FORMAT parquet)")) {
         bind(create, prepared.parameterOrder(), query.parameters(), false);
@@ -276,9 +303,31 @@ public final class EmbeddedEngine implements QueryEngine {
       }
       try (Statement s = connection.createStatement()) {
         s.execute(
-            "CREATE OR REPLACE TEMP VIEW quarry_m AS SELECT * FROM read_parquet("
+            "CREATE OR REPLACE TEMP VIEW quarry_m AS SELECT "
+                + (known ? "b, k, v, s, sc, 1::BIGINT AS copies, file_row_number + 1 AS ord" : "*")
+                + " FROM read_parquet("
                 + quoteString(selected.toString())
+                + (known ? ", file_row_number = true" : "")
                 + ")");
+        if (known && hasDuplicates(s, request.identity())) {
+          String taskKey =
+              switch (request.identity()) {
+                case BUCKET_KEY_VERSION -> "b, k, v";
+                case BUCKET_KEY -> "b, k";
+              };
+          s.execute(
+              "COPY (WITH f AS (SELECT min(ord) AS first, count(*) AS copies FROM quarry_m GROUP"
+                  + " BY "
+                  + taskKey
+                  + ") SELECT m.b, m.k, m.v, m.s, m.sc, f.copies, m.ord FROM quarry_m m JOIN f ON"
+                  + " m.ord = f.first ORDER BY m.ord) TO "
+                  + quoteString(distinct.toString())
+                  + " (FORMAT parquet)");
+          s.execute(
+              "CREATE OR REPLACE TEMP VIEW quarry_m AS SELECT * FROM read_parquet("
+                  + quoteString(distinct.toString())
+                  + ")");
+        }
         long objects;
         long duplicates;
         long bytes;
@@ -309,7 +358,7 @@ public final class EmbeddedEngine implements QueryEngine {
         s.execute(
             "COPY (SELECT b, quarry_encode_key(k)"
                 + (request.withVersionIds() ? ", coalesce(v, 'null')" : "")
-                + " FROM quarry_m ORDER BY ord) TO "
+                + " FROM quarry_m) TO "
                 + quoteString(staged.toString())
                 + " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')");
         if (request.storageClassFile().isPresent()) {
@@ -317,7 +366,7 @@ public final class EmbeddedEngine implements QueryEngine {
           s.execute(
               "COPY (SELECT b, quarry_encode_key(k), "
                   + (request.withVersionIds() ? "v" : "NULL")
-                  + ", sc FROM quarry_m ORDER BY ord) TO "
+                  + ", sc FROM quarry_m) TO "
                   + quoteString(classes.toString())
                   + " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')");
         }
@@ -407,11 +456,53 @@ public final class EmbeddedEngine implements QueryEngine {
       try {
         Files.deleteIfExists(staged);
         Files.deleteIfExists(selected);
+        Files.deleteIfExists(distinct);
         Files.deleteIfExists(classes);
       } catch (IOException ignored) {
         // the spill directory, and this file with it, is removed when the engine closes
       }
     }
+  }
+
+  /**
+   * Whether two staged rows are one task: fewer distinct task hashes than rows. A hash collision
+   * only costs the exact de-duplication, which then finds none.
+   */
+  private static boolean hasDuplicates(Statement s, TaskIdentity identity) throws SQLException {
+    String task =
+        switch (identity) {
+          case BUCKET_KEY_VERSION -> "b, k, v";
+          case BUCKET_KEY -> "b, k";
+        };
+    try (ResultSet rs =
+        s.executeQuery("SELECT count(*) - count(DISTINCT hash(" + task + ")) FROM quarry_m")) {
+      rs.next();
+      return rs.getLong(1) > 0;
+    }
+  }
+
+  /** The query's bucket, key, version, size and class, as text but the size, in its order. */
+  private static String knownSql(String sql, List<Column> columns) {
+    List<String> aliases = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      aliases.add("quarry_c" + i);
+    }
+    int version = indexOf(columns, "version_id");
+    return "SELECT "
+        + varchar(indexOf(columns, "bucket"))
+        + " AS b, "
+        + varchar(indexOf(columns, "key"))
+        + " AS k, "
+        + varchar(version)
+        + " AS v, quarry_c"
+        + indexOf(columns, "size")
+        + " AS s, "
+        + varchar(indexOf(columns, "storage_class"))
+        + " AS sc FROM ("
+        + sql
+        + "\n) quarry_q("
+        + String.join(", ", aliases)
+        + ")";
   }
 
   private static List<SelectionSummary.Group> groups(Statement s, String sql) throws SQLException {
@@ -422,6 +513,116 @@ public final class EmbeddedEngine implements QueryEngine {
       }
     }
     return groups;
+  }
+
+  /** A query's SQL and the columns it returns. */
+  private record Shape(Prepared prepared, List<Column> columns) {}
+
+  private static final Set<String> CLAUSES_AFTER_FROM = Set.of("where", "order", "limit");
+
+  /**
+   * The query with the wanted columns it lacks read from its own rows, when it is a plain scan of
+   * {@code inventory} ({@code SELECT column, ... FROM inventory [WHERE ...] [ORDER BY ...] [LIMIT
+   * ...]}, every selected item a bare column): each row then carries its own size and class instead
+   * of joining the inventory again (issue 9: the join was most of the plan's time and memory).
+   * Anything else, or a rewrite DuckDB refuses, keeps the query as it is.
+   */
+  private Shape carry(Shape shape, BoundQuery query, TaskIdentity identity, List<String> wanted) {
+    List<String> missing = wanted.stream().filter(w -> indexOf(shape.columns(), w) < 0).toList();
+    if (missing.isEmpty()) {
+      return shape;
+    }
+    String sql = shape.prepared().sql();
+    List<SqlToken> tokens = SqlTokenizer.tokenize(sql).stream().filter(t -> !t.isTrivia()).toList();
+    if (tokens.isEmpty() || !tokens.get(0).isWord("select")) {
+      return shape;
+    }
+    int i = 1;
+    boolean expectItem = true;
+    for (; i < tokens.size() && !tokens.get(i).isWord("from"); i++) {
+      SqlToken t = tokens.get(i);
+      boolean bare =
+          (t.is(Kind.WORD) && !t.isWord("distinct") && !t.isWord("all"))
+              || t.is(Kind.QUOTED_IDENTIFIER);
+      if (expectItem ? !bare : !t.isSymbol(",")) {
+        return shape;
+      }
+      expectItem = !expectItem;
+    }
+    if (expectItem || i + 1 >= tokens.size()) {
+      return shape;
+    }
+    SqlToken from = tokens.get(i);
+    int next = i + 1;
+    if (!MetadataTables.INVENTORY.equals(identifier(tokens.get(next)))) {
+      // two- and three-part names: "b_x".inventory, "s3tablescatalog/aws-s3"."b_x".inventory
+      int dots = 0;
+      while (next + 2 < tokens.size()
+          && tokens.get(next + 1).isSymbol(".")
+          && identifier(tokens.get(next)) != null
+          && dots < 2) {
+        next += 2;
+        dots++;
+      }
+      if (dots == 0 || !MetadataTables.INVENTORY.equals(identifier(tokens.get(next)))) {
+        return shape;
+      }
+    }
+    if (next + 1 < tokens.size()) {
+      SqlToken after = tokens.get(next + 1);
+      if (!after.is(Kind.WORD)
+          || !CLAUSES_AFTER_FROM.contains(after.text().toLowerCase(Locale.ROOT))) {
+        return shape;
+      }
+      for (SqlToken t : tokens.subList(next + 1, tokens.size())) {
+        // a subquery, a set operation or a grouping would change what a row is
+        if (t.isWord("select")
+            || t.isWord("group")
+            || t.isWord("union")
+            || t.isWord("except")
+            || t.isWord("intersect")
+            || t.isWord("qualify")
+            || t.isWord("having")
+            || t.isWord("window")
+            || t.isWord("join")) {
+          return shape;
+        }
+      }
+    }
+    SqlToken last = tokens.get(next);
+    String table = sql.substring(tokens.get(i + 1).offset(), last.offset() + last.text().length());
+    if (!oneRowPerTask(table, identity)) {
+      return shape;
+    }
+    Prepared carried =
+        new Prepared(
+            sql.substring(0, from.offset())
+                + ", "
+                + String.join(", ", missing)
+                + " "
+                + sql.substring(from.offset()),
+            shape.prepared().parameterOrder());
+    try {
+      return new Shape(carried, describe(carried, query));
+    } catch (QuarryException e) {
+      return shape;
+    }
+  }
+
+  /** Whether no two rows of the table are one task; a hash collision only costs the join. */
+  private boolean oneRowPerTask(String table, TaskIdentity identity) {
+    String task =
+        switch (identity) {
+          case BUCKET_KEY_VERSION -> "bucket, key, version_id";
+          case BUCKET_KEY -> "bucket, key";
+        };
+    try (Statement s = connection.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT count(*) - count(DISTINCT hash(" + task + ")) FROM " + table)) {
+      return rs.next() && rs.getLong(1) == 0;
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   private static void checkColumns(List<Column> columns, TaskIdentity identity) {
