@@ -1,6 +1,7 @@
 package dev.quarry.bench;
 
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
 import dev.quarry.query.TaskIdentity;
@@ -11,6 +12,7 @@ import dev.quarry.query.athena.MotoAthena;
 import dev.quarry.sandbox.LocalS3Server;
 import dev.quarry.testing.S3Servers;
 import java.io.BufferedWriter;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,17 +24,23 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.Datum;
+import software.amazon.awssdk.services.athena.model.GetQueryResultsResponse;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
- * Shows that the Athena engine streams a result of any size in flat memory: results of 200,000 and
- * 2,000,000 rows read through {@link AthenaEngine#objects} from moto's S3, against a baseline in
- * the same run that collects the rows in a list (what paging everything into memory amounts to).
- * Live heap is sampled after a full GC every 50 ms while the result is read.
+ * Issue 9, item 2: results of 200,000 and 2,000,000 rows streamed through {@link
+ * AthenaEngine#objects} from moto's S3, encoded into a manifest and uploaded in parts, against the
+ * same file paged through GetQueryResults (1,000 rows a page, by the AWS SDK's paginator against
+ * {@link PagedResults}), encoded and uploaded the same way, in the same run; both manifests must be
+ * byte-identical. Live heap is sampled after a full GC every 50 ms while each runs.
  *
  * <p>The result file is written to the query's result location directly, as Athena would write it,
  * while moto holds the query QUEUED; then moto lets the query succeed. moto's canned-results API is
@@ -65,64 +73,149 @@ public final class AthenaStreamBenchmark {
               .withTimeout(Duration.ofMinutes(30));
       System.out.printf(
           Locale.ROOT,
-          "%-10s %10s %12s %14s %12s %18s %14s%n",
+          "%-10s %9s %9s %11s %10s %9s %11s %10s %9s%n",
           "rows",
           "file MiB",
-          "stream MiB",
+          "stream s",
           "stream rows/s",
-          "MiB/s",
-          "collected MiB",
-          "collected/stream");
+          "heap MiB",
+          "paged s",
+          "paged rows/s",
+          "heap MiB",
+          "ratio");
       double[] streaming = new double[2];
-      double[] collected = new double[2];
+      double[] paging = new double[2];
       long[] sizes = {SMALL, LARGE};
       for (int i = 0; i < sizes.length; i++) {
         Path file = dir.resolve("result-" + sizes[i] + ".csv");
         write(file, sizes[i]);
         double fileMiB = Files.size(file) / (1024.0 * 1024.0);
+        // streamed from moto's S3, encoded into a manifest, uploaded in parts
         Run counted = new Run(s3, athena, moto, config, settings);
-        AtomicLong rows = new AtomicLong();
-        AtomicLong chars = new AtomicLong();
-        streaming[i] =
-            counted.measure(
-                file,
-                null,
-                row -> {
-                  rows.incrementAndGet();
-                  chars.addAndGet(row.key().length());
-                });
-        if (rows.get() != sizes[i]) {
-          throw new IllegalStateException("streamed " + rows.get() + " rows of " + sizes[i]);
+        Path streamedManifest = dir.resolve("streamed-" + sizes[i] + ".csv");
+        ManifestWriter[] writer = {ManifestWriter.open(streamedManifest, true)};
+        streaming[i] = counted.measure(file, null, row -> writer[0].write(row));
+        long streamedRows = writer[0].finish().rows();
+        long start = System.nanoTime();
+        upload(s3, bucket, "manifests/streamed-" + sizes[i] + ".csv", streamedManifest);
+        double streamSeconds = counted.seconds + (System.nanoTime() - start) / 1e9;
+        if (streamedRows != sizes[i]) {
+          throw new IllegalStateException("streamed " + streamedRows + " rows of " + sizes[i]);
         }
-        double rowsPerSecond = sizes[i] / counted.seconds;
-        double mibPerSecond = fileMiB / counted.seconds;
-        List<ObjectRow> list = new ArrayList<>();
-        Run collecting = new Run(s3, athena, moto, config, settings);
-        collected[i] = collecting.measure(null, counted.resultLocation, list::add);
-        if (list.size() != sizes[i]) {
-          throw new IllegalStateException("collected " + list.size() + " rows of " + sizes[i]);
+        // the baseline: the same file paged through GetQueryResults, 1,000 rows a page
+        Path pagedManifest = dir.resolve("paged-" + sizes[i] + ".csv");
+        double[] pagedSeconds = new double[1];
+        long wanted = sizes[i];
+        try (PagedResults results = new PagedResults(file);
+            AthenaClient pager =
+                AthenaClient.builder()
+                    .endpointOverride(results.endpoint())
+                    .region(Region.US_EAST_1)
+                    .credentialsProvider(
+                        StaticCredentialsProvider.create(
+                            AwsBasicCredentials.create("bench", "bench")))
+                    .build()) {
+          paging[i] =
+              LiveHeap.maxMiB(
+                  () -> {
+                    long begin = System.nanoTime();
+                    long pagedRows = page(pager, pagedManifest);
+                    upload(s3, bucket, "manifests/paged-" + wanted + ".csv", pagedManifest);
+                    pagedSeconds[0] = (System.nanoTime() - begin) / 1e9;
+                    if (pagedRows != wanted) {
+                      throw new IllegalStateException("paged " + pagedRows + " of " + wanted);
+                    }
+                  });
         }
-        list.clear();
+        if (Files.mismatch(streamedManifest, pagedManifest) != -1) {
+          throw new IllegalStateException("the two manifests differ");
+        }
         System.out.printf(
             Locale.ROOT,
-            "%-10d %10.1f %12.1f %14.0f %12.1f %18.1f %14.1f%n",
+            "%-10d %9.1f %9.2f %13.0f %10.1f %9.2f %12.0f %10.1f %9.1f%n",
             sizes[i],
             fileMiB,
+            streamSeconds,
+            sizes[i] / streamSeconds,
             streaming[i],
-            rowsPerSecond,
-            mibPerSecond,
-            collected[i],
-            collected[i] / streaming[i]);
+            pagedSeconds[0],
+            sizes[i] / pagedSeconds[0],
+            paging[i],
+            pagedSeconds[0] / streamSeconds);
         Files.delete(file);
+        Files.delete(streamedManifest);
+        Files.delete(pagedManifest);
       }
       System.out.printf(
           Locale.ROOT,
-          "heap growth from %,d to %,d rows (x%d): streaming x%.2f, collecting x%.2f%n",
+          "heap growth from %,d to %,d rows (x%d): streaming x%.2f, paging x%.2f; peak RSS %s%n",
           SMALL,
           LARGE,
           LARGE / SMALL,
           streaming[1] / streaming[0],
-          collected[1] / collected[0]);
+          paging[1] / paging[0],
+          peakRss());
+    }
+  }
+
+  /** GetQueryResults page by page, each row (but the header) encoded into the manifest. */
+  private static long page(AthenaClient athena, Path manifest) {
+    try (ManifestWriter writer = ManifestWriter.open(manifest, true)) {
+      boolean header = true;
+      for (GetQueryResultsResponse page :
+          athena.getQueryResultsPaginator(r -> r.queryExecutionId("bench").maxResults(1000))) {
+        for (software.amazon.awssdk.services.athena.model.Row row : page.resultSet().rows()) {
+          if (header) {
+            header = false;
+            continue;
+          }
+          List<Datum> d = row.data();
+          String size = d.get(3).varCharValue();
+          writer.write(
+              new ObjectRow(
+                  d.get(0).varCharValue(),
+                  d.get(1).varCharValue(),
+                  d.get(2).varCharValue(),
+                  size == null ? null : Long.valueOf(size),
+                  d.get(4).varCharValue()));
+        }
+      }
+      return writer.finish().rows();
+    }
+  }
+
+  /** The manifest in 8 MiB parts, as a multipart upload. */
+  private static void upload(S3Client s3, String bucket, String key, Path file) {
+    String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
+    List<CompletedPart> parts = new ArrayList<>();
+    byte[] buffer = new byte[8 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+        int number = parts.size() + 1;
+        String etag =
+            s3.uploadPart(
+                    b -> b.bucket(bucket).key(key).uploadId(id).partNumber(number),
+                    RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, n)))
+                .eTag();
+        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    s3.completeMultipartUpload(
+        b -> b.bucket(bucket).key(key).uploadId(id).multipartUpload(m -> m.parts(parts)));
+  }
+
+  private static String peakRss() {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/status")).stream()
+          .filter(l -> l.startsWith("VmHWM"))
+          .map(l -> l.replaceAll("\\s+", " "))
+          .findFirst()
+          .orElse("(unknown)");
+    } catch (java.io.IOException e) {
+      return "(unknown)";
     }
   }
 

@@ -31,15 +31,6 @@ public final class ManifestBenchmark {
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     Path state = work.resolve("state-" + rows);
     generate(state, rows);
-    String glob = state.resolve("warehouse").toString() + "/**/*.parquet";
-    // absolute: the measured processes run in the work folder
-    String classpath =
-        java.util.Arrays.stream(
-                System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-            .map(e -> Path.of(e).toAbsolutePath().toString())
-            .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-
     System.out.printf(Locale.ROOT, "inventory: %,d rows in %s%n", rows, state);
     System.out.printf(
         Locale.ROOT,
@@ -51,52 +42,62 @@ public final class ManifestBenchmark {
         "rate ratio",
         "RSS ratio");
     for (String select : List.of("bucket, key", "bucket, key, size, storage_class")) {
-      String sql = "SELECT " + select + " FROM inventory WHERE " + WHERE;
-      Path playbook = work.resolve("reencrypt-" + select.split(",").length + ".yaml");
-      Files.writeString(
-          playbook,
-          "name: bench-reencrypt\nquery: |\n  "
-              + sql
-              + "\naction: { type: reencrypt, sse: AES256 }\n"
-              + "limits: { max-objects: 1000000000, confirm: required }\n");
       for (int run = 0; run < runs; run++) {
-        Path csv = work.resolve("copy.csv");
-        Measure copy =
-            measure(
-                work,
-                List.of(
-                    java,
-                    "-cp",
-                    classpath,
-                    CopyBaseline.class.getName(),
-                    sql,
-                    glob,
-                    csv.toString()));
-        long selected = lines(csv);
-        Files.delete(csv);
-        Path manifests = work.resolve("manifests");
-        Measure plan =
-            measure(
-                work,
-                List.of(
-                    java,
-                    "-Xss4m",
-                    "-cp",
-                    classpath,
-                    "dev.quarry.cli.Main",
-                    "plan",
-                    "--state-dir",
-                    state.toString(),
-                    "-o",
-                    "json",
-                    playbook.toString()),
-                "QUARRY_MANIFESTS_DIR",
-                manifests.toString());
-        deleteTree(manifests);
-        print("COPY (" + select + ")", copy, selected, copy);
-        print("quarry plan (" + select + ")", plan, selected, copy);
+        Result r = once(work, state, select);
+        print("COPY (" + select + ")", r.copy(), r.selected(), r.copy());
+        print("quarry plan (" + select + ")", r.plan(), r.selected(), r.copy());
       }
     }
+  }
+
+  /** One baseline and one plan of the re-encrypt playbook selecting {@code select}. */
+  record Result(long selected, Measure copy, Measure plan) {}
+
+  static Result once(Path work, Path state, String select) throws Exception {
+    String glob = state.resolve("warehouse").toString() + "/**/*.parquet";
+    // absolute: the measured processes run in the work folder
+    String classpath =
+        java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+            .map(e -> Path.of(e).toAbsolutePath().toString())
+            .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String sql = "SELECT " + select + " FROM inventory WHERE " + WHERE;
+    Path playbook = work.resolve("reencrypt-" + select.split(",").length + ".yaml");
+    Files.writeString(
+        playbook,
+        "name: bench-reencrypt\nquery: |\n  "
+            + sql
+            + "\naction: { type: reencrypt, sse: AES256 }\n"
+            + "limits: { max-objects: 1000000000, confirm: required }\n");
+    Path csv = work.resolve("copy.csv");
+    Measure copy =
+        measure(
+            work,
+            List.of(
+                java, "-cp", classpath, CopyBaseline.class.getName(), sql, glob, csv.toString()));
+    long selected = lines(csv);
+    Files.delete(csv);
+    Path manifests = work.resolve("manifests");
+    Measure plan =
+        measure(
+            work,
+            List.of(
+                java,
+                "-Xss4m",
+                "-cp",
+                classpath,
+                "dev.quarry.cli.Main",
+                "plan",
+                "--state-dir",
+                state.toString(),
+                "-o",
+                "json",
+                playbook.toString()),
+            "QUARRY_MANIFESTS_DIR",
+            manifests.toString());
+    deleteTree(manifests);
+    return new Result(selected, copy, plan);
   }
 
   private static void print(String name, Measure m, long rows, Measure baseline) {
@@ -111,7 +112,7 @@ public final class ManifestBenchmark {
         m.peakKib / (double) baseline.peakKib);
   }
 
-  private record Measure(double seconds, long peakKib) {}
+  record Measure(double seconds, long peakKib) {}
 
   private static Measure measure(Path work, List<String> command, String... env)
       throws IOException, InterruptedException {
@@ -150,7 +151,7 @@ public final class ManifestBenchmark {
    * A bucket's inventory made by DuckDB's own generator: keys under a few realistic prefixes, sizes
    * and storage classes spread, about 37% of objects not under KMS, tags and user metadata.
    */
-  private static void generate(Path state, long rows) throws Exception {
+  static void generate(Path state, long rows) throws Exception {
     Path done = state.resolve("generated");
     if (Files.exists(done)) {
       return;
@@ -191,7 +192,7 @@ public final class ManifestBenchmark {
     }
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }
