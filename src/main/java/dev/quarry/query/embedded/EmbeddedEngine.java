@@ -75,8 +75,11 @@ import java.util.stream.Collectors;
  *       playbook pass locally and fail on Athena, or (under {@code NOT}/{@code IS NULL}) select
  *       other rows, so the engine fails like Trino, naming the key and pointing to {@code
  *       element_at(map, key)}, which gives NULL in both engines. A NULL map gives NULL. Applies to
- *       subscripts with a string literal or parameter key and to the tables' map columns; array
- *       subscripts keep DuckDB's behaviour (NULL out of bounds where Trino fails).
+ *       subscripts with a string literal or parameter key, to the tables' map columns and to maps
+ *       built in place ({@code map(...)}).
+ *   <li><b>Array subscript</b> {@code a[i]}: 1-based, and out of range (0, negative, beyond the
+ *       end) the query fails with Trino's message, where DuckDB gives NULL or counts from the end;
+ *       {@code element_at(array, i)} is NULL beyond the end, as in Trino.
  *   <li><b>Division</b>: DuckDB's {@code integer_division} is on, so {@code 7/2 = 3} and {@code
  *       -7/2 = -3} (truncation, as Trino) while {@code 7.0/2 = 3.5}. Known difference: division by
  *       zero gives NULL in DuckDB where Trino fails.
@@ -85,7 +88,8 @@ import java.util.stream.Collectors;
  *       from_iso8601_timestamp(...)} compare with them as instants. {@code from_iso8601_timestamp}
  *       returns the UTC instant as a zone-less timestamp (Trino returns it with its zone;
  *       comparisons agree). Timestamps with zone are returned as UTC {@link LocalDateTime}.
- *   <li><b>{@code date_diff}</b> counts whole units (DuckDB's {@code date_sub}), not boundaries.
+ *   <li><b>{@code date_diff}</b> counts whole units (DuckDB's {@code date_sub}), not boundaries;
+ *       {@code date_add} of a DATE is a DATE, as Trino's.
  *   <li><b>{@code concat}</b> is NULL when an argument is NULL, as Trino (DuckDB skips NULLs).
  *   <li>Functions that would silently compute something else ({@code format}, {@code date_format},
  *       {@code date_parse}, ...) are refused with a user error naming the function and the portable
@@ -703,10 +707,8 @@ public final class EmbeddedEngine implements QueryEngine {
       for (String namespace : namespaces) {
         createNamespace(s, namespace);
       }
-      for (String macro : TrinoCompatibility.MACROS) {
-        // temporary macros are found whatever the current catalog
-        s.execute(macro.replaceFirst("^CREATE MACRO", "CREATE TEMP MACRO"));
-      }
+      // temporary macros are found whatever the current catalog, also after the USE below
+      TrinoCompatibility.install(c);
       s.execute(
           "USE "
               + quoteIdentifier(CATALOG)

@@ -5,29 +5,44 @@ import static java.util.Objects.requireNonNull;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.TrinoSql;
 import io.trino.grammar.sql.SqlBaseParser;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.antlr.v4.runtime.tree.ParseTree;
 import org.antlr.v4.runtime.tree.TerminalNode;
+import org.duckdb.DuckDBColumnType;
+import org.duckdb.DuckDBFunctions;
+import org.duckdb.DuckDBScalarFunctionBuilder;
 
 /**
  * The Athena (Trino) functions whose DuckDB counterpart has another name or other semantics, in one
- * table: {@link #RULES}. A rule either maps the function to a DuckDB built-in or a macro created at
- * connect time ({@link Rule#mapTo}), or refuses it ({@link Rule#refuse}) because its DuckDB
- * namesake would silently compute something else. Functions absent from the table run as DuckDB has
- * them (most of Trino's string, math and aggregate functions have the same name and meaning).
+ * table: {@link #RULES}. Most are DuckDB temporary macros under Trino's own name ({@link
+ * Rule#macro}, bodies in {@link #MACROS}): a temporary macro shadows the built-in of that name,
+ * also after {@code USE} of another catalog (checked on DuckDB 1.5.6), so the query text keeps
+ * Trino's names and DuckDB's messages show them. A few are renamed in the text ({@link Rule#mapTo})
+ * where a macro cannot stand in, each saying why; the rest are refused ({@link Rule#refuse})
+ * because their DuckDB namesake would silently compute something else. Functions absent from the
+ * table run as DuckDB has them (most of Trino's string, math and aggregate functions have the same
+ * name and meaning).
  *
- * <p>To add a function: one line in {@link #RULES}, and a macro in {@link #MACROS} if it maps to
- * one; a test against the value Trino documents.
+ * <p>To add a function: one line in {@link #RULES}, and its macro in {@link #MACROS}; a test
+ * against the value Trino documents.
  *
  * <p>Besides function names, {@link #rewrite} turns map subscripts {@code m['k']} into {@code
  * quarry_map_subscript(m, 'k')}, which fails like Trino on a missing key (see {@link
- * EmbeddedEngine}), and leaves everything else byte for byte: line numbers in DuckDB's messages are
- * the query's own.
+ * EmbeddedEngine}), and array subscripts {@code a[i]} into {@code quarry_array_subscript(a, i)},
+ * which fails like Trino out of range (DuckDB gives NULL, and counts negative indices from the
+ * end), and leaves everything else byte for byte: line numbers in DuckDB's messages are the query's
+ * own.
  */
 final class TrinoCompatibility {
   /** What the engine does with a Trino function. */
@@ -36,6 +51,12 @@ final class TrinoCompatibility {
       requireNonNull(trinoName, "trinoName is null");
     }
 
+    /** A macro of that name in {@link #MACROS}: the text is left as it is. */
+    static Rule macro(String trinoName) {
+      return new Rule(trinoName, trinoName, null);
+    }
+
+    /** Renamed in the text, for a function no macro can stand in for (say why beside it). */
     static Rule mapTo(String trinoName, String duckdbName) {
       return new Rule(trinoName, duckdbName, null);
     }
@@ -50,27 +71,36 @@ final class TrinoCompatibility {
     boolean refused() {
       return refusal != null;
     }
+
+    boolean renamed() {
+      return !refused() && !duckdbName.equals(trinoName);
+    }
   }
+
+  private static final String FORMAT_DATETIME = "format_datetime";
 
   static final List<Rule> RULES =
       List.of(
-          // Trino: NULL when the key is absent; DuckDB's element_at returns a list
-          Rule.mapTo("element_at", "quarry_element_at"),
-          Rule.mapTo("regexp_like", "regexp_matches"),
+          // Trino: NULL when the key is absent or the index beyond the array; index 0 fails
+          Rule.macro("element_at"),
+          Rule.macro("cardinality"),
+          Rule.macro("regexp_like"),
+          Rule.macro("split"),
+          // a lambda cannot be a macro's argument in DuckDB ("Invalid lambda expression")
           Rule.mapTo("transform", "list_transform"),
-          // both inclusive of the stop value
-          Rule.mapTo("sequence", "generate_series"),
-          Rule.mapTo("approx_distinct", "approx_count_distinct"),
-          Rule.mapTo("from_iso8601_timestamp", "quarry_from_iso8601_timestamp"),
-          Rule.mapTo("from_iso8601_date", "quarry_from_iso8601_date"),
-          Rule.mapTo("from_unixtime", "quarry_from_unixtime"),
-          Rule.mapTo("to_unixtime", "quarry_to_unixtime"),
-          Rule.mapTo("date_add", "quarry_date_add"),
+          Rule.macro("sequence"),
+          Rule.macro("approx_distinct"),
+          Rule.macro("from_iso8601_timestamp"),
+          Rule.macro("from_iso8601_date"),
+          Rule.macro("from_unixtime"),
+          Rule.macro("to_unixtime"),
+          Rule.macro("date_add"),
           // DuckDB's date_diff counts unit boundaries crossed; date_sub counts whole units, as
           // Trino
-          Rule.mapTo("date_diff", "quarry_date_diff"),
+          Rule.macro("date_diff"),
           // Trino: NULL if any argument is NULL; DuckDB's concat skips NULLs
-          Rule.mapTo("concat", "quarry_concat"),
+          Rule.macro("concat"),
+          // DuckDB reads date(x) as its own function even beside a temporary macro of that name
           Rule.mapTo("date", "quarry_date"),
           Rule.refuse(
               "format",
@@ -85,10 +115,12 @@ final class TrinoCompatibility {
               "date_parse",
               "Trino's date_parse takes MySQL patterns that DuckDB's strptime reads differently;"
                   + " use CAST(s AS TIMESTAMP) or from_iso8601_timestamp(s) for ISO 8601 text"),
+          // a literal pattern of numeric fields is translated (JodaPattern); anything else is not
           Rule.refuse(
-              "format_datetime",
-              "Trino's format_datetime takes Joda-Time patterns that DuckDB does not have; use"
-                  + " CAST(ts AS VARCHAR), date_trunc or year()/month()/day()"),
+              FORMAT_DATETIME,
+              "Trino's format_datetime takes Joda-Time patterns that DuckDB does not have; only a"
+                  + " literal pattern of the numeric fields y, M, d, H, h, m, s, SSS and quoted"
+                  + " text runs here; use CAST(ts AS VARCHAR), date_trunc or year()/month()/day()"),
           Rule.refuse(
               "parse_datetime",
               "Trino's parse_datetime takes Joda-Time patterns that DuckDB does not have; use"
@@ -97,9 +129,13 @@ final class TrinoCompatibility {
   private static final Map<String, Rule> BY_NAME =
       RULES.stream().collect(Collectors.toMap(Rule::trinoName, Function.identity()));
 
-  /** Trino's whole-unit names, as DuckDB's date functions take them. */
+  /**
+   * Trino's whole-unit names, as DuckDB's date functions take them; sub-day units fail on a DATE.
+   */
   private static final String DATE_ADD_CASES =
-      "CASE lower(unit)"
+      "CASE WHEN typeof(ts) = 'DATE' AND lower(unit) IN ('millisecond', 'second', 'minute',"
+          + " 'hour') THEN error(chr(39) || unit || chr(39) || ' is not a valid DATE field')"
+          + " ELSE CASE lower(unit)"
           + " WHEN 'millisecond' THEN ts + to_milliseconds(n)"
           + " WHEN 'second' THEN ts + to_seconds(n)"
           + " WHEN 'minute' THEN ts + to_minutes(n)"
@@ -109,49 +145,137 @@ final class TrinoCompatibility {
           + " WHEN 'month' THEN ts + to_months(n)"
           + " WHEN 'quarter' THEN ts + to_months(3 * n)"
           + " WHEN 'year' THEN ts + to_years(n)"
-          + " ELSE error('date_add: unknown unit ' || unit) END";
+          + " ELSE error('date_add: unknown unit ' || unit) END END";
 
-  /** The macros the rules map to, created at connect time. */
+  /**
+   * Casts a timestamp to the type of its second argument (DATE, TIMESTAMP or TIMESTAMP WITH TIME
+   * ZONE), a Java function with one overload per type: a macro's result type cannot depend on its
+   * argument's, and DuckDB's {@code DATE + INTERVAL} is a TIMESTAMP where Trino's {@code date_add}
+   * on a DATE is a DATE.
+   */
+  static final String AS_TYPE_OF = "quarry_as_type_of";
+
+  /** Trino's messages for array subscripts out of range. */
+  private static final String ARRAY_BOUNDS =
+      "CASE WHEN a IS NULL OR i IS NULL THEN NULL"
+          + " WHEN i = 0 THEN error('SQL array indices start at 1')"
+          + " WHEN i < 0 THEN error('Array subscript is negative: ' || i)"
+          + " WHEN i > len(a) THEN error('Array subscript must be less than or equal to array"
+          + " length: ' || i || ' > ' || len(a)) ELSE a[i] END";
+
+  /**
+   * The macros, created on each connection the engine opens. Temporary macros shadow DuckDB's
+   * built-ins of the same name wherever the session's catalog is.
+   */
   static final List<String> MACROS =
       List.of(
-          "CREATE MACRO quarry_element_at(container, k) AS container[k]",
-          // Trino raises on a missing key (see EmbeddedEngine); a NULL map or key gives NULL
-          "CREATE MACRO quarry_map_subscript(m, k) AS CASE WHEN m IS NULL OR k IS NULL THEN NULL"
-              + " WHEN map_contains(m, k) THEN m[k] ELSE error('Key not present in map: ' || k"
-              + " || ' (Athena fails the same way; element_at(map, key) gives NULL instead)')"
-              + " END",
+          // on a list, index 0 fails and beyond the end is NULL; typeof spares a map the
+          // comparison of its key with 0 (a string key would fail to cast)
+          "CREATE OR REPLACE TEMP MACRO element_at(container, k) AS CASE WHEN typeof(container)"
+              + " LIKE '%[]' AND CAST(k AS VARCHAR) = '0' THEN error('SQL array indices start at"
+              + " 1') ELSE container[k] END",
+          // of an array or a map: DuckDB's cardinality takes only maps and len only lists, and a
+          // macro's body is bound whole, so the count goes through the value's JSON form
+          "CREATE OR REPLACE TEMP MACRO cardinality(x) AS CAST(CASE json_type(to_json(x)) WHEN"
+              + " 'ARRAY' THEN json_array_length(to_json(x)) ELSE len(json_keys(to_json(x))) END"
+              + " AS BIGINT)",
+          "CREATE OR REPLACE TEMP MACRO regexp_like(s, pattern) AS regexp_matches(s, pattern)",
+          // Trino: at most lim elements, the last holding the rest; lim must be positive
+          "CREATE OR REPLACE TEMP MACRO split(s, d) AS string_split(s, d), (s, d, lim) AS CASE"
+              + " WHEN lim <= 0 THEN error('Limit must be positive') WHEN len(string_split(s, d))"
+              + " <= lim THEN string_split(s, d) ELSE list_concat(string_split(s, d)[1:lim - 1],"
+              + " [array_to_string(string_split(s, d)[lim:], d)]) END",
+          // both inclusive of the stop value; Trino steps down when start > stop
+          "CREATE OR REPLACE TEMP MACRO sequence(a, b) AS generate_series(a, b, CASE WHEN a <= b"
+              + " THEN 1 ELSE -1 END), (a, b, step) AS generate_series(a, b, step)",
+          "CREATE OR REPLACE TEMP MACRO approx_distinct(x) AS approx_count_distinct(x)",
           // the UTC instant as a zone-less timestamp, comparable with the tables' columns
-          "CREATE MACRO quarry_from_iso8601_timestamp(s) AS"
+          "CREATE OR REPLACE TEMP MACRO from_iso8601_timestamp(s) AS"
               + " CAST(CAST(s AS TIMESTAMPTZ) AS TIMESTAMP)",
-          "CREATE MACRO quarry_from_iso8601_date(s) AS CAST(s AS DATE)",
-          "CREATE MACRO quarry_from_unixtime(s) AS"
+          "CREATE OR REPLACE TEMP MACRO from_iso8601_date(s) AS CAST(s AS DATE)",
+          "CREATE OR REPLACE TEMP MACRO from_unixtime(s) AS"
               + " make_timestamp(CAST(round(CAST(s AS DOUBLE) * 1000000) AS BIGINT))",
-          "CREATE MACRO quarry_to_unixtime(ts) AS epoch_us(ts) / 1000000.0",
-          "CREATE MACRO quarry_date_add(unit, n, ts) AS " + DATE_ADD_CASES,
-          "CREATE MACRO quarry_date_diff(unit, a, b) AS date_sub(lower(unit), a, b)",
-          "CREATE MACRO quarry_date(x) AS CAST(x AS DATE)",
+          "CREATE OR REPLACE TEMP MACRO to_unixtime(ts) AS epoch_us(ts) / 1000000.0",
+          "CREATE OR REPLACE TEMP MACRO date_add(unit, n, ts) AS "
+              + AS_TYPE_OF
+              + "("
+              + DATE_ADD_CASES
+              + ", ts)",
+          "CREATE OR REPLACE TEMP MACRO date_diff(unit, a, b) AS date_sub(lower(unit), a, b)",
+          "CREATE OR REPLACE TEMP MACRO quarry_date(x) AS CAST(x AS DATE)",
+          "CREATE OR REPLACE TEMP MACRO quarry_array_subscript(a, i) AS " + ARRAY_BOUNDS,
           concatMacro());
 
   private static final String MAP_SUBSCRIPT = "quarry_map_subscript";
+  private static final String ARRAY_SUBSCRIPT = "quarry_array_subscript";
+
+  /** Trino fails on a missing key (see EmbeddedEngine); a NULL map or key gives NULL. */
+  private static final String MAP_SUBSCRIPT_MACRO =
+      "CREATE OR REPLACE TEMP MACRO quarry_map_subscript(m, k) AS CASE WHEN m IS NULL OR k IS"
+          + " NULL THEN NULL WHEN map_contains(m, k) THEN m[k] ELSE error('Key not present in"
+          + " map: ' || k || ' (Athena fails the same way; element_at(map, key) gives NULL"
+          + " instead)') END";
 
   /** The map columns of the metadata tables: a subscript on them is a map subscript. */
   private static final Set<String> MAP_COLUMNS = Set.of("object_tags", "user_metadata");
 
   private TrinoCompatibility() {}
 
-  static String macrosAsOneSql() {
-    return String.join(";\n", MACROS);
+  /**
+   * Creates the macros and functions the rewritten queries call, on a connection of the engine.
+   *
+   * @throws SQLException if DuckDB refuses one (a bug)
+   */
+  static void install(Connection connection) throws SQLException {
+    registerAsTypeOf(
+        connection,
+        DuckDBColumnType.TIMESTAMP,
+        DuckDBColumnType.DATE,
+        value -> ((LocalDateTime) value).toLocalDate());
+    registerAsTypeOf(
+        connection, DuckDBColumnType.TIMESTAMP, DuckDBColumnType.TIMESTAMP, value -> value);
+    // current_timestamp is one: date_add('day', -7, current_timestamp) stays a timestamp with zone
+    registerAsTypeOf(
+        connection,
+        DuckDBColumnType.TIMESTAMP_WITH_TIME_ZONE,
+        DuckDBColumnType.TIMESTAMP_WITH_TIME_ZONE,
+        value -> value);
+    try (Statement s = connection.createStatement()) {
+      s.execute(MAP_SUBSCRIPT_MACRO);
+      for (String macro : MACROS) {
+        s.execute(macro);
+      }
+    }
+  }
+
+  private static void registerAsTypeOf(
+      Connection connection,
+      DuckDBColumnType from,
+      DuckDBColumnType to,
+      Function<Object, Object> cast)
+      throws SQLException {
+    try (DuckDBScalarFunctionBuilder function = DuckDBFunctions.scalarFunction()) {
+      function
+          .withName(AS_TYPE_OF)
+          .withParameters(from, to)
+          .withReturnType(to)
+          .withNullInNullOut()
+          .withFunction((BiFunction<Object, Object, Object>) (value, like) -> cast.apply(value))
+          .register(connection);
+    }
   }
 
   /** The DuckDB name a message may show for a Trino function, to translate messages back. */
   static Map<String, String> duckdbToTrinoNames() {
     Map<String, String> names = new java.util.LinkedHashMap<>();
     for (Rule rule : RULES) {
-      if (!rule.refused() && rule.duckdbName().startsWith("quarry_")) {
+      if (rule.renamed() && rule.duckdbName().startsWith("quarry_")) {
         names.put(rule.duckdbName(), rule.trinoName());
       }
     }
     names.put(MAP_SUBSCRIPT, "map subscript []");
+    names.put(ARRAY_SUBSCRIPT, "array subscript []");
+    names.put(AS_TYPE_OF, "date_add");
     return names;
   }
 
@@ -182,6 +306,11 @@ final class TrinoCompatibility {
       // a qualified name (schema.f) is not one of Trino's functions
       SqlBaseParser.IdentifierContext name = call.qualifiedName().identifier(0);
       Rule rule = BY_NAME.get(TrinoSql.identifier(name));
+      if (rule != null
+          && rule.trinoName().equals(FORMAT_DATETIME)
+          && formatDatetime(call, rewriter)) {
+        rule = null;
+      }
       if (rule != null && rule.refused()) {
         throw QuarryException.user(
             "function "
@@ -192,12 +321,13 @@ final class TrinoCompatibility {
                 + rule.refusal()
                 + ".");
       }
-      if (rule != null) {
+      if (rule != null && rule.renamed()) {
         rewriter.replace(name.getStart(), rule.duckdbName());
       }
-    } else if (node instanceof SqlBaseParser.SubscriptContext subscript
-        && isMapSubscript(parsed, subscript)) {
-      rewriter.insertBefore(subscript.value.getStart(), MAP_SUBSCRIPT + "(");
+    } else if (node instanceof SqlBaseParser.SubscriptContext subscript) {
+      rewriter.insertBefore(
+          subscript.value.getStart(),
+          (isMapSubscript(parsed, subscript) ? MAP_SUBSCRIPT : ARRAY_SUBSCRIPT) + "(");
       rewriter.replace(((TerminalNode) subscript.getChild(1)).getSymbol(), ", ");
       rewriter.replace(subscript.getStop(), ")");
     } else if (node instanceof SqlBaseParser.ParameterContext parameter) {
@@ -215,8 +345,39 @@ final class TrinoCompatibility {
   }
 
   /**
-   * A subscript with a string key (literal or parameter), or on one of the tables' map columns.
-   * Arrays are indexed by numbers, and keep DuckDB's subscript.
+   * Rewrites {@code format_datetime(ts, 'pattern')} to DuckDB's {@code strftime} when the pattern
+   * is a literal that {@link JodaPattern} translates.
+   *
+   * @return whether it did
+   */
+  private static boolean formatDatetime(
+      SqlBaseParser.FunctionCallContext call, TrinoSql.Rewriter rewriter) {
+    if (call.expression().size() != 2) {
+      return false;
+    }
+    ParseTree pattern = call.expression(1);
+    while (pattern.getChildCount() == 1
+        && !(pattern instanceof SqlBaseParser.StringLiteralContext)) {
+      pattern = pattern.getChild(0);
+    }
+    if (!(pattern instanceof SqlBaseParser.StringLiteralContext literal)
+        || !(literal.string() instanceof SqlBaseParser.BasicStringLiteralContext)) {
+      return false;
+    }
+    String text = literal.getStart().getText();
+    Optional<String> strftime =
+        JodaPattern.toStrftime(text.substring(1, text.length() - 1).replace("''", "'"));
+    if (strftime.isEmpty()) {
+      return false;
+    }
+    rewriter.replace(call.qualifiedName().getStart(), "strftime");
+    rewriter.replace(literal.getStart(), "'" + strftime.get().replace("'", "''") + "'");
+    return true;
+  }
+
+  /**
+   * A subscript with a string key (literal or parameter), on one of the tables' map columns, or on
+   * a map built in place. Any other is an array subscript.
    */
   private static boolean isMapSubscript(TrinoSql parsed, SqlBaseParser.SubscriptContext subscript) {
     ParseTree key = subscript.index;
@@ -237,10 +398,22 @@ final class TrinoCompatibility {
     } else if (base instanceof SqlBaseParser.DereferenceContext dereference) {
       column = TrinoSql.identifier(dereference.fieldName);
     }
+    if (base instanceof SqlBaseParser.FunctionCallContext call
+        && call.qualifiedName().identifier().size() == 1
+        && MAP_BUILDERS.contains(TrinoSql.identifier(call.qualifiedName().identifier(0)))) {
+      return true;
+    }
     return column != null && MAP_COLUMNS.contains(column);
   }
 
-  /** Trino's concat, NULL when any argument is NULL; overloads for 2 to 12 arguments. */
+  /** Functions that return a map, so a subscript on their result is a map subscript. */
+  private static final Set<String> MAP_BUILDERS =
+      Set.of("map", "map_from_entries", "map_concat", "map_filter", "map_agg", "multimap_agg");
+
+  /**
+   * Trino's concat, NULL when any argument is NULL as {@code ||} is (DuckDB's concat skips NULLs),
+   * of strings or of arrays; overloads for 2 to 12 arguments.
+   */
   private static String concatMacro() {
     List<String> overloads = new ArrayList<>();
     for (int n = 2; n <= 12; n++) {
@@ -248,16 +421,8 @@ final class TrinoCompatibility {
       for (int a = 1; a <= n; a++) {
         args.add("a" + a);
       }
-      String anyNull = args.stream().map(a -> a + " IS NULL").collect(Collectors.joining(" OR "));
-      overloads.add(
-          "("
-              + String.join(", ", args)
-              + ") AS CASE WHEN "
-              + anyNull
-              + " THEN NULL ELSE concat("
-              + String.join(", ", args)
-              + ") END");
+      overloads.add("(" + String.join(", ", args) + ") AS " + String.join(" || ", args));
     }
-    return "CREATE MACRO quarry_concat" + String.join(", ", overloads);
+    return "CREATE OR REPLACE TEMP MACRO concat" + String.join(", ", overloads);
   }
 }

@@ -29,27 +29,48 @@ final class ControlError extends QuarryException {
     this.code = requireNonNull(code, "code is null");
   }
 
-  /** A request S3 Control refuses: a missing or invalid parameter. */
-  static ControlError invalidRequest(String message) {
-    return new ControlError(400, "InvalidRequest", message);
+  /**
+   * A parameter CreateJob, DescribeJob, UpdateJobPriority or UpdateJobStatus refuses: those
+   * operations' model error is BadRequestException. The model gives no error an HTTP status, so
+   * each is 400, as AWS's API reference lists them, but InternalServiceException (a fault, 500).
+   */
+  static ControlError badRequest(String message) {
+    return new ControlError(400, "BadRequestException", message);
   }
 
+  /** A parameter ListJobs refuses: its model error is InvalidRequestException, not BadRequest. */
+  static ControlError invalidRequest(String message) {
+    return new ControlError(400, "InvalidRequestException", message);
+  }
+
+  /** A CreateJob body that is not a CreateJobRequest document: a bad request to the model. */
   static ControlError malformedXml(String message) {
-    return new ControlError(400, "MalformedXML", message);
+    return badRequest(message);
   }
 
   /**
-   * DescribeJob or UpdateJobStatus of a job this account does not have: the model's error shape for
-   * both is NotFoundException (the user guide's troubleshooting page calls it NoSuchJobException),
-   * so an SDK client gets its modelled NotFoundException class.
+   * A job this account does not have: the model's error shape for DescribeJob, UpdateJobPriority
+   * and UpdateJobStatus is NotFoundException (the user guide's troubleshooting page calls it
+   * NoSuchJobException), so an SDK client gets its modelled NotFoundException class; 400 as AWS's
+   * API reference lists it.
    */
   static ControlError noSuchJob(String jobId) {
-    return new ControlError(404, "NotFoundException", "The specified job does not exist: " + jobId);
+    return new ControlError(400, "NotFoundException", "The specified job does not exist: " + jobId);
   }
 
   /** UpdateJobStatus asking for a transition the job's status does not allow. */
   static ControlError jobStatus(String message) {
     return new ControlError(400, "JobStatusException", message);
+  }
+
+  /** A ClientRequestToken this account used for another CreateJob request. */
+  static ControlError idempotency(String message) {
+    return new ControlError(400, "IdempotencyException", message);
+  }
+
+  /** The endpoint's own failure: the model's fault, InternalServiceException. */
+  static ControlError internal(String message) {
+    return new ControlError(500, "InternalServiceException", message);
   }
 
   int status() {

@@ -62,6 +62,7 @@ import software.amazon.awssdk.services.s3control.model.JobReport;
 import software.amazon.awssdk.services.s3control.model.JobTimers;
 import software.amazon.awssdk.services.s3control.model.ListJobsResponse;
 import software.amazon.awssdk.services.s3control.model.S3Tag;
+import software.amazon.awssdk.services.s3control.model.UpdateJobPriorityResponse;
 import software.amazon.awssdk.services.s3control.model.UpdateJobStatusResponse;
 
 /**
@@ -123,9 +124,7 @@ final class ControlJobs implements AutoCloseable {
       if (existing.isPresent()) {
         Optional<CreateJobRequest> earlier = storedRequest(account, existing.get().jobId());
         if (earlier.isPresent() && !earlier.get().equals(request)) {
-          throw new ControlError(
-              409,
-              "IdempotencyException",
+          throw ControlError.idempotency(
               "ClientRequestToken "
                   + request.clientRequestToken()
                   + " was used for a different CreateJob request (job "
@@ -193,7 +192,7 @@ final class ControlJobs implements AutoCloseable {
           problems);
     }
     if (!problems.isEmpty()) {
-      throw ControlError.invalidRequest(String.join("; ", problems));
+      throw ControlError.badRequest(String.join("; ", problems));
     }
   }
 
@@ -359,7 +358,7 @@ final class ControlJobs implements AutoCloseable {
       Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
       return new Downloaded(file, etag);
     } catch (S3Exception e) {
-      throw ControlError.invalidRequest(
+      throw ControlError.badRequest(
           "Reading the manifest "
               + manifest.location().objectArn()
               + " failed: "
@@ -367,8 +366,7 @@ final class ControlJobs implements AutoCloseable {
               + " "
               + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorCode()));
     } catch (SdkException e) {
-      throw new ControlError(
-          500, "InternalError", "the S3 endpoint could not be read: " + e.getMessage());
+      throw ControlError.internal("the S3 endpoint could not be read: " + e.getMessage());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store the manifest", e);
     }
@@ -390,7 +388,7 @@ final class ControlJobs implements AutoCloseable {
         CSVParser parser = CSVFormat.DEFAULT.parse(reader)) {
       for (CSVRecord row : parser) {
         if (row.size() > 0 && !row.get(0).equals(target)) {
-          throw ControlError.invalidRequest(
+          throw ControlError.badRequest(
               "S3PutObjectCopy.TargetResource is arn:aws:s3:::"
                   + target
                   + " but manifest row "
@@ -419,7 +417,7 @@ final class ControlJobs implements AutoCloseable {
         .status(job.status().awsName())
         .manifest(request.manifest())
         .operation(request.operation())
-        .priority(job.priority())
+        .priority(priorityOf(account, job))
         .progressSummary(progress(job))
         .statusUpdateReason(reason(account, jobId).orElse(null))
         // none: no element at all, as AWS answers, rather than an empty <FailureReasons/>
@@ -467,7 +465,7 @@ final class ControlJobs implements AutoCloseable {
               .jobId(job.jobId())
               .description(request.description())
               .operation(OperationView.of(request.operation()).name())
-              .priority(job.priority())
+              .priority(priorityOf(account, job))
               .status(job.status().awsName())
               .creationTime(job.created())
               .terminationDate(job.terminated().orElse(null))
@@ -487,7 +485,7 @@ final class ControlJobs implements AutoCloseable {
       String account, String jobId, String requested, String reason) {
     find(account, jobId);
     if (reason != null && (reason.isEmpty() || reason.length() > 256)) {
-      throw ControlError.invalidRequest("statusUpdateReason must be 1 to 256 characters");
+      throw ControlError.badRequest("statusUpdateReason must be 1 to 256 characters");
     }
     JobRecord job;
     try {
@@ -496,7 +494,7 @@ final class ControlJobs implements AutoCloseable {
       } else if ("Cancelled".equals(requested)) {
         job = jobs(account).cancel(jobId);
       } else {
-        throw ControlError.invalidRequest(
+        throw ControlError.badRequest(
             "requestedJobStatus must be Ready or Cancelled, not " + requested);
       }
     } catch (ControlError e) {
@@ -515,6 +513,51 @@ final class ControlJobs implements AutoCloseable {
         .status(job.status().awsName())
         .statusUpdateReason(reason(account, jobId).orElse(null))
         .build();
+  }
+
+  // ---------------------------------------------------------------- UpdateJobPriority
+
+  /**
+   * UpdateJobPriority: the new priority is kept beside the job's request and shown by DescribeJob
+   * and ListJobs; the local executor runs jobs one after another, so it orders nothing.
+   */
+  UpdateJobPriorityResponse updatePriority(String account, String jobId, String priority) {
+    find(account, jobId);
+    int value = priority(priority);
+    write(priorityFile(account, jobId), Integer.toString(value).getBytes(StandardCharsets.UTF_8));
+    return UpdateJobPriorityResponse.builder().jobId(jobId).priority(value).build();
+  }
+
+  /** The model's JobPriority: required, 0 to 2147483647. */
+  private static int priority(String text) {
+    if (text == null || text.isEmpty()) {
+      throw ControlError.badRequest("priority is required");
+    }
+    try {
+      long value = Long.parseLong(text);
+      if (value >= 0 && value <= Integer.MAX_VALUE) {
+        return (int) value;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw ControlError.badRequest("priority must be between 0 and 2147483647, not " + text);
+  }
+
+  private Path priorityFile(String account, String jobId) {
+    return accountDir(account).resolve("requests").resolve(jobId + ".priority");
+  }
+
+  /** The job's priority: the last UpdateJobPriority's, else CreateJob's. */
+  private int priorityOf(String account, JobRecord job) {
+    Path file = priorityFile(account, job.jobId());
+    try {
+      return Files.isRegularFile(file)
+          ? Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).strip())
+          : job.priority();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
   }
 
   // ---------------------------------------------------------------- running

@@ -61,13 +61,13 @@ public final class OperationMapping {
    * The action that runs {@code operation}.
    *
    * @param versionIds whether the job's manifest has a VersionId field
-   * @throws QuarryException (user; an S3 Control 400 {@code InvalidRequest} at the endpoint) when
-   *     no Quarry action runs this operation
+   * @throws QuarryException (user; an S3 Control 400 {@code BadRequestException} at the endpoint)
+   *     when no Quarry action runs this operation
    */
   public static ActionSpec actionFor(JobOperation operation, boolean versionIds) {
     List<String> members = members(operation);
     if (members.size() != 1) {
-      throw ControlError.invalidRequest(
+      throw ControlError.badRequest(
           "Operation must have exactly one member; it has "
               + (members.isEmpty() ? "none" : String.join(", ", members)));
     }
@@ -232,7 +232,7 @@ public final class OperationMapping {
     String target = copy.targetResource();
     String prefix = "arn:aws:s3:::";
     if (target == null || !target.startsWith(prefix) || target.length() == prefix.length()) {
-      throw ControlError.invalidRequest(
+      throw ControlError.badRequest(
           "S3PutObjectCopy.TargetResource must be a bucket ARN (arn:aws:s3:::bucket), not "
               + target);
     }
@@ -262,7 +262,7 @@ public final class OperationMapping {
   }
 
   private static ControlError unsupported(String name, String detail) {
-    return ControlError.invalidRequest(
+    return ControlError.badRequest(
         "The Quarry sandbox does not run the operation "
             + name
             + detail

@@ -44,8 +44,8 @@ import software.amazon.awssdk.services.s3control.model.DescribeJobResponse;
  * <p>Requests carry the account in the {@code x-amz-account-id} header (twelve digits, required);
  * every account sees only its own jobs, and a client request token is idempotent per account.
  * CreateJob downloads the manifest from the S3 server, maps the operation back to a Quarry action
- * ({@link OperationMapping}; others are refused with 400 {@code InvalidRequest}) and submits the
- * job; the job then goes New, Preparing, Suspended (confirmation required) or Ready, Active,
+ * ({@link OperationMapping}; others are refused with 400 {@code BadRequestException}) and submits
+ * the job; the job then goes New, Preparing, Suspended (confirmation required) or Ready, Active,
  * Completing, Complete, and its completion report is written to the report bucket on the S3 server.
  * Ready jobs run on a background thread, one at a time.
  *
@@ -264,8 +264,7 @@ public final class S3ControlEndpoint implements AutoCloseable {
         send(exchange, e.status(), e.xml(requestId), requestId);
         return;
       } catch (RuntimeException e) {
-        ControlError internal =
-            new ControlError(500, "InternalError", "We encountered an internal error: " + e);
+        ControlError internal = ControlError.internal("We encountered an internal error: " + e);
         send(exchange, 500, internal.xml(requestId), requestId);
         return;
       }
@@ -299,14 +298,14 @@ public final class S3ControlEndpoint implements AutoCloseable {
     Map<String, List<String>> query = query(exchange.getRequestURI().getRawQuery());
     if (path.equals(JOBS) || path.equals(JOBS + "/")) {
       if (method.equals("POST")) {
-        String jobId = jobs.create(account(exchange), body);
+        String jobId = jobs.create(account(exchange, ControlError::badRequest), body);
         return SdkXml.write("CreateJobResult", CreateJobResponse.builder().jobId(jobId).build());
       }
       if (method.equals("GET")) {
         return SdkXml.write(
             "ListJobsResult",
             jobs.list(
-                account(exchange),
+                account(exchange, ControlError::invalidRequest),
                 query.getOrDefault("jobStatuses", List.of()),
                 first(query, "nextToken"),
                 maxResults(first(query, "maxResults"))));
@@ -317,13 +316,21 @@ public final class S3ControlEndpoint implements AutoCloseable {
       if (rest.length == 1 && method.equals("GET")) {
         return SdkXml.write(
             "DescribeJobResult",
-            DescribeJobResponse.builder().job(jobs.describe(account(exchange), jobId)).build());
+            DescribeJobResponse.builder()
+                .job(jobs.describe(account(exchange, ControlError::badRequest), jobId))
+                .build());
+      }
+      if (rest.length == 2 && rest[1].equals("priority") && method.equals("POST")) {
+        return SdkXml.write(
+            "UpdateJobPriorityResult",
+            jobs.updatePriority(
+                account(exchange, ControlError::badRequest), jobId, first(query, "priority")));
       }
       if (rest.length == 2 && rest[1].equals("status") && method.equals("POST")) {
         return SdkXml.write(
             "UpdateJobStatusResult",
             jobs.updateStatus(
-                account(exchange),
+                account(exchange, ControlError::badRequest),
                 jobId,
                 first(query, "requestedJobStatus"),
                 first(query, "statusUpdateReason")));
@@ -332,23 +339,26 @@ public final class S3ControlEndpoint implements AutoCloseable {
     throw new ControlError(
         501,
         "NotImplemented",
-        "The Quarry sandbox's S3 Control endpoint implements CreateJob, DescribeJob, ListJobs and"
-            + " UpdateJobStatus only, not "
+        "The Quarry sandbox's S3 Control endpoint implements CreateJob, DescribeJob, ListJobs,"
+            + " UpdateJobPriority and UpdateJobStatus only, not "
             + method
             + " "
             + path);
   }
 
-  /** The account: the {@code x-amz-account-id} header, which every job operation requires. */
-  private static String account(HttpExchange exchange) {
+  /**
+   * The account: the {@code x-amz-account-id} header, which every job operation requires.
+   *
+   * @param refusal the operation's modelled error for an invalid parameter
+   */
+  private static String account(
+      HttpExchange exchange, java.util.function.Function<String, ControlError> refusal) {
     String account = exchange.getRequestHeaders().getFirst(ACCOUNT_HEADER);
     if (account == null || account.isEmpty()) {
-      throw ControlError.invalidRequest(
-          "Missing required header for this request: " + ACCOUNT_HEADER);
+      throw refusal.apply("Missing required header for this request: " + ACCOUNT_HEADER);
     }
     if (!account.matches("\\d{12}")) {
-      throw ControlError.invalidRequest(
-          ACCOUNT_HEADER + " must be an account id of 12 digits, not " + account);
+      throw refusal.apply(ACCOUNT_HEADER + " must be an account id of 12 digits, not " + account);
     }
     return account;
   }

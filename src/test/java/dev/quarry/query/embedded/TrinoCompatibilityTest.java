@@ -206,7 +206,8 @@ class TrinoCompatibilityTest {
         "format('%s', key)",
         "date_format(record_timestamp, '%Y-%m-%d %H:%i')",
         "date_parse('2026-01-01', '%Y-%m-%d')",
-        "format_datetime(record_timestamp, 'yyyy')",
+        "format_datetime(record_timestamp, key)",
+        "format_datetime(record_timestamp, 'EEE yyyy')",
         "parse_datetime('2026', 'yyyy')"
       })
   void functionsThatWouldDifferSilentlyAreRefusedByName(String call) {
@@ -285,6 +286,27 @@ class TrinoCompatibilityTest {
           length('hello')                                                       | 5
           replace('hello', 'l', 'L')                                            | heLLo
           split_part('a,b,c', ',', 2)                                           | b
+          cardinality(ARRAY[1, 2, 3])                                           | 3
+          cardinality(ARRAY[])                                                  | 0
+          element_at(ARRAY[1, 2, 3], 4) IS NULL                                 | true
+          element_at(map(ARRAY[1, 3], ARRAY[2, 4]), 3)                          | 4
+          map(ARRAY[1, 3], ARRAY[2, 4])[3]                                      | 4
+          ARRAY[4, 5, 6][1]                                                     | 4
+          split('a.b.c', '.', 2) = ARRAY['a', 'b.c']                            | true
+          split('a.b.c', '.', 5) = ARRAY['a', 'b', 'c']                         | true
+          sequence(5, 1) = ARRAY[5, 4, 3, 2, 1]                                 | true
+          sequence(1, 9, 4) = ARRAY[1, 5, 9]                                    | true
+          concat(ARRAY[1], ARRAY[2, 3]) = ARRAY[1, 2, 3]                        | true
+          date_add('day', 1, DATE '2020-03-01')                                 | 2020-03-02
+          date_add('month', 1, DATE '2020-01-31')                               | 2020-02-29
+          date_add('year', -1, DATE '2020-02-29')                               | 2019-02-28
+          date_diff('week', DATE '2020-03-01', DATE '2020-03-15')               | 2
+          date_diff('month', DATE '2020-01-31', DATE '2020-02-29')              | 1
+          date_diff('year', DATE '2020-03-01', DATE '2019-03-02')               | 0
+          regexp_like('abc', 'B')                                               | false
+          format_datetime(TIMESTAMP '2020-05-11 10:15:05.055', 'yyyy-MM-dd HH:mm:ss.SSS') | 2020-05-11 10:15:05.055
+          format_datetime(TIMESTAMP '2020-05-01 07:15:05', 'yyyy/M/d H:m') | 2020/5/1 7:15
+          format_datetime(DATE '2020-05-11', 'yyyyMMdd')                       | 20200511
           """)
   void trinosDocumentedExamplesGiveTrinosResults(String expression, String expected) {
     assertThat(String.valueOf(value(expression))).isEqualTo(expected);
@@ -293,7 +315,7 @@ class TrinoCompatibilityTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "format_datetime(TIMESTAMP '2020-01-01 00:00:00', 'yyyy-MM')",
+        "format_datetime(TIMESTAMP '2020-01-01 00:00:00', 'MMM yyyy')",
         "date_format(TIMESTAMP '2020-01-01 00:00:00', '%Y-%m')",
         "x::VARCHAR",
         "list_value(1, 2)[1:1]"
@@ -303,6 +325,55 @@ class TrinoCompatibilityTest {
         .isInstanceOfSatisfying(
             QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
         .hasMessageContaining("line 1");
+  }
+
+  @Test
+  void dateAddOnADateIsADateAsInTrino() {
+    // functions/datetime: date_add(unit, value, timestamp) -> [same as input]
+    assertThat(value("date_add('day', -7, DATE '2020-03-08')")).isEqualTo(LocalDate.of(2020, 3, 1));
+    assertThat(value("date_add('quarter', 1, DATE '2020-11-30')"))
+        .isEqualTo(LocalDate.of(2021, 2, 28));
+    assertThat(value("date_add('day', 1, TIMESTAMP '2020-03-01 10:15:00')"))
+        .isEqualTo(LocalDateTime.parse("2020-03-02T10:15:00"));
+    // the usual playbook form keeps working on the session's timestamp
+    assertThat(value("date_add('day', -7, current_timestamp) < current_timestamp")).isEqualTo(true);
+    // Trino: "'hour' is not a valid DATE field"
+    assertThatThrownBy(() -> value("date_add('hour', 1, DATE '2020-03-01')"))
+        .isInstanceOfSatisfying(
+            QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+        .hasMessageContaining("'hour' is not a valid DATE field");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          ARRAY[1, 2, 3][0]             | SQL array indices start at 1
+          ARRAY[1, 2, 3][4]             | Array subscript must be less than or equal to array length: 4 > 3
+          ARRAY[1, 2, 3][-1]            | Array subscript is negative: -1
+          element_at(ARRAY[1, 2, 3], 0) | SQL array indices start at 1
+          split('a/b', '/')[3]          | Array subscript must be less than or equal to array length: 3 > 2
+          split('a/b', '/', 0)          | Limit must be positive
+          """)
+  void arraySubscriptsFailAsInTrino(String expression, String message) {
+    // functions/array: "The [] operator ... the index starts at 1 ... throws an error if
+    // out of range"; element_at(array, 0) fails, beyond the end it gives NULL
+    assertThatThrownBy(() -> value(expression))
+        .isInstanceOfSatisfying(
+            QuarryException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.USER))
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void trinoFunctionsAreMacrosUnderTheirOwnNamesSoTheTextIsNotRewritten() {
+    // given functions DuckDB has under another name or with other semantics
+    String sql =
+        "SELECT concat(a, b), regexp_like(a, 'x'), date_add('day', 1, d), cardinality(m),"
+            + " element_at(m, 'k') FROM t";
+
+    // when / then: the macros shadow DuckDB's built-ins, so the query runs as written
+    assertThat(TrinoCompatibility.rewrite(sql).sql()).isEqualTo(sql);
   }
 
   @Test
@@ -320,9 +391,10 @@ class TrinoCompatibilityTest {
     assertThat(rendered.sql())
         .isEqualTo(
             "SELECT format, t.format(1), 'date_format(x)', \"concat\" -- concat(a)\n"
-                + "FROM t WHERE quarry_map_subscript(object_tags\n, 'k') = ? AND a[1] = 2 AND"
+                + "FROM t WHERE quarry_map_subscript(object_tags\n, 'k') = ? AND"
+                + " quarry_array_subscript(a, 1) = 2 AND"
                 + " quarry_map_subscript(quarry_map_subscript(m, ?), 'x') IS NULL\n"
-                + "AND quarry_concat (a, b) = '::x'");
+                + "AND concat (a, b) = '::x'");
     assertThat(rendered.parameterOrder()).containsExactly("tag", "p");
   }
 }

@@ -133,7 +133,7 @@ class OperationMappingTest {
 
     // then
     assertThat(error.status()).isEqualTo(400);
-    assertThat(error.code()).isEqualTo("InvalidRequest");
+    assertThat(error.code()).isEqualTo("BadRequestException");
     assertThat(error).hasMessageContaining("does not run the operation S3PutObjectAcl");
   }
 

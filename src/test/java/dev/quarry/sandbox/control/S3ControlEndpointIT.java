@@ -36,15 +36,21 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.StorageClass;
 import software.amazon.awssdk.services.s3.model.Tag;
 import software.amazon.awssdk.services.s3control.S3ControlClient;
+import software.amazon.awssdk.services.s3control.model.BadRequestException;
 import software.amazon.awssdk.services.s3control.model.CreateJobRequest;
+import software.amazon.awssdk.services.s3control.model.IdempotencyException;
+import software.amazon.awssdk.services.s3control.model.InvalidRequestException;
 import software.amazon.awssdk.services.s3control.model.JobDescriptor;
 import software.amazon.awssdk.services.s3control.model.JobListDescriptor;
 import software.amazon.awssdk.services.s3control.model.JobManifest;
 import software.amazon.awssdk.services.s3control.model.JobOperation;
 import software.amazon.awssdk.services.s3control.model.JobReport;
 import software.amazon.awssdk.services.s3control.model.JobStatus;
+import software.amazon.awssdk.services.s3control.model.JobStatusException;
+import software.amazon.awssdk.services.s3control.model.NotFoundException;
 import software.amazon.awssdk.services.s3control.model.S3ControlException;
 import software.amazon.awssdk.services.s3control.model.S3Tag;
+import software.amazon.awssdk.services.s3control.model.UpdateJobPriorityResponse;
 import software.amazon.awssdk.services.s3control.model.UpdateJobStatusResponse;
 
 /**
@@ -194,8 +200,8 @@ class S3ControlEndpointIT {
         running.control().createJob(request.toBuilder().accountId(OTHER_ACCOUNT).build()).jobId();
 
     // then it sees nothing of the first account's job, and its own token is its own
-    assertThat(other.statusCode()).isEqualTo(404);
-    assertThat(other.awsErrorDetails().errorCode()).isEqualTo("NotFoundException");
+    assertThat(other).isInstanceOf(NotFoundException.class);
+    assertThat(other.statusCode()).isEqualTo(400);
     assertThat(otherList).extracting(JobListDescriptor::jobId).doesNotContain(jobId);
     assertThat(otherJob).isNotEqualTo(jobId);
   }
@@ -404,8 +410,9 @@ class S3ControlEndpointIT {
         catchThrowableOfType(S3ControlException.class, () -> running.control().createJob(request));
 
     // then
+    assertThat(error).isInstanceOf(BadRequestException.class);
     assertThat(error.statusCode()).isEqualTo(400);
-    assertThat(error.awsErrorDetails().errorCode()).isEqualTo("InvalidRequest");
+    assertThat(error.awsErrorDetails().errorCode()).isEqualTo("BadRequestException");
     assertThat(error.awsErrorDetails().errorMessage()).contains("S3PutObjectAcl");
   }
 
@@ -426,6 +433,7 @@ class S3ControlEndpointIT {
         catchThrowableOfType(S3ControlException.class, () -> running.control().createJob(request));
 
     // then
+    assertThat(error).isInstanceOf(BadRequestException.class);
     assertThat(error.statusCode()).isEqualTo(400);
     assertThat(error.awsErrorDetails().errorMessage())
         .contains("ClientRequestToken", "RoleArn", "Report.Bucket", "Report.ReportScope");
@@ -483,15 +491,133 @@ class S3ControlEndpointIT {
     // when
     S3ControlException error =
         catchThrowableOfType(
-            software.amazon.awssdk.services.s3control.model.NotFoundException.class,
+            NotFoundException.class,
             () ->
                 s3mock()
                     .control()
                     .describeJob(b -> b.accountId(ACCOUNT).jobId(UUID.randomUUID().toString())));
+    S3ControlException priority =
+        catchThrowableOfType(
+            NotFoundException.class,
+            () ->
+                s3mock()
+                    .control()
+                    .updateJobPriority(
+                        b -> b.accountId(ACCOUNT).jobId(UUID.randomUUID().toString()).priority(1)));
+
+    // then: the model gives its errors no HTTP status; AWS's API reference lists 400
+    assertThat(error.statusCode()).isEqualTo(400);
+    assertThat(error.awsErrorDetails().errorCode()).isEqualTo("NotFoundException");
+    assertThat(priority.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aTokenUsedForAnotherRequestIsTheModelsIdempotencyException() {
+    // given a job created with a token
+    Running running = s3mock();
+    String bucket = bucketWith(running.s3(), "a.txt");
+    String etag = putManifest(running.s3(), bucket, bucket + ",a.txt\n");
+    CreateJobRequest request =
+        createJob(bucket, etag).operation(tagging("k", "v")).confirmationRequired(true).build();
+    running.control().createJob(request);
+
+    // when the same token comes with another request
+    S3ControlException error =
+        catchThrowableOfType(
+            IdempotencyException.class,
+            () ->
+                running
+                    .control()
+                    .createJob(request.toBuilder().description("something else").build()));
 
     // then
-    assertThat(error.statusCode()).isEqualTo(404);
-    assertThat(error.awsErrorDetails().errorCode()).isEqualTo("NotFoundException");
+    assertThat(error.statusCode()).isEqualTo(400);
+    assertThat(error.awsErrorDetails().errorCode()).isEqualTo("IdempotencyException");
+  }
+
+  @Test
+  void updateJobPriorityChangesThePriorityWithinTheModelsRange() {
+    // given a suspended job of priority 10
+    Running running = s3mock();
+    String bucket = bucketWith(running.s3(), "a.txt");
+    String etag = putManifest(running.s3(), bucket, bucket + ",a.txt\n");
+    String jobId =
+        running
+            .control()
+            .createJob(
+                createJob(bucket, etag)
+                    .operation(tagging("k", "v"))
+                    .confirmationRequired(true)
+                    .priority(10)
+                    .build())
+            .jobId();
+
+    // when
+    UpdateJobPriorityResponse updated =
+        running
+            .control()
+            .updateJobPriority(b -> b.accountId(ACCOUNT).jobId(jobId).priority(Integer.MAX_VALUE));
+    S3ControlException negative =
+        catchThrowableOfType(
+            BadRequestException.class,
+            () ->
+                running
+                    .control()
+                    .updateJobPriority(b -> b.accountId(ACCOUNT).jobId(jobId).priority(-1)));
+
+    // then
+    assertThat(updated.jobId()).isEqualTo(jobId);
+    assertThat(updated.priority()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(describe(running.control(), ACCOUNT, jobId).priority()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(running.control().listJobs(b -> b.accountId(ACCOUNT)).jobs())
+        .filteredOn(j -> j.jobId().equals(jobId))
+        .extracting(JobListDescriptor::priority)
+        .containsExactly(Integer.MAX_VALUE);
+    assertThat(negative.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void eachOperationRefusesABadParameterWithItsModelledException() {
+    // given a suspended job
+    Running running = s3mock();
+    String bucket = bucketWith(running.s3(), "a.txt");
+    String etag = putManifest(running.s3(), bucket, bucket + ",a.txt\n");
+    String jobId =
+        running
+            .control()
+            .createJob(createJob(bucket, etag).operation(tagging("k", "v")).build())
+            .jobId();
+
+    // when ListJobs gets a page size beyond the model's 1000, UpdateJobStatus a status the
+    // model does not request, and a transition the job's status does not allow
+    S3ControlException list =
+        catchThrowableOfType(
+            InvalidRequestException.class,
+            () -> running.control().listJobs(b -> b.accountId(ACCOUNT).maxResults(5000)));
+    S3ControlException status =
+        catchThrowableOfType(
+            BadRequestException.class,
+            () ->
+                running
+                    .control()
+                    .updateJobStatus(
+                        b -> b.accountId(ACCOUNT).jobId(jobId).requestedJobStatus("Active")));
+    running
+        .control()
+        .updateJobStatus(b -> b.accountId(ACCOUNT).jobId(jobId).requestedJobStatus("Cancelled"));
+    S3ControlException transition =
+        catchThrowableOfType(
+            JobStatusException.class,
+            () ->
+                running
+                    .control()
+                    .updateJobStatus(
+                        b -> b.accountId(ACCOUNT).jobId(jobId).requestedJobStatus("Ready")));
+
+    // then: each is the SDK's class for the operation's modelled error, with status 400
+    assertThat(List.of(list, status, transition))
+        .extracting(S3ControlException::statusCode)
+        .containsExactly(400, 400, 400);
   }
 
   @Test

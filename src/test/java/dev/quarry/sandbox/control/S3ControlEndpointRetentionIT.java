@@ -114,7 +114,7 @@ class S3ControlEndpointRetentionIT {
           catchThrowableOfType(
               NotFoundException.class,
               () -> control.describeJob(b -> b.accountId(ACCOUNT).jobId(jobId)));
-      assertThat(gone.statusCode()).isEqualTo(404);
+      assertThat(gone.statusCode()).isEqualTo(400);
     }
   }
 }

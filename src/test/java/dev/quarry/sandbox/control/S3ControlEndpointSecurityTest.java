@@ -162,7 +162,10 @@ class S3ControlEndpointSecurityTest {
     assertThat(answer.status()).isEqualTo(400);
     assertThat(answer.body())
         .contains(
-            "<ErrorResponse>", "<Code>InvalidRequest</Code>", "x-amz-account-id", "<RequestId>");
+            "<ErrorResponse>",
+            "<Code>InvalidRequestException</Code>",
+            "x-amz-account-id",
+            "<RequestId>");
   }
 
   private static S3ControlClient client(AwsCredentials credentials) {

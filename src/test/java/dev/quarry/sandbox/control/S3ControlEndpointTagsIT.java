@@ -106,7 +106,7 @@ class S3ControlEndpointTagsIT {
 
     // then both problems are in one answer, as the endpoint's other checks are
     assertThat(error.statusCode()).isEqualTo(400);
-    assertThat(error.awsErrorDetails().errorCode()).isEqualTo("InvalidRequest");
+    assertThat(error.awsErrorDetails().errorCode()).isEqualTo("BadRequestException");
     assertThat(error.awsErrorDetails().errorMessage())
         .contains("Tags key 'team#1'")
         .contains("Operation.S3PutObjectTagging.TagSet value 'a*b'");
