@@ -136,7 +136,7 @@ public final class ExecutorBenchmark {
   private static void header() {
     System.out.printf(
         Locale.ROOT,
-        "%-8s %-5s %7s %-16s %8s %9s %9s %7s%n",
+        "%-8s %-5s %7s %-16s %8s %9s %9s %7s %7s %9s%n",
         "server",
         "task",
         "tasks",
@@ -144,14 +144,16 @@ public final class ExecutorBenchmark {
         "wall s",
         "peak MiB",
         "tasks/s",
-        "ratio");
+        "ratio",
+        "CPU s",
+        "CPU ratio");
   }
 
   private static void row(
       String server, String action, long tasks, String name, Timed m, Timed baseline) {
     System.out.printf(
         Locale.ROOT,
-        "%-8s %-5s %7d %-16s %8.2f %9.0f %9.0f %7.2f%n",
+        "%-8s %-5s %7d %-16s %8.2f %9.0f %9.0f %7.2f %7.1f %9.2f%n",
         server,
         action,
         tasks,
@@ -159,7 +161,9 @@ public final class ExecutorBenchmark {
         m.seconds(),
         m.peakMib(),
         tasks / m.seconds(),
-        baseline.seconds() / m.seconds());
+        baseline.seconds() / m.seconds(),
+        m.cpuSeconds(),
+        baseline.cpuSeconds() / m.cpuSeconds());
   }
 
   private static final java.util.Map<Path, String> ETAGS = new java.util.HashMap<>();

@@ -16,9 +16,11 @@ import java.util.stream.Collectors;
  * here) and peak RSS (the whole process's: native memory counts) returned; a failing process fails
  * the benchmark with its output.
  */
-record Timed(double seconds, long peakKib) {
+record Timed(double seconds, long peakKib, double cpuSeconds) {
   private static final Pattern RSS =
       Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
+  private static final Pattern USER = Pattern.compile("User time \\(seconds\\): ([\\d.]+)");
+  private static final Pattern SYSTEM = Pattern.compile("System time \\(seconds\\): ([\\d.]+)");
 
   double peakMib() {
     return peakKib / 1024.0;
@@ -77,7 +79,15 @@ record Timed(double seconds, long peakKib) {
     if (!rss.find()) {
       throw new IllegalStateException("no peak RSS in /usr/bin/time's report:\n" + report);
     }
-    return new Timed(seconds, Long.parseLong(rss.group(1)));
+    // on a loaded machine a process waits for a core: its CPU time (user + system) is the cost
+    // that does not depend on what else runs
+    return new Timed(
+        seconds, Long.parseLong(rss.group(1)), number(USER, report) + number(SYSTEM, report));
+  }
+
+  private static double number(Pattern pattern, String report) {
+    Matcher m = pattern.matcher(report);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
   }
 
   static void deleteTree(Path root) throws IOException {
