@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * manifest and run to its end, completion report included.
  *
  * <p>Arguments: endpoint, action ({@code tags} or {@code copy}), manifest file, its ETag,
- * concurrency, state folder. Prints the job's counts.
+ * concurrency, state folder[, chunk size: 0 or absent for the default]. Prints the job's counts.
  */
 public final class ExecutorRun {
   private ExecutorRun() {}
@@ -41,7 +41,7 @@ public final class ExecutorRun {
     try (S3Client s3 = S3Clients.create(config, concurrency + 2)) {
       LocalBatchJobs jobs =
           LocalBatchJobs.create(
-              state, s3, LocalBatchJobs.Settings.defaults().withConcurrency(concurrency));
+              state, s3, settings(concurrency, args.length > 6 ? Integer.parseInt(args[6]) : 0));
       JobRecord job =
           jobs.submit(
               new JobRequest(
@@ -71,6 +71,23 @@ public final class ExecutorRun {
         System.exit(1);
       }
     }
+  }
+
+  /**
+   * The defaults with the concurrency; a chunk size other than 0 replaces the default (an
+   * experiment).
+   */
+  private static LocalBatchJobs.Settings settings(int concurrency, int chunkSize) {
+    LocalBatchJobs.Settings d = LocalBatchJobs.Settings.defaults().withConcurrency(concurrency);
+    return chunkSize == 0
+        ? d
+        : new LocalBatchJobs.Settings(
+            concurrency,
+            chunkSize,
+            d.maxRetries(),
+            d.initialBackoff(),
+            d.maxBackoff(),
+            d.pollInterval());
   }
 
   static ActionSpec spec(String action) {
