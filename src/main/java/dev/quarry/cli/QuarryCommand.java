@@ -4,7 +4,9 @@ import dev.quarry.config.Redact;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,28 +28,6 @@ import picocli.CommandLine.IFactory;
       "  quarry plan playbooks/restore-rainy-training.yaml  # the dry run of a playbook",
       ""
     },
-    subcommands = {
-      ValidateCommand.class,
-      SchemaCommand.class,
-      PlanCommand.class,
-      RunCommand.class,
-      RunsCommand.class,
-      JobsCommand.class,
-      JobCommand.class,
-      ConfirmCommand.class,
-      CancelCommand.class,
-      ResumeCommand.class,
-      RetryCommand.class,
-      RevertCommand.class,
-      DaemonCommand.class,
-      ReportCommand.class,
-      IamPolicyCommand.class,
-      QueryCommand.class,
-      MetadataCommand.class,
-      SandboxCommand.class,
-      DoctorCommand.class,
-      CommandLine.HelpCommand.class
-    },
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0   success",
@@ -57,6 +37,35 @@ import picocli.CommandLine.IFactory;
       "  70  internal error: a bug in Quarry (the stack trace is printed)"
     })
 public final class QuarryCommand implements Runnable {
+  /**
+   * The commands, in the order the usage lists them. Not in {@code @Command(subcommands)}: picocli
+   * would then reflect over every command (and load the types of all their fields) before running
+   * one, a third of {@code quarry validate}'s start-up; {@link #commandLine(CliContext, String...)}
+   * builds only the branch a command line names.
+   */
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          ValidateCommand.class,
+          SchemaCommand.class,
+          PlanCommand.class,
+          RunCommand.class,
+          RunsCommand.class,
+          JobsCommand.class,
+          JobCommand.class,
+          ConfirmCommand.class,
+          CancelCommand.class,
+          ResumeCommand.class,
+          RetryCommand.class,
+          RevertCommand.class,
+          DaemonCommand.class,
+          ReportCommand.class,
+          IamPolicyCommand.class,
+          QueryCommand.class,
+          MetadataCommand.class,
+          SandboxCommand.class,
+          DoctorCommand.class,
+          CommandLine.HelpCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -66,7 +75,7 @@ public final class QuarryCommand implements Runnable {
 
   /** Runs the CLI with the given context and returns the exit code. */
   public static int execute(CliContext context, String... args) {
-    CommandLine cli = commandLine(context);
+    CommandLine cli = commandLine(context, args);
     cli.setOut(context.out());
     cli.setErr(context.err());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -87,9 +96,32 @@ public final class QuarryCommand implements Runnable {
     return code;
   }
 
-  /** The command tree, each command built with the context. */
+  /** The whole command tree, each command built with the context. */
   static CommandLine commandLine(CliContext context) {
-    return new CommandLine(new QuarryCommand(), new ContextFactory(context));
+    CommandLine root = new CommandLine(new QuarryCommand(), new ContextFactory(context));
+    COMMANDS.forEach(root::addSubcommand);
+    return root;
+  }
+
+  /**
+   * The tree {@code args} need: when the first word names a command (other than {@code help}, which
+   * lists them all), the root with that command's branch alone; otherwise the whole tree, so the
+   * root's usage and the suggestions for a mistyped command see every command.
+   */
+  static CommandLine commandLine(CliContext context, String... args) {
+    if (args.length > 0) {
+      for (Class<?> command : COMMANDS) {
+        Command annotation = command.getAnnotation(Command.class);
+        if (!annotation.name().equals("help")
+            && (annotation.name().equals(args[0])
+                || Arrays.asList(annotation.aliases()).contains(args[0]))) {
+          CommandLine root = new CommandLine(new QuarryCommand(), new ContextFactory(context));
+          root.addSubcommand(command);
+          return root;
+        }
+      }
+    }
+    return commandLine(context);
   }
 
   private static int handle(CliContext context, CommandLine commandLine, Exception e) {

@@ -15,13 +15,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.atn.PredictionMode;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
 import org.antlr.v4.runtime.tree.ParseTree;
 
 /**
@@ -93,8 +97,23 @@ public final class TrinoSql {
     CommonTokenStream stream = new CommonTokenStream(lexer);
     SqlBaseParser parser = new SqlBaseParser(stream);
     parser.removeErrorListeners();
-    parser.addErrorListener(new Refusal(sql));
-    SqlBaseParser.SingleStatementContext single = parser.singleStatement();
+    // Two stages, as Trino's own SqlParser: SLL prediction parses every query we have met and
+    // spares ANTLR's full-context simulation, the cost of a cold parser (start-up, section 6 of
+    // docs/PERFORMANCE.md); a query it cannot take is parsed again in full LL mode, whose errors
+    // are the ones reported
+    parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
+    parser.setErrorHandler(new BailErrorStrategy());
+    SqlBaseParser.SingleStatementContext single;
+    try {
+      single = parser.singleStatement();
+    } catch (ParseCancellationException sllFailed) {
+      stream.seek(0);
+      parser.reset();
+      parser.addErrorListener(new Refusal(sql));
+      parser.setErrorHandler(new DefaultErrorStrategy());
+      parser.getInterpreter().setPredictionMode(PredictionMode.LL);
+      single = parser.singleStatement();
+    }
     SqlBaseParser.StatementContext statement = single.statement();
     // WITH SESSION and inline WITH FUNCTION are Trino's, not Athena's
     if (!(statement instanceof SqlBaseParser.StatementDefaultContext query)
