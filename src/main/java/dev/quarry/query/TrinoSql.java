@@ -2,7 +2,6 @@ package dev.quarry.query;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.SqlToken.Kind;
 import io.trino.grammar.sql.SqlBaseLexer;
@@ -289,7 +288,9 @@ public final class TrinoSql {
     private final String reason;
 
     Refused(String sql, int offset, String reason) {
-      super(ErrorKind.USER, "line " + lineAndColumn(sql, offset) + ": " + reason);
+      super(
+          dev.quarry.error.ErrorCode.QUERY_INVALID,
+          "line " + lineAndColumn(sql, offset) + ": " + reason);
       this.offset = offset;
       this.reason = reason;
     }

@@ -54,7 +54,7 @@ final class ServerProcess {
     private static final long serialVersionUID = 1L;
 
     PortTaken(String message) {
-      super(dev.quarry.error.ErrorKind.EXTERNAL, message);
+      super(dev.quarry.error.ErrorCode.PORT_IN_USE, message);
     }
   }
 
