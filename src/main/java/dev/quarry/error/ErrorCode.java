@@ -37,6 +37,8 @@ public enum ErrorCode {
   LIMIT_EXCEEDED(ErrorKind.USER, "the run is refused: a playbook limit would be exceeded"),
   BUSY(ErrorKind.USER, "another process holds the run, job or namespace; wait for it"),
   INTERRUPTED(ErrorKind.USER, "stopped by the user (a signal); nothing more was changed"),
+  SANDBOX_RUNNING(ErrorKind.USER, "a sandbox of another kind is running; stop it first"),
+  STATE_UNREADABLE(ErrorKind.USER, "a file in the state directory is damaged; fix or delete it"),
   TOOL_MISSING(ErrorKind.USER, "a program the sandbox needs is not installed"),
   AWS_REQUEST_INVALID(ErrorKind.USER, "AWS refused the request as invalid or not permitted"),
   /** Until every call site names its code; removed once none is left. */
