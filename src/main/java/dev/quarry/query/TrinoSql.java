@@ -2,6 +2,7 @@ package dev.quarry.query;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.SqlToken.Kind;
 import io.trino.grammar.sql.SqlBaseLexer;
@@ -65,7 +66,7 @@ public final class TrinoSql {
       end--;
     }
     if (end == 0) {
-      throw QuarryException.user("the query is empty");
+      throw QuarryException.user(ErrorCode.QUERY_INVALID, "the query is empty");
     }
     StringBuilder lexed = new StringBuilder(sql.length());
     Map<Integer, String> parameters = new HashMap<>();
