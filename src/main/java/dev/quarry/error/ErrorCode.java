@@ -41,8 +41,6 @@ public enum ErrorCode {
   STATE_UNREADABLE(ErrorKind.USER, "a file in the state directory is damaged; fix or delete it"),
   TOOL_MISSING(ErrorKind.USER, "a program the sandbox needs is not installed"),
   AWS_REQUEST_INVALID(ErrorKind.USER, "AWS refused the request as invalid or not permitted"),
-  /** Until every call site names its code; removed once none is left. */
-  USER_ERROR(ErrorKind.USER, "a user error not yet given a code of its own"),
   // external: a peer failed or refused (exit 3)
   PORT_IN_USE(ErrorKind.EXTERNAL, "the port asked for is taken by another process"),
   CONNECTION_REFUSED(ErrorKind.EXTERNAL, "nothing listens at the endpoint (connection refused)"),
@@ -58,8 +56,6 @@ public enum ErrorCode {
   RUN_STORE_FAILED(ErrorKind.EXTERNAL, "the run store (a database) failed or could not be opened"),
   REPORT_UNREADABLE(ErrorKind.EXTERNAL, "a completion report could not be read or parsed"),
   JOB_FAILED(ErrorKind.EXTERNAL, "a job could not be executed or tracked to its end"),
-  /** Until every call site names its code; removed once none is left. */
-  EXTERNAL_ERROR(ErrorKind.EXTERNAL, "an external failure not yet given a code of its own"),
   // internal: a bug in Quarry (exit 70, with a stack trace)
   INTERNAL_ERROR(ErrorKind.INTERNAL, "a bug in Quarry; please report it with the stack trace");
 

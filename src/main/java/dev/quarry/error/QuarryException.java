@@ -21,34 +21,6 @@ public class QuarryException extends RuntimeException {
     this.code = requireNonNull(code, "code is null");
   }
 
-  /** Until every call site names its code. */
-  public QuarryException(ErrorKind kind, String message) {
-    this(legacy(kind), message);
-  }
-
-  /** Until every call site names its code. */
-  public QuarryException(ErrorKind kind, String message, Throwable cause) {
-    this(legacy(kind), message, cause);
-  }
-
-  /** Until every call site names its code. */
-  public static QuarryException user(String message) {
-    return new QuarryException(ErrorCode.USER_ERROR, message);
-  }
-
-  /** Until every call site names its code. */
-  public static QuarryException external(String message, Throwable cause) {
-    return external(ErrorCode.EXTERNAL_ERROR, message, cause);
-  }
-
-  private static ErrorCode legacy(ErrorKind kind) {
-    return switch (requireNonNull(kind, "kind is null")) {
-      case USER -> ErrorCode.USER_ERROR;
-      case EXTERNAL -> ErrorCode.EXTERNAL_ERROR;
-      case INTERNAL -> ErrorCode.INTERNAL_ERROR;
-    };
-  }
-
   /** A user error; the code must be one of the user codes. */
   public static QuarryException user(ErrorCode code, String message) {
     return new QuarryException(expect(code, ErrorKind.USER), message);
