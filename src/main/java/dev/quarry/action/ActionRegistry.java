@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.playbook.ActionSpec;
 import java.util.List;
@@ -83,6 +84,7 @@ public final class ActionRegistry {
             .orElseThrow(
                 () ->
                     QuarryException.user(
+                        ErrorCode.ACTION_UNKNOWN,
                         "unknown action '"
                             + spec.type()
                             + "'; valid: "

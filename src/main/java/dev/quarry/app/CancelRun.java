@@ -2,6 +2,7 @@ package dev.quarry.app;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.run.RunPhase;
@@ -42,9 +43,13 @@ public final class CancelRun {
         store
             .find(runId)
             .orElseThrow(
-                () -> QuarryException.user("no run " + runId + "; 'quarry runs' lists the runs"));
+                () ->
+                    QuarryException.user(
+                        ErrorCode.RUN_NOT_FOUND,
+                        "no run " + runId + "; 'quarry runs' lists the runs"));
     if (run.phase().ended()) {
       throw QuarryException.user(
+          ErrorCode.RUN_STATE_INVALID,
           "run " + runId + " has ended (" + run.phase().label() + "); nothing to cancel");
     }
     Optional<JobRecord> job = run.current().jobId().flatMap(id -> executor.jobs().describe(id));

@@ -3,6 +3,7 @@ package dev.quarry.app;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.action.ActionRegistry;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.manifest.ManifestReader;
@@ -185,6 +186,7 @@ public final class ExecuteRun {
       RunListener listener) {
     if (playbook.action().isEmpty() && playbook.revert().isEmpty()) {
       throw QuarryException.user(
+          ErrorCode.ACTION_UNSUPPORTED,
           playbook.name() + " is a report (no action): nothing to run; use quarry plan");
     }
     List<ActionSpec> all = RunSteps.steps(playbook);
@@ -266,7 +268,7 @@ public final class ExecuteRun {
       String reason =
           "refusing to run " + playbook.name() + ": " + String.join("; ", plan.limitViolations());
       store.save(run.withFailure(Optional.of(reason)).enter(RunPhase.REFUSED, clock.instant()));
-      throw QuarryException.user(reason);
+      throw QuarryException.user(ErrorCode.LIMIT_EXCEEDED, reason);
     }
     // the one atomic check: two runs started at the same moment both pass refuseIfActive
     Optional<RunRecord> other = store.start(run);
@@ -319,6 +321,7 @@ public final class ExecuteRun {
     for (String name : List.of(Incremental.SINCE, Incremental.UNTIL)) {
       if (given.containsKey(name)) {
         throw QuarryException.user(
+            ErrorCode.PARAMETER_INVALID,
             playbook.source()
                 + ": parameter '"
                 + name
@@ -500,6 +503,7 @@ public final class ExecuteRun {
     }
     RunRecord other = active.get();
     throw QuarryException.user(
+        ErrorCode.BUSY,
         "playbook "
             + playbook
             + " already has a run that has not ended: "

@@ -1,5 +1,6 @@
 package dev.quarry.app;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.playbook.ParameterSpec;
 import dev.quarry.playbook.Playbook;
@@ -60,7 +61,8 @@ public final class ParameterBinder {
       }
     }
     if (!problems.isEmpty()) {
-      throw QuarryException.user(playbook.source() + ": " + String.join("; ", problems));
+      throw QuarryException.user(
+          ErrorCode.PARAMETER_INVALID, playbook.source() + ": " + String.join("; ", problems));
     }
     return values;
   }

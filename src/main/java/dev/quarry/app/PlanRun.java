@@ -9,6 +9,7 @@ import dev.quarry.action.ReencryptAction;
 import dev.quarry.cost.CostEstimate;
 import dev.quarry.cost.CostEstimator;
 import dev.quarry.cost.PriceList;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.io.FileTrees;
@@ -99,6 +100,7 @@ public final class PlanRun {
                 .orElseThrow(
                     () ->
                         QuarryException.user(
+                            ErrorCode.ACTION_UNSUPPORTED,
                             playbook.source()
                                 + ": a report-only playbook (no action) has no manifest to plan")));
     BoundQuery query = new BoundQuery(playbook.query(), parameters);
@@ -425,7 +427,10 @@ public final class PlanRun {
     String bucket =
         playbook
             .bucket()
-            .orElseThrow(() -> QuarryException.user(playbook.source() + ": revert: needs bucket"));
+            .orElseThrow(
+                () ->
+                    QuarryException.user(
+                        ErrorCode.PLAYBOOK_INVALID, playbook.source() + ": revert: needs bucket"));
     Optional<QueryStatistics> before = engine.statistics();
     String runId = RunIds.next(clock);
     Path dir = manifestsRoot.resolve(playbook.name()).resolve(runId);

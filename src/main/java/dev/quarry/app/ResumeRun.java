@@ -2,6 +2,7 @@ package dev.quarry.app;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.ProgressListener;
@@ -73,6 +74,7 @@ public final class ResumeRun {
             .orElseThrow(
                 () ->
                     QuarryException.user(
+                        ErrorCode.RUN_NOT_FOUND,
                         "no run " + runId + " in the run store; 'quarry runs' lists the runs"));
     if (run.phase().ended()) {
       Outcome again = again(run, listener);
@@ -118,6 +120,7 @@ public final class ResumeRun {
     Optional<String> last = run.current().jobId();
     if (last.isEmpty()) {
       throw QuarryException.user(
+          ErrorCode.RUN_STATE_INVALID,
           "run "
               + run.id()
               + " ended "

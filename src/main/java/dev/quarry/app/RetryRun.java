@@ -2,6 +2,7 @@ package dev.quarry.app;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.FileTrees;
 import dev.quarry.playbook.ActionSpec;
@@ -92,9 +93,13 @@ public final class RetryRun {
     RunRecord origin =
         store
             .find(requireNonNull(runId, "runId is null"))
-            .orElseThrow(() -> QuarryException.user("no run " + runId + " (see quarry runs)"));
+            .orElseThrow(
+                () ->
+                    QuarryException.user(
+                        ErrorCode.RUN_NOT_FOUND, "no run " + runId + " (see quarry runs)"));
     if (origin.ended().isEmpty()) {
       throw QuarryException.user(
+          ErrorCode.RUN_STATE_INVALID,
           "run "
               + runId
               + " has not ended ("
@@ -108,7 +113,8 @@ public final class RetryRun {
             origin, "", "restore that version to retry the run, or run the playbook again");
     List<ActionSpec> specs = RunSteps.steps(playbook, origin);
     if (origin.jobIds().isEmpty()) {
-      throw QuarryException.user("run " + runId + " submitted no job: nothing to retry");
+      throw QuarryException.user(
+          ErrorCode.RUN_STATE_INVALID, "run " + runId + " submitted no job: nothing to retry");
     }
     // a name of its own: two retries of one run may be staged at once (one of them is refused)
     Path staging =
@@ -131,6 +137,7 @@ public final class RetryRun {
                 .orElseThrow(
                     () ->
                         QuarryException.user(
+                            ErrorCode.REPORT_NOT_FOUND,
                             "run "
                                 + runId
                                 + " has no completion report on record for its job "

@@ -2,6 +2,7 @@ package dev.quarry.app;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.manifest.StorageClassFile;
@@ -74,6 +75,7 @@ public final class ReviewReport {
       RunRecord r = run.get();
       if (r.jobIds().isEmpty()) {
         throw QuarryException.user(
+            ErrorCode.REPORT_NOT_FOUND,
             "run " + id + " submitted no job (it is " + r.phase() + "): no report to review");
       }
       // the run's last job: in a restore-then-copy run each object is a task of both steps, so
@@ -89,6 +91,7 @@ public final class ReviewReport {
             where.orElseThrow(
                 () ->
                     QuarryException.user(
+                        ErrorCode.REPORT_NOT_FOUND,
                         "job " + jobId + " of run " + id + " has no report that can be found"));
         builder.job(jobId);
         reports.add(reader.read(location, jobId, both));
@@ -107,6 +110,7 @@ public final class ReviewReport {
             .orElseThrow(
                 () ->
                     QuarryException.user(
+                        ErrorCode.RUN_NOT_FOUND,
                         "no run or job "
                             + id
                             + " with a report (see quarry runs, quarry jobs); for another job"
@@ -171,6 +175,7 @@ public final class ReviewReport {
         && second.playbook().isPresent()
         && !first.playbook().equals(second.playbook())) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           a
               + " ran playbook '"
               + first.playbook().get()

@@ -1,5 +1,6 @@
 package dev.quarry.app;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.playbook.LoadResult;
@@ -28,6 +29,7 @@ final class RunPlaybooks {
             .orElseThrow(
                 () ->
                     QuarryException.user(
+                        ErrorCode.RUN_STATE_INVALID,
                         "run "
                             + run.id()
                             + " was recorded without its playbook's path"
@@ -40,6 +42,7 @@ final class RunPlaybooks {
     String now = ExecuteRun.hash(playbook.source());
     if (!now.equals(run.playbookHash())) {
       throw QuarryException.user(
+          ErrorCode.PLAYBOOK_CHANGED,
           path
               + " changed since run "
               + run.id()

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
@@ -170,7 +171,7 @@ final class RunSteps {
       return new ActionSpec(type, (ObjectNode) JSON.readTree(json));
     } catch (JsonProcessingException | ClassCastException e) {
       throw new QuarryException(
-          ErrorKind.INTERNAL, "a run's step has an unreadable action block: " + json, e);
+          ErrorCode.INTERNAL_ERROR, "a run's step has an unreadable action block: " + json, e);
     }
   }
 
@@ -223,6 +224,7 @@ final class RunSteps {
                   .orElseThrow(
                       () ->
                           QuarryException.external(
+                              ErrorCode.JOB_FAILED,
                               "job "
                                   + jobId
                                   + " of run "
@@ -333,6 +335,7 @@ final class RunSteps {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw QuarryException.user(
+            ErrorCode.INTERRUPTED,
             "interrupted while run "
                 + run.id()
                 + " waited for restores; quarry resume "

@@ -4,6 +4,7 @@ import dev.quarry.action.RestoreStatus;
 import dev.quarry.app.ExecuteRun;
 import dev.quarry.app.ResumeRun;
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.QueryEngines;
 import dev.quarry.run.RunStore;
@@ -72,6 +73,7 @@ final class Composition {
       return poll;
     } catch (NumberFormatException e) {
       throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID,
           RESTORE_POLL + " must be a positive number of seconds, not " + given.orElse(""));
     }
   }

@@ -6,6 +6,7 @@ import dev.quarry.app.ResumeRun;
 import dev.quarry.app.RunListener;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.Redact;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.monitor.RunMetrics;
@@ -154,22 +155,24 @@ public final class DaemonCommand implements Callable<Integer> {
     try {
       policy = Misfire.of(misfire);
     } catch (IllegalArgumentException e) {
-      throw QuarryException.user(e.getMessage());
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, e.getMessage());
     }
     if (poll < 1 || workers < 1 || checkin < 1) {
-      throw QuarryException.user("--poll, --workers and --cluster-checkin must be at least 1");
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "--poll, --workers and --cluster-checkin must be at least 1");
     }
     if (!Files.isDirectory(dir)) {
-      throw QuarryException.user(dir + " is not a folder");
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, dir + " is not a folder");
     }
     if (httpPort != null && (httpPort < 0 || httpPort > 65_535)) {
-      throw QuarryException.user("--http-port must be 0 to 65535, not " + httpPort);
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "--http-port must be 0 to 65535, not " + httpPort);
     }
     List<URI> hooks = new ArrayList<>();
     try {
       webhooks.forEach(w -> hooks.add(Webhooks.url(w)));
     } catch (IllegalArgumentException e) {
-      throw QuarryException.user(e.getMessage());
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, e.getMessage());
     }
     Webhooks delivery = new Webhooks(hooks, this::log);
     monitor = new RunMonitor(new RunMetrics(), delivery::publish, this::log, Clock.systemUTC());
@@ -241,7 +244,8 @@ public final class DaemonCommand implements Callable<Integer> {
                   () -> recent(config),
                   id -> report(id)));
     } catch (java.io.UncheckedIOException e) {
-      throw QuarryException.user(e.getMessage());
+      // the machine's doing, not the flag's: PORT_IN_USE when another process holds the port
+      throw QuarryException.external(ErrorCode.SERVER_FAILED, e.getMessage(), e);
     }
     log("status page on http://127.0.0.1:" + server.port() + "/ (/health, /metrics)");
     return server;

@@ -5,6 +5,7 @@ import dev.quarry.doctor.CheckResult;
 import dev.quarry.doctor.CheckStatus;
 import dev.quarry.doctor.Doctor;
 import dev.quarry.doctor.ProfileChecks;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.Problem;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
@@ -81,10 +82,10 @@ public final class DoctorCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (global.output() == OutputFormat.csv) {
-      throw QuarryException.user("doctor prints text or json, not csv");
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, "doctor prints text or json, not csv");
     }
     if (timeoutSeconds < 1) {
-      throw QuarryException.user("--timeout must be at least 1 second");
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, "--timeout must be at least 1 second");
     }
     Set<String> metadataBuckets = new LinkedHashSet<>(buckets);
     metadataBuckets.addAll(playbookBuckets());

@@ -7,6 +7,7 @@ import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.QuarryConfig.S3Uri;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.iam.IamPolicies;
@@ -119,7 +120,8 @@ public final class IamPolicyCommand implements Runnable {
   @Override
   public void run() {
     if (global.output() == OutputFormat.csv) {
-      throw QuarryException.user("iam-policy prints text or json, not csv");
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "iam-policy prints text or json, not csv");
     }
     LoadResult loaded = new PlaybookLoader().load(file);
     if (!loaded.valid()) {
@@ -169,10 +171,12 @@ public final class IamPolicyCommand implements Runnable {
   private void checkFlags() {
     if (accountId != null && !accountId.matches("\\d{12}")) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "--account-id '" + accountId + "' is not a 12-digit AWS account id");
     }
     if (roleArn != null && !roleArn.matches("arn:aws[a-z-]*:iam::\\d{12}:role/.+")) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "--role-arn '"
               + roleArn
               + "' is not an IAM role ARN such as"
@@ -181,6 +185,7 @@ public final class IamPolicyCommand implements Runnable {
     for (String bucket : buckets) {
       if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
         throw QuarryException.user(
+            ErrorCode.OPTION_INVALID,
             "--bucket '" + bucket + "' is not an S3 bucket name (3-63 of a-z, 0-9, '.', '-')");
       }
     }
@@ -220,6 +225,7 @@ public final class IamPolicyCommand implements Runnable {
     }
     if (found.isEmpty()) {
       throw QuarryException.user(
+          ErrorCode.PLAYBOOK_INVALID,
           playbook.source()
               + ": cannot tell which buckets the playbook acts on: its query names no metadata"
               + " table such as \""

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.quarry.app.RunExecutor;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.JobStatus;
@@ -73,6 +74,7 @@ sealed interface JobBackend extends RunExecutor, AutoCloseable {
       case "s3control" -> new Aws(S3ControlBatchJobs.create(config));
       default ->
           throw QuarryException.user(
+              ErrorCode.CONFIG_INVALID,
               "profile '"
                   + config.profile()
                   + "' uses executor '"
@@ -120,7 +122,9 @@ sealed interface JobBackend extends RunExecutor, AutoCloseable {
     @Override
     public JobRecord follow(String jobId, ProgressListener progress) {
       JobRecord job =
-          jobs.describe(jobId).orElseThrow(() -> QuarryException.user("no local job " + jobId));
+          jobs.describe(jobId)
+              .orElseThrow(
+                  () -> QuarryException.user(ErrorCode.JOB_NOT_FOUND, "no local job " + jobId));
       if (job.status() == JobStatus.SUSPENDED || job.status().terminal()) {
         return job;
       }

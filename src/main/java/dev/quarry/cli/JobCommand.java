@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.job.local.JobDirectory;
@@ -44,11 +45,15 @@ public final class JobCommand implements Runnable {
     JobDirectory directory = new JobDirectory(LocalBatchJobs.jobsDir(config.stateDir()));
     JobRecord job =
         local
-            ? directory.find(jobId).orElseThrow(() -> QuarryException.user("no local job " + jobId))
+            ? directory
+                .find(jobId)
+                .orElseThrow(
+                    () -> QuarryException.user(ErrorCode.JOB_NOT_FOUND, "no local job " + jobId))
             : JobBackend.with(config, 1, b -> b.jobs().describe(jobId))
                 .orElseThrow(
                     () ->
                         QuarryException.user(
+                            ErrorCode.JOB_NOT_FOUND,
                             "S3 Batch Operations has no job "
                                 + jobId
                                 + " in account "

@@ -5,6 +5,7 @@ import dev.quarry.app.PlanResult;
 import dev.quarry.app.PlanRun;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.cost.PriceList;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.Problem;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
@@ -74,7 +75,7 @@ public final class PlanCommand implements Runnable {
   @Override
   public void run() {
     if (global.output() == OutputFormat.csv) {
-      throw QuarryException.user("plan prints text or json, not csv");
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, "plan prints text or json, not csv");
     }
     List<Playbook> playbooks = load();
     QuarryConfig config = context.config(global);
@@ -126,7 +127,8 @@ public final class PlanCommand implements Runnable {
       // a --param must mean something to at least one of them
       for (String name : params.keySet()) {
         if (playbooks.stream().noneMatch(p -> p.parameters().containsKey(name))) {
-          throw QuarryException.user("--param " + name + ": no playbook declares it");
+          throw QuarryException.user(
+              ErrorCode.PARAMETER_INVALID, "--param " + name + ": no playbook declares it");
         }
       }
     }

@@ -1,7 +1,9 @@
 package dev.quarry.cli;
 
 import dev.quarry.config.Redact;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.ErrorKind;
+import dev.quarry.error.KnownFailures;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import java.util.Arrays;
@@ -124,11 +126,17 @@ public final class QuarryCommand implements Runnable {
     return commandLine(context);
   }
 
-  private static int handle(CliContext context, CommandLine commandLine, Exception e) {
-    ErrorKind kind = e instanceof QuarryException q ? q.kind() : ErrorKind.INTERNAL;
+  private static int handle(CliContext context, CommandLine commandLine, Exception thrown) {
+    // a port taken or a refused connection is the machine's doing, not a bug, wherever it surfaced
+    QuarryException known =
+        thrown instanceof QuarryException q ? q : KnownFailures.of(thrown).orElse(null);
+    Throwable e = known != null ? known : thrown;
+    ErrorCode code = known != null ? known.errorCode() : ErrorCode.INTERNAL_ERROR;
+    ErrorKind kind = code.kind();
     boolean json = wantsJson(commandLine);
     if (json) {
       Map<String, Object> error = new LinkedHashMap<>();
+      error.put("code", code.name());
       error.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
       error.put("message", Redact.text(e.getMessage()));
       if (e instanceof ProblemsException p) {
@@ -140,7 +148,9 @@ public final class QuarryCommand implements Runnable {
       case USER, EXTERNAL -> {
         // messages quote endpoints and SDK errors, which may carry a URL's credentials, and keys:
         // no credential, and no control or bidi character, reaches the terminal raw
-        context.err().println("quarry: " + RowOutput.visible(Redact.text(e.getMessage())));
+        context
+            .err()
+            .println("quarry: " + withCode(RowOutput.visible(Redact.text(e.getMessage())), code));
         if (e.getCause() != null && kind == ErrorKind.EXTERNAL) {
           context
               .err()
@@ -150,11 +160,26 @@ public final class QuarryCommand implements Runnable {
         }
       }
       case INTERNAL -> {
-        context.err().println("quarry: internal error (a bug; please report it with this trace):");
+        context
+            .err()
+            .println(
+                "quarry: internal error (a bug; please report it with this trace) ["
+                    + code.name()
+                    + "]:");
         e.printStackTrace(context.err());
       }
     }
     return kind.exitCode();
+  }
+
+  /**
+   * The code closes the message's first line, {@code quarry: <message> [CODE]}: the words stay
+   * first for the reader, and a script finds the code at a fixed place even when problems follow.
+   */
+  static String withCode(String message, ErrorCode code) {
+    int end = message.indexOf('\n');
+    String tag = " [" + code.name() + "]";
+    return end < 0 ? message + tag : message.substring(0, end) + tag + message.substring(end);
   }
 
   private static boolean wantsJson(CommandLine commandLine) {

@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.playbook.ParameterType;
 import dev.quarry.query.BoundQuery;
@@ -83,7 +84,8 @@ public final class QueryCommand implements Runnable {
     long limit =
         maxRows != null ? maxRows : global.output() == OutputFormat.text ? 100 : Long.MAX_VALUE;
     if (limit < 0) {
-      throw QuarryException.user("--max-rows must be 0 or more, not " + limit);
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "--max-rows must be 0 or more, not " + limit);
     }
     // a bucket's tables resolve as a playbook's would: on Athena through the bucket's metadata
     // configuration (a bucket name is not a database name), locally in b_<bucket>
@@ -111,7 +113,9 @@ public final class QueryCommand implements Runnable {
     for (String param : params) {
       int eq = param.indexOf('=');
       if (eq <= 0) {
-        throw QuarryException.user("--param " + param + ": expected NAME=VALUE or NAME:TYPE=VALUE");
+        throw QuarryException.user(
+            ErrorCode.PARAMETER_INVALID,
+            "--param " + param + ": expected NAME=VALUE or NAME:TYPE=VALUE");
       }
       String name = param.substring(0, eq);
       String text = param.substring(eq + 1);
@@ -127,6 +131,7 @@ public final class QueryCommand implements Runnable {
                 .orElseThrow(
                     () ->
                         QuarryException.user(
+                            ErrorCode.PARAMETER_INVALID,
                             "--param "
                                 + param
                                 + ": unknown type '"
@@ -136,7 +141,8 @@ public final class QueryCommand implements Runnable {
       try {
         values.put(name, type.parse(text));
       } catch (IllegalArgumentException e) {
-        throw QuarryException.user("--param " + name + ": " + e.getMessage());
+        throw QuarryException.user(
+            ErrorCode.PARAMETER_INVALID, "--param " + name + ": " + e.getMessage());
       }
     }
     return values;

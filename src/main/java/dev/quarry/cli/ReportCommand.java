@@ -2,6 +2,7 @@ package dev.quarry.cli;
 
 import dev.quarry.app.ReviewReport;
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.job.JobRecord;
@@ -203,21 +204,25 @@ public final class ReportCommand implements Runnable {
   @Override
   public void run() {
     if (examples < 0) {
-      throw QuarryException.user("--examples must be 0 or more, not " + examples);
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "--examples must be 0 or more, not " + examples);
     }
     if (maxFailed < 0) {
-      throw QuarryException.user("--max-failed must be 0 or more, not " + maxFailed);
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "--max-failed must be 0 or more, not " + maxFailed);
     }
     if (compare != null) {
       if (jobId != null || playbook != null || failed || html != null || failedManifest != null) {
         throw QuarryException.user(
+            ErrorCode.OPTION_INVALID,
             "--compare A B takes two run (or job) ids and no other id, --failed or file");
       }
       compare();
       return;
     }
     if ((jobId == null) == (playbook == null)) {
-      throw QuarryException.user("give a RUN-ID or JOB-ID, or --playbook NAME (one of them)");
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "give a RUN-ID or JOB-ID, or --playbook NAME (one of them)");
     }
     if (playbook != null) {
       jobId = latestJobOf(playbook);
@@ -449,6 +454,7 @@ public final class ReportCommand implements Runnable {
           .orElseThrow(
               () ->
                   QuarryException.user(
+                      ErrorCode.JOB_NOT_FOUND,
                       (context.config(global).executor().equals("local")
                               ? "no local job "
                               : "no job ")
@@ -461,7 +467,8 @@ public final class ReportCommand implements Runnable {
       int slash = rest.indexOf('/');
       String bucket = slash < 0 ? rest : rest.substring(0, slash);
       if (bucket.isEmpty()) {
-        throw QuarryException.user("--location " + location + ": no bucket in the S3 URI");
+        throw QuarryException.user(
+            ErrorCode.OPTION_INVALID, "--location " + location + ": no bucket in the S3 URI");
       }
       String prefix = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("^/+|/+$", "");
       return new ReportLocation.S3(bucket, prefix);
@@ -481,7 +488,8 @@ public final class ReportCommand implements Runnable {
             .sorted(java.util.Comparator.comparing(JobRecord::created).reversed())
             .toList();
     if (ofPlaybook.isEmpty()) {
-      throw QuarryException.user("no job of playbook '" + name + "' (see quarry jobs)");
+      throw QuarryException.user(
+          ErrorCode.JOB_NOT_FOUND, "no job of playbook '" + name + "' (see quarry jobs)");
     }
     JobRecord newest = ofPlaybook.get(0);
     Optional<JobRecord> reported = ofPlaybook.stream().filter(ReportCommand::hasReport).findFirst();
@@ -495,7 +503,8 @@ public final class ReportCommand implements Runnable {
             + "; see it with: quarry job "
             + newest.jobId();
     if (reported.isEmpty()) {
-      throw QuarryException.user(newestHasNone + "; no older job of it has a report either");
+      throw QuarryException.user(
+          ErrorCode.REPORT_NOT_FOUND, newestHasNone + "; no older job of it has a report either");
     }
     if (reported.get() != newest) {
       context

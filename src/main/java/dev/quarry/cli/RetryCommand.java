@@ -5,6 +5,7 @@ import dev.quarry.app.RetryRun;
 import dev.quarry.app.ReviewReport;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
 import dev.quarry.report.CompletionReportReader;
@@ -84,10 +85,11 @@ public final class RetryCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (global.output() == OutputFormat.csv) {
-      throw QuarryException.user("retry prints text or json, not csv");
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, "retry prints text or json, not csv");
     }
     if (includePermanent && !errorCodes.isEmpty()) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "--error-code already names what to retry, permanent or not: drop --include-permanent");
     }
     QuarryConfig config = context.config(global);

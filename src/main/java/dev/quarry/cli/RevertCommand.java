@@ -5,6 +5,7 @@ import dev.quarry.app.PlanRun;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
 import dev.quarry.cost.PriceList;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
@@ -139,11 +140,12 @@ public final class RevertCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (global.output() == OutputFormat.csv) {
-      throw QuarryException.user("revert prints text or json, not csv");
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, "revert prints text or json, not csv");
     }
     Instant t = instant(to);
     if (t.isAfter(Instant.now())) {
-      throw QuarryException.user("--to " + to + " is in the future: nothing to revert to yet");
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "--to " + to + " is in the future: nothing to revert to yet");
     }
     QuarryConfig config = context.config(global);
     if (verify) {
@@ -181,6 +183,7 @@ public final class RevertCommand implements Callable<Integer> {
       return OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "--to '"
               + text
               + "' is not a point in time with its offset: write it in UTC, e.g."
@@ -216,6 +219,7 @@ public final class RevertCommand implements Callable<Integer> {
     yaml.put("limits", limits);
     if (maxObjects == null && !dryRun && !verify) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "a revert changes the bucket: give --max-objects N, the most objects it may change"
               + " (--dry-run shows how many it would)");
     }
@@ -256,10 +260,13 @@ public final class RevertCommand implements Callable<Integer> {
       status = s3.getBucketVersioning(b -> b.bucket(bucket)).status();
     } catch (S3Exception e) {
       throw QuarryException.external(
-          "cannot read the versioning of bucket " + bucket + ": " + e.getMessage(), e);
+          ErrorCode.S3_REQUEST_FAILED,
+          "cannot read the versioning of bucket " + bucket + ": " + e.getMessage(),
+          e);
     }
     if (status != BucketVersioningStatus.ENABLED) {
       throw QuarryException.user(
+          ErrorCode.BUCKET_UNSUITABLE,
           "bucket "
               + bucket
               + " has versioning "

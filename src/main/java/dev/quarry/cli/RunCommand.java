@@ -2,6 +2,7 @@ package dev.quarry.cli;
 
 import dev.quarry.app.ExecuteRun;
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
@@ -85,7 +86,7 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (global.output() == OutputFormat.csv) {
-      throw QuarryException.user("run prints text or json, not csv");
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, "run prints text or json, not csv");
     }
     LoadResult loaded = new PlaybookLoader().load(playbookFile);
     if (!loaded.problems().isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.quarry.cli;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.run.RunPhase;
 import dev.quarry.run.RunRecord;
@@ -72,7 +73,7 @@ public final class RunsCommand implements Runnable {
   @Override
   public void run() {
     if (global.output() == OutputFormat.csv) {
-      throw QuarryException.user("runs prints text or json, not csv");
+      throw QuarryException.user(ErrorCode.OPTION_INVALID, "runs prints text or json, not csv");
     }
     RunStore.Query query =
         new RunStore.Query(
@@ -178,6 +179,7 @@ public final class RunsCommand implements Runnable {
         .orElseThrow(
             () ->
                 QuarryException.user(
+                    ErrorCode.OPTION_INVALID,
                     "unknown status '"
                         + label
                         + "'; valid: "
@@ -207,6 +209,7 @@ public final class RunsCommand implements Runnable {
           : Instant.parse(text);
     } catch (DateTimeParseException e) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "--since '"
               + text
               + "' is not an instant, a day or an age; e.g. 2026-12-01T10:00:00Z,"
@@ -243,7 +246,8 @@ public final class RunsCommand implements Runnable {
     @Override
     public void run() {
       if (global.output() == OutputFormat.csv) {
-        throw QuarryException.user("runs show prints text or json, not csv");
+        throw QuarryException.user(
+            ErrorCode.OPTION_INVALID, "runs show prints text or json, not csv");
       }
       RunRecord run;
       List<String> retries;
@@ -251,7 +255,10 @@ public final class RunsCommand implements Runnable {
         run =
             store
                 .find(runId)
-                .orElseThrow(() -> QuarryException.user("no run " + runId + " (see quarry runs)"));
+                .orElseThrow(
+                    () ->
+                        QuarryException.user(
+                            ErrorCode.RUN_NOT_FOUND, "no run " + runId + " (see quarry runs)"));
         retries = retries(store).getOrDefault(run.id(), List.of());
       }
       if (global.output() == OutputFormat.json) {

@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.sandbox.control.S3ControlEndpoint;
 import java.util.concurrent.CountDownLatch;
@@ -45,6 +46,7 @@ public final class SandboxControlServerCommand implements Runnable {
     QuarryConfig config = context.config(global);
     if (config.s3Endpoint().isEmpty()) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "the control server needs an S3-compatible endpoint: --s3-endpoint URL");
     }
     CountDownLatch stopped = new CountDownLatch(1);

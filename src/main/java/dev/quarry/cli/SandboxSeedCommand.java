@@ -3,6 +3,7 @@ package dev.quarry.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.sandbox.S3MockServer;
 import dev.quarry.sandbox.SeedPlan;
@@ -106,11 +107,13 @@ public final class SandboxSeedCommand implements Runnable {
   public void run() {
     if (concurrency < 1 || concurrency > 64) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "--concurrency must be between 1 and 64 (got " + concurrency + ")");
     }
     QuarryConfig config = context.config(global);
     if (config.s3Endpoint().isEmpty()) {
       throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID,
           "no sandbox is running and no S3 endpoint is configured; start one with 'quarry sandbox"
               + " up' or pass --s3-endpoint (seed never writes to AWS itself)");
     }
@@ -122,10 +125,13 @@ public final class SandboxSeedCommand implements Runnable {
       summary = new Seeder(s3, concurrency, progress()).seed(plan, force);
       createIfMissing(s3, jobsBucket);
     } catch (SdkClientException e) {
-      throw QuarryException.external("cannot reach " + config.s3Endpoint().orElseThrow(), e);
+      throw QuarryException.external(
+          ErrorCode.S3_UNREACHABLE, "cannot reach " + config.s3Endpoint().orElseThrow(), e);
     } catch (S3Exception e) {
       throw QuarryException.external(
-          "the S3 endpoint " + config.s3Endpoint().orElseThrow() + " refused a request", e);
+          ErrorCode.S3_REQUEST_FAILED,
+          "the S3 endpoint " + config.s3Endpoint().orElseThrow() + " refused a request",
+          e);
     } finally {
       if (context.interactive()) {
         context.err().print("\r\033[K");

@@ -1,6 +1,7 @@
 package dev.quarry.cli;
 
 import dev.quarry.action.ActionRegistry;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.playbook.PlaybookSchema;
 import picocli.CommandLine.Command;
@@ -48,6 +49,7 @@ public final class SchemaCommand implements Runnable {
                 .orElseThrow(
                     () ->
                         QuarryException.user(
+                            ErrorCode.ACTION_UNKNOWN,
                             "unknown action '"
                                 + action
                                 + "'; valid: "

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.quarry.config.QuarryConfig.StaticCredentials;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.UserFiles;
 import java.io.IOException;
@@ -108,6 +109,7 @@ public final class ConfigLoader {
       profiles.fieldNames().forEachRemaining(known::add);
       if (flags.profile() != null || environment.get("QUARRY_PROFILE") != null) {
         throw QuarryException.user(
+            ErrorCode.CONFIG_INVALID,
             configFile
                 + ": unknown profile '"
                 + profile
@@ -158,6 +160,7 @@ public final class ConfigLoader {
   private static String runStore(Path file, String profile, String url) {
     if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
       throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID,
           file
               + ": profiles."
               + profile
@@ -213,7 +216,8 @@ public final class ConfigLoader {
       String where, String name, JsonNode settings, String pattern, String expected) {
     Optional<String> value = Optional.ofNullable(setting(name, settings));
     if (value.isPresent() && !value.get().matches(pattern)) {
-      throw QuarryException.user(where + name + ": '" + value.get() + "' is not " + expected);
+      throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID, where + name + ": '" + value.get() + "' is not " + expected);
     }
     return value;
   }
@@ -225,7 +229,8 @@ public final class ConfigLoader {
     try {
       return Optional.of(QuarryConfig.S3Uri.parse(text));
     } catch (IllegalArgumentException e) {
-      throw QuarryException.user(where + name + ": '" + text + "' is " + e.getMessage());
+      throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID, where + name + ": '" + text + "' is " + e.getMessage());
     }
   }
 
@@ -236,6 +241,7 @@ public final class ConfigLoader {
         || location.length() <= "s3://".length()
         || location.charAt("s3://".length()) == '/') {
       throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID,
           "athena-output '" + text + "' is not an S3 location such as s3://my-results/athena/");
     }
     return location.endsWith("/") ? location : location + "/";
@@ -250,6 +256,7 @@ public final class ConfigLoader {
       String name = names.next();
       if (!SETTINGS.containsKey(name)) {
         throw QuarryException.user(
+            ErrorCode.CONFIG_INVALID,
             file
                 + ": profiles."
                 + profile
@@ -270,6 +277,7 @@ public final class ConfigLoader {
       return uri;
     } catch (IllegalArgumentException e) {
       throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID,
           "S3 endpoint '" + Redact.endpoint(text) + "' is not a URL such as http://127.0.0.1:9090");
     }
   }
@@ -277,7 +285,8 @@ public final class ConfigLoader {
   private static JsonNode readConfigFile(Path file, boolean mustExist) {
     if (!Files.exists(file)) {
       if (mustExist) {
-        throw QuarryException.user(file + ": configuration file not found");
+        throw QuarryException.user(
+            ErrorCode.CONFIG_INVALID, file + ": configuration file not found");
       }
       return new ObjectMapper().createObjectNode();
     }
@@ -285,15 +294,17 @@ public final class ConfigLoader {
     try {
       text = UserFiles.readText(file, MAX_BYTES, "a configuration file");
     } catch (UserFiles.Refused e) {
-      throw QuarryException.user(file + ": " + e.getMessage());
+      throw QuarryException.user(ErrorCode.CONFIG_INVALID, file + ": " + e.getMessage());
     } catch (IOException e) {
-      throw QuarryException.user(file + ": cannot read: " + e.getMessage());
+      throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID, file + ": cannot read: " + e.getMessage());
     }
     try {
       JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(text);
       return node == null || node.isMissingNode() ? new ObjectMapper().createObjectNode() : node;
     } catch (IOException e) {
-      throw QuarryException.user(file + ": not valid YAML: " + e.getMessage());
+      throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID, file + ": not valid YAML: " + e.getMessage());
     }
   }
 

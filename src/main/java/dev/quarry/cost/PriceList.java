@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,6 +93,7 @@ public record PriceList(
       bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID,
           "cannot read the price file " + file + " (" + ENVIRONMENT + "): " + e.getMessage());
     }
     return parse(file.toString(), bytes);
@@ -102,7 +104,8 @@ public record PriceList(
     try {
       root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
     } catch (IOException e) {
-      throw QuarryException.user(file + ": not a YAML price file: " + e.getMessage());
+      throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID, file + ": not a YAML price file: " + e.getMessage());
     }
     Reader r =
         new Reader(
@@ -142,7 +145,8 @@ public record PriceList(
             r.money("athena.per-tb-scanned"),
             r.money("athena.minimum-bytes-per-query").longValue());
     if (!r.problems.isEmpty()) {
-      throw QuarryException.user(file + ": " + String.join("; ", r.problems));
+      throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID, file + ": " + String.join("; ", r.problems));
     }
     return prices;
   }

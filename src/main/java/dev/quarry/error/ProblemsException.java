@@ -8,7 +8,7 @@ public final class ProblemsException extends QuarryException {
   private final List<Problem> problems;
 
   public ProblemsException(List<Problem> problems) {
-    super(ErrorKind.USER, describe(problems));
+    super(ErrorCode.PLAYBOOK_INVALID, describe(problems));
     this.problems = List.copyOf(problems);
   }
 

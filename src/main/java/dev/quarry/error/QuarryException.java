@@ -2,29 +2,55 @@ package dev.quarry.error;
 
 import static java.util.Objects.requireNonNull;
 
-/** An error with a kind; the CLI maps the kind to an exit code (see {@link ErrorKind}). */
+/**
+ * An error with a stable {@link ErrorCode}; the code's kind decides the CLI's exit code (see {@link
+ * ErrorKind}).
+ */
 public class QuarryException extends RuntimeException {
-  private final ErrorKind kind;
+  private static final long serialVersionUID = 1L;
 
-  public QuarryException(ErrorKind kind, String message) {
+  private final ErrorCode code;
+
+  public QuarryException(ErrorCode code, String message) {
     super(requireNonNull(message, "message is null"));
-    this.kind = requireNonNull(kind, "kind is null");
+    this.code = requireNonNull(code, "code is null");
   }
 
-  public QuarryException(ErrorKind kind, String message, Throwable cause) {
+  public QuarryException(ErrorCode code, String message, Throwable cause) {
     super(requireNonNull(message, "message is null"), cause);
-    this.kind = requireNonNull(kind, "kind is null");
+    this.code = requireNonNull(code, "code is null");
   }
 
-  public static QuarryException user(String message) {
-    return new QuarryException(ErrorKind.USER, message);
+  /** A user error; the code must be one of the user codes. */
+  public static QuarryException user(ErrorCode code, String message) {
+    return new QuarryException(expect(code, ErrorKind.USER), message);
   }
 
-  public static QuarryException external(String message, Throwable cause) {
-    return new QuarryException(ErrorKind.EXTERNAL, message, cause);
+  /**
+   * An external failure; the code must be one of the external codes. A cause that is a known
+   * failure of the machine (see {@link KnownFailures}) gives its own code instead.
+   */
+  public static QuarryException external(ErrorCode code, String message, Throwable cause) {
+    expect(code, ErrorKind.EXTERNAL);
+    // the cause knows better than the call site when it is the machine's doing: a refused
+    // connection is named so whether it happened listing a bucket or uploading a manifest
+    return new QuarryException(
+        cause == null ? code : KnownFailures.code(cause).orElse(code), message, cause);
+  }
+
+  public ErrorCode errorCode() {
+    return code;
   }
 
   public ErrorKind kind() {
-    return kind;
+    return code.kind();
+  }
+
+  private static ErrorCode expect(ErrorCode code, ErrorKind kind) {
+    requireNonNull(code, "code is null");
+    if (code.kind() != kind) {
+      throw new IllegalArgumentException(code + " is a " + code.kind() + " code, not " + kind);
+    }
+    return code;
   }
 }

@@ -1,6 +1,5 @@
 package dev.quarry.io;
 
-import dev.quarry.error.QuarryException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -56,7 +55,8 @@ public final class StateDirectory {
         Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
       }
     } catch (IOException e) {
-      throw QuarryException.user("cannot make the state directory " + dir + " private: " + e);
+      throw StorageErrors.of(
+          "cannot make the state directory private:", dir, e, "or give --state-dir another place");
     }
   }
 

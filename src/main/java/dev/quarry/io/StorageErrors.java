@@ -1,5 +1,6 @@
 package dev.quarry.io;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
@@ -22,6 +23,7 @@ public final class StorageErrors {
     Path absolute = path.toAbsolutePath().normalize();
     if (noSpace(e)) {
       return QuarryException.external(
+          ErrorCode.STORAGE_FULL,
           doing
               + " "
               + absolute
@@ -32,7 +34,8 @@ public final class StorageErrors {
               + ")",
           e);
     }
-    return QuarryException.external(doing + " " + absolute + ": " + reason(e), e);
+    return QuarryException.external(
+        ErrorCode.STORAGE_FAILED, doing + " " + absolute + ": " + reason(e), e);
   }
 
   /** Whether the failure, or one of its causes, is ENOSPC or EDQUOT. */

@@ -2,6 +2,7 @@ package dev.quarry.job;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import java.time.Duration;
 import java.util.function.Predicate;
@@ -86,7 +87,8 @@ public final class JobTracker {
     JobRecord last = null;
     while (true) {
       JobRecord job =
-          jobs.describe(jobId).orElseThrow(() -> QuarryException.user("no job " + jobId));
+          jobs.describe(jobId)
+              .orElseThrow(() -> QuarryException.user(ErrorCode.JOB_NOT_FOUND, "no job " + jobId));
       listener.onProgress(job);
       if (done.test(job.status())) {
         return job;

@@ -2,6 +2,7 @@ package dev.quarry.metadata;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.Problem;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
@@ -80,7 +81,8 @@ public final class MetadataImporter {
   public ImportSummary importTables(String bucket, Path inventory, Path journal) {
     MetadataRefresher.checkBucketName(bucket);
     if (inventory == null && journal == null) {
-      throw QuarryException.user("nothing to import: give --inventory, --journal or both");
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "nothing to import: give --inventory, --journal or both");
     }
     String namespace = MetadataTables.namespace(bucket);
     List<Problem> problems = new ArrayList<>();

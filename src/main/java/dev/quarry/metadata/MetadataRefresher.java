@@ -3,7 +3,7 @@ package dev.quarry.metadata;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.config.Redact;
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.ProcessLock;
 import java.io.IOException;
@@ -114,6 +114,7 @@ public final class MetadataRefresher {
   public static void checkBucketName(String bucket) {
     if (bucket == null || !BUCKET.matcher(bucket).matches()) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "'" + bucket + "' is not a valid bucket name (lower-case letters, digits, '.', '-')");
     }
   }
@@ -121,7 +122,8 @@ public final class MetadataRefresher {
   public RefreshSummary refresh(String bucket, int concurrency, RefreshProgress progress) {
     checkBucketName(bucket);
     if (concurrency < 1 || concurrency > 1024) {
-      throw QuarryException.user("--concurrency must be between 1 and 1024, not " + concurrency);
+      throw QuarryException.user(
+          ErrorCode.OPTION_INVALID, "--concurrency must be between 1 and 1024, not " + concurrency);
     }
     requireNonNull(progress, "progress is null");
     String namespace = MetadataTables.namespace(bucket);
@@ -256,7 +258,7 @@ public final class MetadataRefresher {
               || (Objects.equals(keyMarker, page.nextKeyMarker())
                   && Objects.equals(versionIdMarker, page.nextVersionIdMarker()))) {
             throw new QuarryException(
-                ErrorKind.EXTERNAL,
+                ErrorCode.S3_REQUEST_FAILED,
                 "ListObjectVersions of "
                     + bucket
                     + " does not advance (key marker '"
@@ -285,7 +287,7 @@ public final class MetadataRefresher {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new QuarryException(ErrorKind.USER, "refresh of " + bucket + " interrupted", e);
+      throw new QuarryException(ErrorCode.INTERRUPTED, "refresh of " + bucket + " interrupted", e);
     } finally {
       pool.shutdownNow();
       ticker.shutdownNow();
@@ -323,12 +325,16 @@ public final class MetadataRefresher {
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         throw QuarryException.user(
+            ErrorCode.BUCKET_NOT_FOUND,
             "bucket '" + bucket + "' not found at " + endpoint + " (" + errorCode(e) + ")");
       }
       throw QuarryException.external(
-          "ListObjectVersions of bucket '" + bucket + "' failed at " + endpoint, e);
+          ErrorCode.S3_REQUEST_FAILED,
+          "ListObjectVersions of bucket '" + bucket + "' failed at " + endpoint,
+          e);
     } catch (SdkException e) {
-      throw QuarryException.external("cannot reach " + endpoint + " to list " + bucket, e);
+      throw QuarryException.external(
+          ErrorCode.S3_UNREACHABLE, "cannot reach " + endpoint + " to list " + bucket, e);
     }
   }
 
@@ -373,7 +379,7 @@ public final class MetadataRefresher {
       long duplicates = rs.getLong(1);
       if (duplicates > 0) {
         throw new QuarryException(
-            ErrorKind.EXTERNAL,
+            ErrorCode.S3_REQUEST_FAILED,
             "ListObjectVersions of "
                 + bucket
                 + " listed "
@@ -585,6 +591,7 @@ public final class MetadataRefresher {
   private static Throwable describe(String bucket, ObjectVersion v, Throwable t) {
     if (t instanceof SdkException e) {
       return QuarryException.external(
+          ErrorCode.S3_REQUEST_FAILED,
           "reading s3://"
               + bucket
               + "/"
@@ -638,6 +645,7 @@ public final class MetadataRefresher {
         .orElseThrow(
             () ->
                 QuarryException.user(
+                    ErrorCode.BUSY,
                     "another refresh or import of "
                         + namespaceDir.getFileName()
                         + " is running ("

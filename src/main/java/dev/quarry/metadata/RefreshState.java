@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import java.io.IOException;
@@ -99,7 +99,7 @@ public record RefreshState(
       return Optional.of(MAPPER.readValue(file.toFile(), RefreshState.class));
     } catch (IOException e) {
       throw new QuarryException(
-          ErrorKind.USER,
+          ErrorCode.STATE_UNREADABLE,
           file + ": unreadable refresh state (" + e.getMessage() + "); fix or delete it",
           e);
     }

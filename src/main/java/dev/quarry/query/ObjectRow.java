@@ -2,6 +2,7 @@ package dev.quarry.query;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 
 /**
@@ -60,6 +61,7 @@ public record ObjectRow(
       long number, String bucket, String key, String versionId, Long size, String storageClass) {
     if (bucket == null || key == null) {
       throw QuarryException.user(
+          ErrorCode.QUERY_RESULT_INVALID,
           "row "
               + number
               + " of the query has a NULL "

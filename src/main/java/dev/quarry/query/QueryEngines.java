@@ -2,6 +2,7 @@ package dev.quarry.query;
 
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.metadata.Warehouse;
 import dev.quarry.query.athena.AthenaEngine;
@@ -80,6 +81,7 @@ public final class QueryEngines {
 
   private static QuarryException unknown(QuarryConfig config) {
     return QuarryException.user(
+        ErrorCode.CONFIG_INVALID,
         "unknown engine '" + config.engine() + "'; valid: " + String.join(", ", NAMES));
   }
 

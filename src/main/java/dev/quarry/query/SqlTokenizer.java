@@ -1,5 +1,6 @@
 package dev.quarry.query;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.SqlToken.Kind;
 import java.util.ArrayList;
@@ -81,10 +82,11 @@ public final class SqlTokenizer {
   public static int singleQueryEnd(List<SqlToken> tokens, java.util.Set<String> queryStarts) {
     SqlToken first = tokens.stream().filter(t -> !t.isTrivia()).findFirst().orElse(null);
     if (first == null) {
-      throw QuarryException.user("the query is empty");
+      throw QuarryException.user(ErrorCode.QUERY_INVALID, "the query is empty");
     }
     if (!queryStarts.contains(first.text().toLowerCase(java.util.Locale.ROOT))) {
       throw QuarryException.user(
+          ErrorCode.QUERY_INVALID,
           "only queries run here (SELECT, WITH, VALUES); the statement starts with "
               + first.text());
     }
@@ -95,6 +97,7 @@ public final class SqlTokenizer {
     for (int i = 0; i < end; i++) {
       if (tokens.get(i).isSymbol(";")) {
         throw QuarryException.user(
+            ErrorCode.QUERY_INVALID,
             "line "
                 + (1
                     + tokens.subList(0, i).stream()

@@ -2,7 +2,7 @@ package dev.quarry.query;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.SqlToken.Kind;
 import io.trino.grammar.sql.SqlBaseLexer;
@@ -70,7 +70,7 @@ public final class TrinoSql {
       end--;
     }
     if (end == 0) {
-      throw QuarryException.user("the query is empty");
+      throw QuarryException.user(ErrorCode.QUERY_INVALID, "the query is empty");
     }
     StringBuilder lexed = new StringBuilder(sql.length());
     Map<Integer, String> parameters = new HashMap<>();
@@ -308,7 +308,9 @@ public final class TrinoSql {
     private final String reason;
 
     Refused(String sql, int offset, String reason) {
-      super(ErrorKind.USER, "line " + lineAndColumn(sql, offset) + ": " + reason);
+      super(
+          dev.quarry.error.ErrorCode.QUERY_INVALID,
+          "line " + lineAndColumn(sql, offset) + ": " + reason);
       this.offset = offset;
       this.reason = reason;
     }

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.action.TaskOutcome;
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.manifest.KeyCodec;
 import java.io.IOException;
@@ -248,7 +248,7 @@ public final class CompletionReportReader {
   }
 
   private static QuarryException damaged(String message, Throwable cause) {
-    return new QuarryException(ErrorKind.EXTERNAL, "completion report " + message, cause);
+    return new QuarryException(ErrorCode.REPORT_UNREADABLE, "completion report " + message, cause);
   }
 
   /** Where a report's files are: a folder, or a key prefix in a bucket. */
@@ -273,6 +273,7 @@ public final class CompletionReportReader {
         return Files.readAllBytes(file);
       } catch (NoSuchFileException e) {
         throw QuarryException.user(
+            ErrorCode.REPORT_NOT_FOUND,
             "no completion report for job " + jobId + ": " + file + " does not exist");
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + file, e);
@@ -310,6 +311,7 @@ public final class CompletionReportReader {
         return s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
       } catch (NoSuchKeyException e) {
         throw QuarryException.user(
+            ErrorCode.REPORT_NOT_FOUND,
             "no completion report for job "
                 + jobId
                 + ": s3://"
@@ -318,7 +320,8 @@ public final class CompletionReportReader {
                 + key
                 + " does not exist");
       } catch (SdkException e) {
-        throw QuarryException.external("cannot read s3://" + bucket + "/" + key, e);
+        throw QuarryException.external(
+            ErrorCode.S3_REQUEST_FAILED, "cannot read s3://" + bucket + "/" + key, e);
       }
     }
 
@@ -344,7 +347,8 @@ public final class CompletionReportReader {
         throw damaged(describe(relative) + ": listed in manifest.json but missing", e);
       } catch (SdkException e) {
         release(file);
-        throw QuarryException.external("cannot read " + describe(relative), e);
+        throw QuarryException.external(
+            ErrorCode.S3_REQUEST_FAILED, "cannot read " + describe(relative), e);
       }
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quarry.action.TaskOutcome;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.io.StorageErrors;
@@ -151,7 +152,8 @@ public final class CompletionReportWriter implements AutoCloseable {
         StorageErrors.noSpace(e) ? "no space left on the device" : StorageErrors.reason(e);
     String path =
         where instanceof ReportLocation.Local local ? local.prefix().toString() : where.toString();
-    return QuarryException.external("cannot write " + what + " in " + path + ": " + reason, e);
+    return QuarryException.external(
+        ErrorCode.STORAGE_FAILED, "cannot write " + what + " in " + path + ": " + reason, e);
   }
 
   public void write(TaskResult result) {
@@ -278,6 +280,7 @@ public final class CompletionReportWriter implements AutoCloseable {
           body);
     } catch (SdkException e) {
       throw QuarryException.external(
+          ErrorCode.S3_REQUEST_FAILED,
           "cannot upload "
               + what
               + " of the report of job "

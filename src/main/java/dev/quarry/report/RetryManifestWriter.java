@@ -2,6 +2,7 @@ package dev.quarry.report;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestWriter;
@@ -39,6 +40,7 @@ public final class RetryManifestWriter implements Consumer<TaskResult>, AutoClos
       writer = ManifestWriter.open(target, versioned);
     } else if (versioned != withVersionIds) {
       throw QuarryException.user(
+          ErrorCode.MANIFEST_INVALID,
           "cannot write a retry manifest: the report's failed tasks mix rows with and without a"
               + " version id (first without: "
               + (versioned ? "an earlier row" : "s3://" + result.bucket() + "/" + result.key())

@@ -2,6 +2,7 @@ package dev.quarry.revert;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestWriter;
@@ -59,6 +60,7 @@ public final class RevertPlanner {
     long nullVersions = count(engine, new BoundQuery(RevertSql.NULL_VERSIONS, parameters));
     if (nullVersions > 0) {
       throw QuarryException.user(
+          ErrorCode.BUCKET_UNSUITABLE,
           "bucket "
               + bucket
               + " has "

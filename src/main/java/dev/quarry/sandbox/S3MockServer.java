@@ -1,5 +1,6 @@
 package dev.quarry.sandbox;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.sandbox.guard.S3MockGuard;
 import java.net.URI;
@@ -106,6 +107,7 @@ public final class S3MockServer implements LocalS3Server {
         .orElseThrow(
             () ->
                 QuarryException.user(
+                    ErrorCode.TOOL_MISSING,
                     "S3Mock's standalone jar not found (looked at "
                         + candidates
                         + "); build Quarry with 'mvn package' or set QUARRY_S3MOCK_JAR"));

@@ -2,9 +2,11 @@ package dev.quarry.sandbox;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.FileTrees;
 import dev.quarry.io.StateDirectory;
+import dev.quarry.io.StorageErrors;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -85,6 +87,7 @@ public final class Sandbox {
       SandboxState running = status.state().orElseThrow();
       if (!running.kind().equals(kind.name())) {
         throw QuarryException.user(
+            ErrorCode.SANDBOX_RUNNING,
             "a "
                 + running.kind()
                 + " sandbox is already running at "
@@ -293,6 +296,7 @@ public final class Sandbox {
       return ServerKind.valueOf(name);
     } catch (IllegalArgumentException e) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "unknown sandbox server '"
               + name
               + "'; valid: "
@@ -305,7 +309,8 @@ public final class Sandbox {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
       if (System.nanoTime() > deadline) {
-        throw QuarryException.external("process " + pid + " did not stop; kill it by hand", null);
+        throw QuarryException.external(
+            ErrorCode.SERVER_FAILED, "process " + pid + " did not stop; kill it by hand", null);
       }
       ServerProcess.sleep(Duration.ofMillis(100));
     }
@@ -320,7 +325,8 @@ public final class Sandbox {
     if (configured != null && !configured.isBlank()) {
       Path path = Path.of(configured);
       if (path.getNameCount() > 1 && !Files.isExecutable(path)) {
-        throw QuarryException.user("QUARRY_MOTO_SERVER=" + configured + " is not an executable");
+        throw QuarryException.user(
+            ErrorCode.TOOL_MISSING, "QUARRY_MOTO_SERVER=" + configured + " is not an executable");
       }
       return;
     }
@@ -331,6 +337,7 @@ public final class Sandbox {
       }
     }
     throw QuarryException.user(
+        ErrorCode.TOOL_MISSING,
         "moto_server is not on PATH; install it with \"pip install 'moto[server]'\" or set"
             + " QUARRY_MOTO_SERVER to its location");
   }
@@ -339,7 +346,8 @@ public final class Sandbox {
     try {
       StateDirectory.createPrivateDirectories(dir);
     } catch (IOException e) {
-      throw QuarryException.user("cannot create the sandbox directory " + dir + ": " + e);
+      throw StorageErrors.of(
+          "cannot create the sandbox directory", dir, e, "or give --state-dir another place");
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.quarry.sandbox;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -127,6 +128,7 @@ public record SeedPlan(
   public static SeedPlan generate(String bucket, int objects, long seed, String kmsKeyId) {
     if (objects < MIN_OBJECTS) {
       throw QuarryException.user(
+          ErrorCode.OPTION_INVALID,
           "--objects must be at least " + MIN_OBJECTS + " (got " + objects + ")");
     }
     Random random = new Random(seed);

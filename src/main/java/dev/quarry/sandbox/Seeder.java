@@ -2,6 +2,7 @@ package dev.quarry.sandbox;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.sandbox.SeedPlan.Encryption;
 import dev.quarry.sandbox.SeedPlan.Put;
@@ -106,7 +107,8 @@ public final class Seeder {
       exists = false;
     } catch (S3Exception e) {
       if (e.statusCode() != 404) {
-        throw QuarryException.external("cannot check bucket " + bucket, e);
+        throw QuarryException.external(
+            ErrorCode.S3_REQUEST_FAILED, "cannot check bucket " + bucket, e);
       }
       exists = false;
     }
@@ -122,6 +124,7 @@ public final class Seeder {
       int present = page.versions().size() + page.deleteMarkers().size();
       if (present > 0 && !force) {
         throw QuarryException.user(
+            ErrorCode.BUCKET_UNSUITABLE,
             "bucket "
                 + bucket
                 + " already holds "
@@ -165,6 +168,7 @@ public final class Seeder {
         if (!response.errors().isEmpty()) {
           var error = response.errors().get(0);
           throw QuarryException.external(
+              ErrorCode.S3_REQUEST_FAILED,
               "cannot empty bucket "
                   + bucket
                   + ": "
@@ -258,7 +262,9 @@ public final class Seeder {
     RuntimeException first = failure.get();
     if (first instanceof SdkClientException) {
       throw QuarryException.external(
-          "the S3 endpoint failed after " + done.get() + " of " + total + " requests", first);
+          ErrorCode.S3_REQUEST_FAILED,
+          "the S3 endpoint failed after " + done.get() + " of " + total + " requests",
+          first);
     }
     if (first != null) {
       throw first;

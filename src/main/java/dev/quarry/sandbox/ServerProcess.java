@@ -1,5 +1,6 @@
 package dev.quarry.sandbox;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.StateDirectory;
 import java.io.IOException;
@@ -54,7 +55,7 @@ final class ServerProcess {
     private static final long serialVersionUID = 1L;
 
     PortTaken(String message) {
-      super(dev.quarry.error.ErrorKind.EXTERNAL, message);
+      super(dev.quarry.error.ErrorCode.PORT_IN_USE, message);
     }
   }
 
@@ -69,7 +70,7 @@ final class ServerProcess {
       builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       return builder.start();
     } catch (IOException e) {
-      throw QuarryException.external("cannot start " + command.get(0), e);
+      throw QuarryException.external(ErrorCode.SERVER_FAILED, "cannot start " + command.get(0), e);
     }
   }
 
@@ -84,7 +85,9 @@ final class ServerProcess {
                 + " while starting; see "
                 + log
                 + lastLines(log);
-        throw portTaken(log) ? new PortTaken(message) : QuarryException.external(message, null);
+        throw portTaken(log)
+            ? new PortTaken(message)
+            : QuarryException.external(ErrorCode.SERVER_FAILED, message, null);
       }
       if (answers(probe)) {
         return;
@@ -93,6 +96,7 @@ final class ServerProcess {
     }
     process.destroyForcibly();
     throw QuarryException.external(
+        ErrorCode.SERVER_FAILED,
         "server did not answer at " + probe + " within " + timeout.toSeconds() + " s; see " + log,
         null);
   }

@@ -3,6 +3,7 @@ package dev.quarry.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.BatchJobs;
 import dev.quarry.job.JobRecord;
@@ -428,7 +429,8 @@ class IncrementalRunTest {
     @Override
     public JobRecord submit(JobRequest request) {
       if (failSubmit) {
-        throw QuarryException.external("S3 Control is unreachable", null);
+        throw QuarryException.external(
+            ErrorCode.S3_CONTROL_FAILED, "S3 Control is unreachable", null);
       }
       List<String> objects = new ArrayList<>();
       ManifestReader.read(

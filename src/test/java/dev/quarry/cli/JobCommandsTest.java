@@ -81,9 +81,7 @@ class JobCommandsTest {
 
     // then
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString())
-        .contains(
-            "refusing to run tag-all: the query selected 3 objects, over limits.max-objects 2");
+    assertThat(err.toString()).contains("[LIMIT_EXCEEDED]");
     assertThat(stateDir.resolve("jobs")).doesNotExist();
   }
 
@@ -136,6 +134,6 @@ class JobCommandsTest {
   @Test
   void anUnknownJobIsAUserError() {
     assertThat(quarry("job", "00000000-0000-0000-0000-000000000000")).isEqualTo(2);
-    assertThat(err.toString()).contains("no local job 00000000-0000-0000-0000-000000000000");
+    assertThat(err.toString()).contains("[JOB_NOT_FOUND]");
   }
 }

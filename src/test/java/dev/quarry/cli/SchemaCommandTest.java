@@ -63,6 +63,7 @@ class SchemaCommandTest {
 
     // then
     assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("[ACTION_UNKNOWN]");
     assertThat(err.toString())
         .contains(
             "unknown action 'thaw'; valid: restore, reencrypt, rollback-deletes,"

@@ -1,5 +1,6 @@
 package dev.quarry.testing;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
@@ -58,7 +59,7 @@ public final class FakeQueryEngine implements QueryEngine {
   public List<String> columns(BoundQuery query) {
     asked.add(query);
     if (sqlError != null) {
-      throw QuarryException.user(sqlError);
+      throw QuarryException.user(ErrorCode.QUERY_INVALID, sqlError);
     }
     return columns;
   }

@@ -3,6 +3,7 @@ package dev.quarry.job.local;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.io.ProcessLock;
@@ -43,7 +44,7 @@ final class JobStore {
 
   Path dir(String jobId) {
     if (!jobId.matches("[0-9a-fA-F-]{36}")) {
-      throw QuarryException.user("'" + jobId + "' is not a job id (a UUID)");
+      throw QuarryException.user(ErrorCode.ID_INVALID, "'" + jobId + "' is not a job id (a UUID)");
     }
     return root.resolve(jobId);
   }
@@ -54,7 +55,8 @@ final class JobStore {
   }
 
   JobRecord get(String jobId) {
-    return find(jobId).orElseThrow(() -> QuarryException.user("no local job " + jobId));
+    return find(jobId)
+        .orElseThrow(() -> QuarryException.user(ErrorCode.JOB_NOT_FOUND, "no local job " + jobId));
   }
 
   JobRequest request(String jobId) {

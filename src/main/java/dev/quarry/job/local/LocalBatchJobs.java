@@ -6,7 +6,7 @@ import dev.quarry.action.Action;
 import dev.quarry.action.ActionRegistry;
 import dev.quarry.action.LocalTask;
 import dev.quarry.app.ManifestInfo;
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.ProcessLock;
 import dev.quarry.job.BatchJobs;
@@ -171,7 +171,8 @@ public final class LocalBatchJobs implements BatchJobs {
       Duration pollInterval) {
     public Settings {
       if (concurrency < 1 || concurrency > 256) {
-        throw QuarryException.user("concurrency must be between 1 and 256, not " + concurrency);
+        throw QuarryException.user(
+            ErrorCode.OPTION_INVALID, "concurrency must be between 1 and 256, not " + concurrency);
       }
       if (chunkSize < 1) {
         throw new IllegalArgumentException("chunkSize must be positive");
@@ -260,6 +261,7 @@ public final class LocalBatchJobs implements BatchJobs {
                   FAILING,
                   FAILED ->
                   throw QuarryException.user(
+                      ErrorCode.JOB_STATE_INVALID,
                       "job "
                           + jobId
                           + " is "
@@ -287,9 +289,11 @@ public final class LocalBatchJobs implements BatchJobs {
                 case CANCELLING -> r;
                 case COMPLETING, FAILING ->
                     throw QuarryException.user(
+                        ErrorCode.JOB_STATE_INVALID,
                         "job " + jobId + " is " + r.status().awsName() + "; it is ending already");
                 case COMPLETE, CANCELLED, FAILED ->
                     throw QuarryException.user(
+                        ErrorCode.JOB_STATE_INVALID,
                         "job "
                             + jobId
                             + " has ended ("
@@ -319,7 +323,7 @@ public final class LocalBatchJobs implements BatchJobs {
     store.get(jobId);
     Optional<ProcessLock> lock = ProcessLock.tryAcquire(runLock(jobId));
     if (lock.isEmpty()) {
-      throw QuarryException.user("job " + jobId + " is running in another process");
+      throw QuarryException.user(ErrorCode.BUSY, "job " + jobId + " is running in another process");
     }
     try {
       JobRecord job = store.get(jobId);
@@ -361,6 +365,7 @@ public final class LocalBatchJobs implements BatchJobs {
       }
       case SUSPENDED ->
           throw QuarryException.user(
+              ErrorCode.JOB_STATE_INVALID,
               "job " + jobId + " is waiting for confirmation: quarry confirm " + jobId);
       case NEW, PREPARING ->
           throw new IllegalStateException("job " + jobId + " was not prepared again");
@@ -478,6 +483,7 @@ public final class LocalBatchJobs implements BatchJobs {
                           + h.jobId())
               .orElse("another quarry process, which has not said which job it runs");
       throw QuarryException.user(
+          ErrorCode.BUSY,
           "bucket "
               + bucket
               + " is held by "
@@ -738,6 +744,7 @@ public final class LocalBatchJobs implements BatchJobs {
     JobRecord job = store.get(jobId);
     if (!job.status().terminal()) {
       throw QuarryException.user(
+          ErrorCode.JOB_STATE_INVALID,
           "job "
               + jobId
               + " is "
@@ -746,7 +753,7 @@ public final class LocalBatchJobs implements BatchJobs {
     }
     Optional<ProcessLock> lock = ProcessLock.tryAcquire(runLock(jobId));
     if (lock.isEmpty()) {
-      throw QuarryException.user("job " + jobId + " is running in another process");
+      throw QuarryException.user(ErrorCode.BUSY, "job " + jobId + " is running in another process");
     }
     try (BatchDatabase database = BatchDatabase.open(store.dir(jobId), 4)) {
       JobRequest request = store.request(jobId);
@@ -868,7 +875,7 @@ public final class LocalBatchJobs implements BatchJobs {
     listener.onProgress(ended);
     if (reportFailure.isPresent()) {
       throw new QuarryException(
-          ErrorKind.EXTERNAL,
+          ErrorCode.JOB_FAILED,
           "job "
               + jobId
               + " ended "

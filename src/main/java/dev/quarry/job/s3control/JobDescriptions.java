@@ -75,7 +75,7 @@ final class JobDescriptions {
       return JobStatus.fromAws(aws);
     } catch (IllegalArgumentException e) {
       throw new dev.quarry.error.QuarryException(
-          dev.quarry.error.ErrorKind.EXTERNAL,
+          dev.quarry.error.ErrorCode.S3_CONTROL_FAILED,
           "S3 Control answered job status '"
               + aws
               + "', which this version of Quarry does not know");

@@ -10,7 +10,7 @@ import dev.quarry.action.OperationView;
 import dev.quarry.app.ManifestInfo;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.BatchJobs;
 import dev.quarry.job.JobRecord;
@@ -197,12 +197,14 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     if (!saved.request().clientRequestToken().equals(request.clientRequestToken())
         || !saved.request().manifest().etag().equalsIgnoreCase(request.manifest().etag())) {
       throw QuarryException.user(
+          ErrorCode.RUN_STATE_INVALID,
           "run "
               + request.runId()
               + " was submitted before with another token or manifest; plan a new run");
     }
     if (!saved.manifestBucket().equals(bucket) || !saved.manifestKey().equals(key)) {
       throw QuarryException.user(
+          ErrorCode.RUN_STATE_INVALID,
           "run "
               + request.runId()
               + " uploaded its manifest to s3://"
@@ -226,6 +228,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     }
     if (!ManifestInfo.FORMAT.equals(request.manifest().format())) {
       throw QuarryException.user(
+          ErrorCode.MANIFEST_INVALID,
           "unsupported manifest format "
               + request.manifest().format()
               + "; expected "
@@ -234,11 +237,13 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     Action action = actionOnAws(request.action());
     Path file = request.manifest().file();
     if (!Files.isRegularFile(file)) {
-      throw QuarryException.user("the manifest " + file + " does not exist");
+      throw QuarryException.user(
+          ErrorCode.MANIFEST_INVALID, "the manifest " + file + " does not exist");
     }
     String md5 = md5(file);
     if (!md5.equals(unquote(request.manifest().etag()))) {
       throw QuarryException.user(
+          ErrorCode.MANIFEST_INVALID,
           "the manifest "
               + file
               + " changed since it was planned (MD5 "
@@ -251,6 +256,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     long rows = ManifestReader.read(file, row -> buckets.add(row.bucket()));
     if (rows == 0) {
       throw QuarryException.user(
+          ErrorCode.MANIFEST_INVALID,
           "the manifest "
               + file
               + " has no rows: S3 Batch Operations would fail the job; nothing submitted");
@@ -258,6 +264,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     JobOperation operation = action.jobOperation(buckets.iterator().next());
     if (OperationView.of(operation).name().equals("S3PutObjectCopy") && buckets.size() > 1) {
       throw QuarryException.user(
+          ErrorCode.ACTION_UNSUPPORTED,
           "the objects are in "
               + buckets.size()
               + " buckets; a copy in place targets one bucket, so AWS needs one job per bucket");
@@ -278,10 +285,11 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     try {
       action = ActionRegistry.create(withFunction(spec));
     } catch (IllegalArgumentException e) {
-      throw QuarryException.user(e.getMessage());
+      throw QuarryException.user(ErrorCode.PLAYBOOK_INVALID, e.getMessage());
     }
     if (!action.awsLimitations().isEmpty()) {
       throw QuarryException.user(
+          ErrorCode.ACTION_UNSUPPORTED,
           "action '"
               + action.type()
               + "' cannot run on AWS: "
@@ -347,12 +355,14 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
       throw S3ControlErrors.map("uploading the manifest to " + where, e);
     } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
       throw QuarryException.external(
-          "uploading the manifest to " + where + ": no answer: " + e.getMessage(), e);
+          ErrorCode.S3_UNREACHABLE,
+          "uploading the manifest to " + where + ": no answer: " + e.getMessage(),
+          e);
     }
     String etag = unquote(response.eTag());
     if (!etag.equals(unquote(request.manifest().etag()))) {
       throw new QuarryException(
-          ErrorKind.EXTERNAL,
+          ErrorCode.S3_REQUEST_FAILED,
           "S3 gave the manifest "
               + where
               + " the ETag "
@@ -410,7 +420,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
         .orElseThrow(
             () ->
                 new QuarryException(
-                    ErrorKind.EXTERNAL,
+                    ErrorCode.S3_CONTROL_FAILED,
                     "S3 Control does not know job " + jobId + " (ListJobs keeps 90 days)"));
   }
 
@@ -469,7 +479,8 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
   private static void checkJobId(String jobId) {
     requireNonNull(jobId, "jobId is null");
     if (!jobId.matches("[A-Za-z0-9_-]{5,36}")) {
-      throw QuarryException.user("'" + jobId + "' is not an S3 Batch Operations job id");
+      throw QuarryException.user(
+          ErrorCode.ID_INVALID, "'" + jobId + "' is not an S3 Batch Operations job id");
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.quarry.job.s3control;
 
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -21,7 +21,8 @@ final class S3ControlErrors {
     } catch (AwsServiceException e) {
       throw map(what, e);
     } catch (SdkClientException e) {
-      throw QuarryException.external(what + ": no answer: " + e.getMessage(), e);
+      throw QuarryException.external(
+          ErrorCode.S3_CONTROL_FAILED, what + ": no answer: " + e.getMessage(), e);
     }
   }
 
@@ -37,7 +38,9 @@ final class S3ControlErrors {
             + e.statusCode()
             + (code == null ? "" : " " + code)
             + (message == null || message.isBlank() ? "" : ": " + message);
-    return new QuarryException(userError(e) ? ErrorKind.USER : ErrorKind.EXTERNAL, text, e);
+    return userError(e)
+        ? new QuarryException(ErrorCode.AWS_REQUEST_INVALID, text, e)
+        : QuarryException.external(ErrorCode.S3_CONTROL_FAILED, text, e);
   }
 
   static boolean userError(SdkException e) {

@@ -3,6 +3,7 @@ package dev.quarry.job.s3control;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.config.QuarryConfig;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.report.ReportLocation;
 import java.util.ArrayList;
@@ -60,6 +61,7 @@ public record S3ControlSettings(
     }
     if (!missing.isEmpty()) {
       throw QuarryException.user(
+          ErrorCode.CONFIG_INVALID,
           "profile '"
               + config.profile()
               + "' uses executor s3control, which needs these settings:\n  "

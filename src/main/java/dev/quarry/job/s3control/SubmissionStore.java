@@ -3,6 +3,7 @@ package dev.quarry.job.s3control;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.AtomicFiles;
 import dev.quarry.io.ProcessLock;
@@ -34,7 +35,7 @@ final class SubmissionStore {
 
   Path file(String runId) {
     if (runId.isEmpty() || !runId.matches("[A-Za-z0-9._-]+") || runId.matches("\\.+")) {
-      throw QuarryException.user("'" + runId + "' is not a run id");
+      throw QuarryException.user(ErrorCode.ID_INVALID, "'" + runId + "' is not a run id");
     }
     return runsDir.resolve(runId).resolve("submission.json");
   }

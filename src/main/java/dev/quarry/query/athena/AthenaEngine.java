@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.metadata.MetadataTables;
 import dev.quarry.query.BoundQuery;
@@ -215,7 +215,8 @@ public final class AthenaEngine implements QueryEngine {
       QueryExecution execution = describe(id);
       QueryExecutionState state = execution.status() == null ? null : execution.status().state();
       if (state == null) {
-        throw QuarryException.external("Athena gave no state for query " + id, null);
+        throw QuarryException.external(
+            ErrorCode.ATHENA_FAILED, "Athena gave no state for query " + id, null);
       }
       boolean finished =
           switch (state) {
@@ -223,6 +224,7 @@ public final class AthenaEngine implements QueryEngine {
             case SUCCEEDED, FAILED, CANCELLED -> true;
             case UNKNOWN_TO_SDK_VERSION ->
                 throw QuarryException.external(
+                    ErrorCode.ATHENA_FAILED,
                     "Athena query "
                         + id
                         + " is in a state this Quarry does not know: "
@@ -270,6 +272,7 @@ public final class AthenaEngine implements QueryEngine {
       case SUCCEEDED -> {
         if (result == null) {
           throw QuarryException.external(
+              ErrorCode.ATHENA_FAILED,
               "Athena query "
                   + id
                   + " succeeded without a result location; set athena-output or a result"
@@ -302,7 +305,8 @@ public final class AthenaEngine implements QueryEngine {
     try {
       return S3Location.parse(location);
     } catch (IllegalArgumentException e) {
-      throw QuarryException.external("Athena reported an odd result location: " + location, e);
+      throw QuarryException.external(
+          ErrorCode.ATHENA_FAILED, "Athena reported an odd result location: " + location, e);
     }
   }
 
@@ -331,7 +335,7 @@ public final class AthenaEngine implements QueryEngine {
       Thread.currentThread().interrupt();
       boolean stopped = stop(id);
       throw new QuarryException(
-          ErrorKind.EXTERNAL,
+          ErrorCode.ATHENA_FAILED,
           "interrupted while Athena query "
               + id
               + " ran; "
@@ -362,9 +366,12 @@ public final class AthenaEngine implements QueryEngine {
       in = s3.getObject(r -> r.bucket(location.bucket()).key(location.key()));
     } catch (NoSuchKeyException e) {
       throw QuarryException.external(
-          "the result of Athena query " + execution.id() + " is not at " + location, e);
+          ErrorCode.ATHENA_FAILED,
+          "the result of Athena query " + execution.id() + " is not at " + location,
+          e);
     } catch (SdkException e) {
       throw QuarryException.external(
+          ErrorCode.ATHENA_FAILED,
           "cannot read the result of Athena query "
               + execution.id()
               + " at "
@@ -405,6 +412,7 @@ public final class AthenaEngine implements QueryEngine {
     boolean lockKnown = lockMode != NO_COLUMN || legalHold != NO_COLUMN;
     if (bucket == NO_COLUMN || key == NO_COLUMN) {
       throw QuarryException.user(
+          ErrorCode.QUERY_RESULT_INVALID,
           "the query must return the columns bucket and key (and version_id for versioned"
               + " actions); it returns: "
               + (header.isEmpty() ? "(nothing)" : String.join(", ", header)));
@@ -460,6 +468,7 @@ public final class AthenaEngine implements QueryEngine {
       return Long.valueOf(value.strip());
     } catch (NumberFormatException e) {
       throw QuarryException.user(
+          ErrorCode.QUERY_RESULT_INVALID,
           "row " + row + ": the size column is not a number: '" + value + "'");
     }
   }

@@ -1,6 +1,6 @@
 package dev.quarry.query.athena;
 
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import java.time.Duration;
 import java.util.List;
@@ -56,7 +56,7 @@ final class AthenaFailures {
             "(Athena gave no reason)");
     if (!isUserError(status.athenaError(), reason)) {
       return new QuarryException(
-          ErrorKind.EXTERNAL, "Athena query " + queryId + " failed: " + reason.strip());
+          ErrorCode.ATHENA_FAILED, "Athena query " + queryId + " failed: " + reason.strip());
     }
     StringBuilder message = new StringBuilder("query failed: ").append(reason.strip());
     Matcher line = LINE.matcher(reason);
@@ -68,7 +68,7 @@ final class AthenaFailures {
       }
     }
     message.append("\n  (Athena query ").append(queryId).append(')');
-    return new QuarryException(ErrorKind.USER, message.toString());
+    return new QuarryException(ErrorCode.QUERY_INVALID, message.toString());
   }
 
   static boolean isUserError(AthenaError error, String reason) {
@@ -83,7 +83,7 @@ final class AthenaFailures {
   static QuarryException cancelled(String queryId, QueryExecutionStatus status) {
     String reason = status.stateChangeReason();
     return new QuarryException(
-        ErrorKind.EXTERNAL,
+        ErrorCode.ATHENA_FAILED,
         "Athena query "
             + queryId
             + " was cancelled"
@@ -93,7 +93,7 @@ final class AthenaFailures {
   static QuarryException timedOut(
       String queryId, Duration waited, String lastState, boolean stopped) {
     return new QuarryException(
-        ErrorKind.EXTERNAL,
+        ErrorCode.ATHENA_FAILED,
         "Athena query "
             + queryId
             + " did not finish within "
@@ -115,12 +115,14 @@ final class AthenaFailures {
               ? invalid.getMessage()
               : invalid.awsErrorDetails().errorMessage();
       return new QuarryException(
-          ErrorKind.USER, "Athena refused to " + what + ": " + detail, invalid);
+          ErrorCode.AWS_REQUEST_INVALID, "Athena refused to " + what + ": " + detail, invalid);
     }
     if (e instanceof SdkClientException) {
-      return QuarryException.external("cannot reach Athena to " + what + ": " + e.getMessage(), e);
+      return QuarryException.external(
+          ErrorCode.ATHENA_FAILED, "cannot reach Athena to " + what + ": " + e.getMessage(), e);
     }
-    return QuarryException.external("Athena failed to " + what + ": " + e.getMessage(), e);
+    return QuarryException.external(
+        ErrorCode.ATHENA_FAILED, "Athena failed to " + what + ": " + e.getMessage(), e);
   }
 
   static String seconds(Duration d) {

@@ -2,6 +2,7 @@ package dev.quarry.query.athena;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.SqlToken;
@@ -109,6 +110,7 @@ final class AthenaSql {
       SqlToken token = tokens.get(i);
       if (token.isSymbol("?")) {
         throw QuarryException.user(
+            ErrorCode.QUERY_INVALID,
             "line "
                 + SqlTokenizer.lineOf(query.sql(), token.offset())
                 + ": a bare '?' placeholder; name parameters (:name) and give their values");
@@ -128,6 +130,7 @@ final class AthenaSql {
     if (!missing.isEmpty()) {
       Map<String, Object> given = query.parameters();
       throw QuarryException.user(
+          ErrorCode.PARAMETER_MISSING,
           "the query uses "
               + missing.stream().map(m -> ":" + m).collect(Collectors.joining(", "))
               + " but no value was given for "
@@ -142,10 +145,12 @@ final class AthenaSql {
     try {
       literal = literal(value);
     } catch (IllegalArgumentException e) {
-      throw QuarryException.user("parameter :" + name + " " + e.getMessage());
+      throw QuarryException.user(
+          ErrorCode.PARAMETER_INVALID, "parameter :" + name + " " + e.getMessage());
     }
     if (literal.length() > MAX_PARAMETER_LENGTH) {
       throw QuarryException.user(
+          ErrorCode.PARAMETER_INVALID,
           "parameter :"
               + name
               + " is "

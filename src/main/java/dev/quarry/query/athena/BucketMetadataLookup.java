@@ -2,6 +2,7 @@ package dev.quarry.query.athena;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -46,6 +47,7 @@ public final class BucketMetadataLookup {
       throw failure(bucket, e);
     } catch (SdkException e) {
       throw QuarryException.external(
+          ErrorCode.S3_UNREACHABLE,
           "cannot reach S3 to read the S3 Metadata configuration of bucket "
               + bucket
               + ": "
@@ -59,6 +61,7 @@ public final class BucketMetadataLookup {
     DestinationResult destination = result == null ? null : result.destinationResult();
     if (destination == null || blank(destination.tableNamespace())) {
       throw QuarryException.external(
+          ErrorCode.S3_REQUEST_FAILED,
           "S3 answered GetBucketMetadataConfiguration for bucket "
               + bucket
               + " without a destination namespace",
@@ -78,6 +81,7 @@ public final class BucketMetadataLookup {
     String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
     if (NOT_CONFIGURED.equals(code)) {
       return QuarryException.user(
+          ErrorCode.METADATA_MISSING,
           "bucket "
               + bucket
               + " has no S3 Metadata configuration ("
@@ -87,10 +91,12 @@ public final class BucketMetadataLookup {
               + " the profile)");
     }
     if ("NoSuchBucket".equals(code) || (code == null && e.statusCode() == 404)) {
-      return QuarryException.user("there is no bucket " + bucket + " (NoSuchBucket)");
+      return QuarryException.user(
+          ErrorCode.BUCKET_NOT_FOUND, "there is no bucket " + bucket + " (NoSuchBucket)");
     }
     if (e.statusCode() == 403) {
       return QuarryException.external(
+          ErrorCode.S3_ACCESS_DENIED,
           "S3 refused to show the S3 Metadata configuration of bucket "
               + bucket
               + " (403"
@@ -99,6 +105,7 @@ public final class BucketMetadataLookup {
           e);
     }
     return QuarryException.external(
+        ErrorCode.S3_REQUEST_FAILED,
         "S3 failed to read the S3 Metadata configuration of bucket "
             + bucket
             + " ("

@@ -2,6 +2,7 @@ package dev.quarry.query.athena;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.MetadataTable;
 import dev.quarry.query.QueryTarget;
@@ -58,7 +59,7 @@ public final class MetadataResolver {
         }
         Optional<String> unusable = metadata.unusable(table);
         if (unusable.isPresent()) {
-          throw QuarryException.user(unusable.get());
+          throw QuarryException.user(ErrorCode.METADATA_MISSING, unusable.get());
         }
         names.put(table, metadata.table(table).orElseThrow().name());
       }

@@ -1,5 +1,6 @@
 package dev.quarry.query.athena;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import java.io.BufferedReader;
 import java.io.Closeable;
@@ -40,7 +41,8 @@ final class ResultCsv implements Closeable {
           FORMAT.parse(
               new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16));
     } catch (IOException e) {
-      throw QuarryException.external("cannot read the Athena result " + location, e);
+      throw QuarryException.external(
+          ErrorCode.ATHENA_FAILED, "cannot read the Athena result " + location, e);
     }
     this.records = parser.iterator();
     this.header = hasNext() ? next() : List.of();
@@ -86,6 +88,7 @@ final class ResultCsv implements Closeable {
 
   private QuarryException unreadable(Exception e) {
     return QuarryException.external(
+        ErrorCode.ATHENA_FAILED,
         "cannot read the Athena result "
             + location
             + " after record "

@@ -3,7 +3,8 @@ package dev.quarry.query.embedded;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.config.QuarryConfig;
-import dev.quarry.error.ErrorKind;
+import dev.quarry.error.ErrorCode;
+import dev.quarry.error.KnownFailures;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.StorageErrors;
 import dev.quarry.metadata.MetadataTables;
@@ -632,6 +633,7 @@ public final class EmbeddedEngine implements QueryEngine {
   private static void checkColumns(List<Column> columns, TaskIdentity identity) {
     if (indexOf(columns, "bucket") < 0 || indexOf(columns, "key") < 0) {
       throw QuarryException.user(
+          ErrorCode.QUERY_RESULT_INVALID,
           "the query must return the columns bucket and key (and version_id for versioned"
               + " actions); it returns: "
               + columns.stream().map(Column::name).collect(Collectors.joining(", ")));
@@ -674,7 +676,7 @@ public final class EmbeddedEngine implements QueryEngine {
     try {
       connection.close();
     } catch (SQLException e) {
-      throw new QuarryException(ErrorKind.INTERNAL, "cannot close DuckDB", e);
+      throw new QuarryException(ErrorCode.INTERNAL_ERROR, "cannot close DuckDB", e);
     } finally {
       spill.close();
     }
@@ -692,7 +694,8 @@ public final class EmbeddedEngine implements QueryEngine {
     try {
       c = DriverManager.getConnection("jdbc:duckdb:", properties);
     } catch (SQLException e) {
-      throw new QuarryException(ErrorKind.INTERNAL, "cannot start DuckDB: " + e.getMessage(), e);
+      throw new QuarryException(
+          ErrorCode.INTERNAL_ERROR, "cannot start DuckDB: " + e.getMessage(), e);
     }
     try (Statement s = c.createStatement()) {
       if (icuLoaded(c)) {
@@ -729,6 +732,7 @@ public final class EmbeddedEngine implements QueryEngine {
     } catch (SQLException e) {
       closeQuietly(c);
       throw QuarryException.user(
+          ErrorCode.METADATA_MISSING,
           "cannot open the metadata warehouse at "
               + warehouse.root()
               + ": "
@@ -814,6 +818,7 @@ public final class EmbeddedEngine implements QueryEngine {
 
   private QuarryException unknownNamespace(String namespace, int offset, String sql) {
     return QuarryException.user(
+        ErrorCode.METADATA_MISSING,
         "namespace '"
             + namespace
             + "'"
@@ -898,6 +903,7 @@ public final class EmbeddedEngine implements QueryEngine {
         order.stream().distinct().filter(name -> !values.containsKey(name)).toList();
     if (!missing.isEmpty() && !nullForMissing) {
       throw QuarryException.user(
+          ErrorCode.PARAMETER_MISSING,
           "the query uses "
               + missing.stream().map(m -> ":" + m).collect(Collectors.joining(", "))
               + " but no value was given for "
@@ -927,6 +933,7 @@ public final class EmbeddedEngine implements QueryEngine {
         statement.setObject(index, v);
       } else {
         throw QuarryException.user(
+            ErrorCode.PARAMETER_INVALID,
             "parameter :"
                 + order.get(i)
                 + " has a value of type "
@@ -1112,6 +1119,7 @@ public final class EmbeddedEngine implements QueryEngine {
       return Long.valueOf(value.toString().trim());
     } catch (NumberFormatException e) {
       throw QuarryException.user(
+          ErrorCode.QUERY_RESULT_INVALID,
           "row " + row + ": the size column is not a number: '" + value + "'");
     }
   }
@@ -1143,15 +1151,15 @@ public final class EmbeddedEngine implements QueryEngine {
               + (namespaces.isEmpty() ? "(none)" : String.join(", ", namespaces)));
     }
     if (firstLine.startsWith("Out of Memory Error")) {
-      return new QuarryException(ErrorKind.USER, outOfMemory(message), e);
+      return new QuarryException(ErrorCode.QUERY_MEMORY_EXCEEDED, outOfMemory(message), e);
     }
-    ErrorKind kind =
+    ErrorCode code =
         firstLine.startsWith("IO Error")
-            ? ErrorKind.EXTERNAL
+            ? KnownFailures.code(e).orElse(ErrorCode.STORAGE_FAILED)
             : firstLine.startsWith("INTERNAL Error") || firstLine.startsWith("FATAL Error")
-                ? ErrorKind.INTERNAL
-                : ErrorKind.USER;
-    return new QuarryException(kind, text.toString(), e);
+                ? ErrorCode.INTERNAL_ERROR
+                : ErrorCode.QUERY_INVALID;
+    return new QuarryException(code, text.toString(), e);
   }
 
   /** Which bound the query hit and how to raise it; DuckDB's own advice names its SQL settings. */

@@ -2,6 +2,7 @@ package dev.quarry.query.embedded;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.query.TrinoSql;
 import io.trino.grammar.sql.SqlBaseParser;
@@ -313,6 +314,7 @@ final class TrinoCompatibility {
       }
       if (rule != null && rule.refused()) {
         throw QuarryException.user(
+            ErrorCode.QUERY_INVALID,
             "function "
                 + rule.trinoName()
                 + "() at line "

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.run.RunPhase;
 import dev.quarry.run.RunRecord;
@@ -75,7 +76,9 @@ public final class JdbcRunStore implements RunStore {
       } catch (FlywayException e) {
         if (attempt >= OPEN_ATTEMPTS || !alreadyOpen(e)) {
           throw QuarryException.external(
-              "cannot open the run store " + redacted() + ": " + e.getMessage(), e);
+              ErrorCode.RUN_STORE_FAILED,
+              "cannot open the run store " + redacted() + ": " + e.getMessage(),
+              e);
         }
         pause();
       }
@@ -137,6 +140,7 @@ public final class JdbcRunStore implements RunStore {
     List<RunPhase> given = run.transitions().stream().map(RunRecord.Transition::phase).toList();
     if (given.size() < stored.size() || !given.subList(0, stored.size()).equals(stored)) {
       throw QuarryException.user(
+          ErrorCode.BUSY,
           "run "
               + run.id()
               + " was changed by another command meanwhile (it is "
@@ -167,7 +171,7 @@ public final class JdbcRunStore implements RunStore {
               c.rollback();
               if (attempt >= OPEN_ATTEMPTS) {
                 throw new QuarryException(
-                    dev.quarry.error.ErrorKind.EXTERNAL,
+                    ErrorCode.RUN_STORE_FAILED,
                     "cannot start run " + run.id() + ": its playbook's hold keeps changing");
               }
               continue;
@@ -468,7 +472,7 @@ public final class JdbcRunStore implements RunStore {
       parameters = JSON.readValue((String) row[3], PARAMETERS);
     } catch (JsonProcessingException e) {
       throw new QuarryException(
-          dev.quarry.error.ErrorKind.INTERNAL, "run " + row[0] + " has unreadable parameters", e);
+          ErrorCode.INTERNAL_ERROR, "run " + row[0] + " has unreadable parameters", e);
     }
     return new RunRecord(
         (String) row[0],
@@ -585,12 +589,14 @@ public final class JdbcRunStore implements RunStore {
       Thread.sleep(100);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw QuarryException.user("interrupted while waiting for the run store");
+      throw QuarryException.user(
+          ErrorCode.INTERRUPTED, "interrupted while waiting for the run store");
     }
   }
 
   private QuarryException failed(String what, SQLException e) {
-    return QuarryException.external(what + " (" + redacted() + "): " + e.getMessage(), e);
+    return QuarryException.external(
+        ErrorCode.RUN_STORE_FAILED, what + " (" + redacted() + "): " + e.getMessage(), e);
   }
 
   // a PostgreSQL URL may carry a password

@@ -3,6 +3,7 @@ package dev.quarry.run.ledger;
 import static java.util.Objects.requireNonNull;
 
 import dev.quarry.app.IncrementalLedger;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -158,6 +159,7 @@ public final class JdbcIncrementalLedger implements IncrementalLedger {
   }
 
   private static QuarryException failed(SQLException e) {
-    return QuarryException.external("the incremental ledger: " + e.getMessage(), e);
+    return QuarryException.external(
+        ErrorCode.RUN_STORE_FAILED, "the incremental ledger: " + e.getMessage(), e);
   }
 }

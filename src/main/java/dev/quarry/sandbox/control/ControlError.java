@@ -2,6 +2,7 @@ package dev.quarry.sandbox.control;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ final class ControlError extends QuarryException {
   private final String code;
 
   ControlError(int status, String code, String message) {
-    super(status >= 500 ? ErrorKind.INTERNAL : ErrorKind.USER, message);
+    super(status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.AWS_REQUEST_INVALID, message);
     this.status = status;
     this.code = requireNonNull(code, "code is null");
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.ErrorKind;
 import dev.quarry.error.QuarryException;
 import dev.quarry.job.JobRecord;
@@ -102,6 +103,7 @@ class LocalBatchJobsDiskFullTest {
         (location, jobId, scope, results) -> {
           if (failed.compareAndSet(false, true)) {
             throw QuarryException.external(
+                ErrorCode.STORAGE_FULL,
                 "cannot write the report of job " + jobId + " in /x: no space left on the device",
                 new IOException("No space left on device"));
           }
