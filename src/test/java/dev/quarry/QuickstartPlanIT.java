@@ -52,8 +52,10 @@ class QuickstartPlanIT {
   @Test
   void printsAPlanForEveryExamplePlaybook() {
     assertThat(quickstartOutput)
-        .contains("10 files checked: 10 valid, 0 with problems")
+        .contains("12 files checked: 12 valid, 0 with problems")
         .contains("Plan hide-keys")
+        .contains("Plan checksum-archive")
+        .contains("Plan replicate-existing-models")
         .contains("Plan reencrypt-auto")
         .contains("Report audit-deletes")
         .contains("Plan legal-hold-contracts")

@@ -55,7 +55,17 @@ public final class ActionRegistry {
           new ActionDefinition(
               "retention",
               "Set Object Lock retention (GOVERNANCE or COMPLIANCE) until a date",
-              options(RetentionAction.class)));
+              options(RetentionAction.class)),
+          new ActionDefinition(
+              ComputeChecksumAction.TYPE,
+              "Compute each object's checksum at rest (CRC32, CRC32C, CRC64NVME, MD5, SHA1, SHA256)"
+                  + " for an integrity audit; nothing is changed",
+              options(ComputeChecksumAction.class)),
+          new ActionDefinition(
+              ReplicateAction.TYPE,
+              "Replicate existing objects to the destinations of their bucket's replication"
+                  + " configuration (Batch Replication)",
+              options(ReplicateAction.class)));
 
   private ActionRegistry() {}
 

@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.s3control.model.S3StorageClass;
 class ActionRegistryTest {
   /** The CreateJob operation member each action sets: the test to extend with a new action. */
   private static final Map<String, String> OPERATION =
-      Map.of(
+      map(
           "restore", "S3InitiateRestoreObject",
           "reencrypt", "S3PutObjectCopy",
           "rollback-deletes", "LambdaInvoke",
@@ -44,7 +44,19 @@ class ActionRegistryTest {
           "put-tags", "S3PutObjectTagging",
           "delete-tags", "S3DeleteObjectTagging",
           "legal-hold", "S3PutObjectLegalHold",
-          "retention", "S3PutObjectRetention");
+          "retention", "S3PutObjectRetention",
+          "compute-checksum", "S3ComputeObjectChecksum",
+          "replicate", "S3ReplicateObject");
+
+  /** Map.of for more than ten pairs: key, value, key, value ... */
+  @SuppressWarnings("unchecked")
+  private static <V> Map<String, V> map(Object... pairs) {
+    Map<String, V> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      map.put((String) pairs[i], (V) pairs[i + 1]);
+    }
+    return Map.copyOf(map);
+  }
 
   static Stream<ActionDefinition> definitions() {
     return ActionRegistry.definitions().stream();
@@ -152,7 +164,7 @@ class ActionRegistryTest {
 
   /** What each action's role needs on objects without version ids: extend with a new action. */
   private static final Map<String, List<String>> OBJECT_ACTIONS =
-      Map.of(
+      map(
           "restore", List.of("s3:RestoreObject"),
           "reencrypt",
               List.of(
@@ -175,7 +187,9 @@ class ActionRegistryTest {
           "put-tags", List.of("s3:PutObjectTagging"),
           "delete-tags", List.of("s3:DeleteObjectTagging"),
           "legal-hold", List.of("s3:PutObjectLegalHold"),
-          "retention", List.of("s3:PutObjectRetention"));
+          "retention", List.of("s3:PutObjectRetention"),
+          "compute-checksum", List.of("s3:GetObject"),
+          "replicate", List.of("s3:InitiateReplication"));
 
   @Test
   void everyActionHasExpectedObjectActionsInThisTest() {

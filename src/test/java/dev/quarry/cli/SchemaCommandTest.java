@@ -67,6 +67,7 @@ class SchemaCommandTest {
     assertThat(err.toString())
         .contains(
             "unknown action 'thaw'; valid: restore, reencrypt, rollback-deletes,"
-                + " revert-to-version, hide-keys, put-tags, delete-tags, legal-hold, retention");
+                + " revert-to-version, hide-keys, put-tags, delete-tags, legal-hold, retention,"
+                + " compute-checksum, replicate");
   }
 }

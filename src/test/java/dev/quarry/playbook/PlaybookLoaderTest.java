@@ -452,7 +452,8 @@ class PlaybookLoaderTest {
                 9,
                 "action.type",
                 "unknown action 'thaw'; valid: restore, reencrypt, rollback-deletes,"
-                    + " revert-to-version, hide-keys, put-tags, delete-tags, legal-hold, retention"));
+                    + " revert-to-version, hide-keys, put-tags, delete-tags, legal-hold, retention,"
+                    + " compute-checksum, replicate"));
   }
 
   @Test

@@ -33,6 +33,8 @@ import software.amazon.awssdk.services.s3control.model.S3Tag;
  *       {@code delete-tags};
  *   <li>{@code S3PutObjectLegalHold} is {@code legal-hold} with its status, {@code
  *       S3PutObjectRetention} is {@code retention} with its mode, date and bypass;
+ *   <li>{@code S3ComputeObjectChecksum} is {@code compute-checksum} with its algorithm and type,
+ *       {@code S3ReplicateObject} is {@code replicate};
  *   <li>{@code S3PutObjectCopy} is {@code revert-to-version} when the manifest names versions, and
  *       {@code reencrypt} when it sets {@code NewObjectMetadata.SSEAlgorithm};
  *   <li>{@code LambdaInvoke} whose {@code UserArguments} has {@code action=rollback-deletes} is
@@ -81,6 +83,8 @@ public final class OperationMapping {
           case "S3DeleteObjectTagging" -> "delete-tags";
           case "S3PutObjectLegalHold" -> legalHold(operation, options);
           case "S3PutObjectRetention" -> retention(operation, options);
+          case "S3ComputeObjectChecksum" -> computeChecksum(operation, options);
+          case "S3ReplicateObject" -> "replicate";
           case "S3PutObjectCopy" -> copy(operation.s3PutObjectCopy(), versionIds, options);
           case "S3UpdateObjectEncryption" -> updateEncryption(operation, options);
           case "LambdaInvoke" -> lambda(operation, options);
@@ -138,6 +142,17 @@ public final class OperationMapping {
       options.put("bypass-governance", set.bypassGovernanceRetention());
     }
     return "retention";
+  }
+
+  private static String computeChecksum(JobOperation operation, ObjectNode options) {
+    var compute = operation.s3ComputeObjectChecksum();
+    if (compute.checksumAlgorithmAsString() != null) {
+      options.put("algorithm", compute.checksumAlgorithmAsString());
+    }
+    if (compute.checksumTypeAsString() != null) {
+      options.put("checksum-type", compute.checksumTypeAsString());
+    }
+    return "compute-checksum";
   }
 
   private static String restore(S3InitiateRestoreObjectOperation restore, ObjectNode options) {
@@ -267,7 +282,9 @@ public final class OperationMapping {
             + name
             + detail
             + "; it runs S3InitiateRestoreObject, S3PutObjectTagging, S3DeleteObjectTagging,"
-            + " S3PutObjectLegalHold, S3PutObjectRetention, S3PutObjectCopy (reencrypt, revert-to-version), S3UpdateObjectEncryption and"
+            + " S3PutObjectLegalHold, S3PutObjectRetention, S3ComputeObjectChecksum,"
+            + " S3ReplicateObject, S3PutObjectCopy (reencrypt, revert-to-version),"
+            + " S3UpdateObjectEncryption and"
             + " LambdaInvoke"
             + " (UserArguments action="
             + ROLLBACK_ARGUMENT

@@ -77,7 +77,12 @@ class CreateJobModelTest {
         "{\"type\":\"retention\",\"mode\":\"GOVERNANCE\",\"retain-until\":"
             + "\"2027-01-01T00:00:00Z\",\"bypass-governance\":true}",
         "{\"type\":\"retention\",\"mode\":\"COMPLIANCE\",\"retain-until\":"
-            + "\"2027-06-30T12:30:00.250Z\"}");
+            + "\"2027-06-30T12:30:00.250Z\"}",
+        "{\"type\":\"compute-checksum\",\"algorithm\":\"CRC64NVME\"}",
+        "{\"type\":\"compute-checksum\",\"algorithm\":\"MD5\",\"checksum-type\":\"COMPOSITE\"}",
+        "{\"type\":\"compute-checksum\",\"algorithm\":\"SHA256\","
+            + "\"checksum-type\":\"FULL_OBJECT\"}",
+        "{\"type\":\"replicate\"}");
   }
 
   @Test
