@@ -39,6 +39,7 @@ import picocli.CommandLine.IFactory;
       ResumeCommand.class,
       RetryCommand.class,
       RevertCommand.class,
+      UndoCommand.class,
       DaemonCommand.class,
       ReportCommand.class,
       IamPolicyCommand.class,
