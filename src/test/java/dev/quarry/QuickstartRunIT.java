@@ -82,7 +82,8 @@ class QuickstartRunIT {
     assertThat(job.results())
         .hasSameSizeAs(job.rows())
         .allMatch(r -> r.outcome().succeeded())
-        .allMatch(r -> r.outcome().message().equals("Successful"));
+        // a Lambda job's report keeps the function's result string, as AWS's does
+        .allMatch(r -> r.outcome().message().equals("delete marker removed"));
   }
 
   @Test

@@ -59,6 +59,7 @@ public final class QuarryCommand implements Runnable {
           ResumeCommand.class,
           RetryCommand.class,
           RevertCommand.class,
+          UndoCommand.class,
           DaemonCommand.class,
           ReportCommand.class,
           IamPolicyCommand.class,

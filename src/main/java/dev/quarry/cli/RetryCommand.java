@@ -147,7 +147,8 @@ public final class RetryCommand implements Callable<Integer> {
     return LocalJobs.exitCode(job);
   }
 
-  private ReviewReport.Reader reader(QuarryConfig config) {
+  /** Reads completion reports from S3 or the local disk (also for quarry undo). */
+  static ReviewReport.Reader reader(QuarryConfig config) {
     return (ReportLocation where,
         String job,
         java.util.function.Consumer<dev.quarry.report.TaskResult> rows) -> {

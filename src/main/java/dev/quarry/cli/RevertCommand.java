@@ -65,6 +65,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
       "--verify lists the bucket from the server (ListObjectVersions, not the tables) and"
           + " compares each key under the prefix with its state at T by content ETag; exit"
           + " status 1 when any key differs.",
+      "quarry undo RUN undoes a revert run: the keys it changed back to their state before it.",
       "",
       "Examples:",
       "  quarry revert --bucket photos --to 2026-11-30T12:00:00Z --prefix camera/ --dry-run",

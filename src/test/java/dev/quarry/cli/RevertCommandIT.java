@@ -161,6 +161,83 @@ class RevertCommandIT {
     assertThat(body(bucket, "q/out")).isEqualTo("q/out overwritten");
   }
 
+  @Test
+  void theUndoOfARevertBringsTheBucketBackToItsStateBeforeTheRevert() throws Exception {
+    // given: a prefix with an overwrite, a delete and a key created after T, reverted
+    QuarryCli quarry = new QuarryCli(server.endpoint(), dir, Map.of());
+    String bucket = S3Servers.createVersionedBucket(s3, "undo");
+    for (String key : List.of("p/a", "p/b", "p/e", "q/out")) {
+      put(bucket, key, key + " at T", StorageClass.STANDARD);
+    }
+    assertThat(quarry.run("metadata", "refresh", "--bucket", bucket).code()).isZero();
+    Thread.sleep(1_100);
+    Instant t = Instant.now();
+    Thread.sleep(1_100);
+    put(bucket, "p/a", "p/a overwritten", StorageClass.STANDARD);
+    s3.deleteObject(b -> b.bucket(bucket).key("p/b"));
+    put(bucket, "p/new", "created after T", StorageClass.STANDARD);
+    put(bucket, "q/out", "q/out overwritten", StorageClass.STANDARD);
+    assertThat(quarry.run("metadata", "refresh", "--bucket", bucket).code()).isZero();
+    Map<String, String> beforeRevert = liveETags(bucket);
+    List<ObjectVersion> outsideBefore = versions(bucket, "q/");
+    QuarryCli.Result revert =
+        quarry.run(
+            "revert",
+            "--bucket",
+            bucket,
+            "--to",
+            t.toString(),
+            "--prefix",
+            "p/",
+            "--max-objects",
+            "100",
+            "--yes",
+            "-o",
+            "json");
+    assertThat(revert.code()).as(revert.err() + revert.out()).isZero();
+    String revertRun = Json.MAPPER.readTree(revert.out()).path("run").path("id").asText();
+    assertThat(liveETags(bucket)).isNotEqualTo(beforeRevert);
+
+    // when: the undo is planned, then run
+    QuarryCli.Result plan = quarry.run("undo", revertRun, "--dry-run", "-o", "json");
+    QuarryCli.Result undo = quarry.run("undo", revertRun, "--max-objects", "100", "--yes");
+
+    // then: the plan names one step per kind of change, and changed nothing
+    assertThat(plan.code()).as(plan.err() + plan.out()).isZero();
+    List<String> steps = new ArrayList<>();
+    Json.MAPPER
+        .readTree(plan.out())
+        .path("steps")
+        .forEach(s -> steps.add(s.path("action").asText() + " " + s.path("objects").asLong()));
+    assertThat(steps)
+        .containsExactlyInAnyOrder("rollback-deletes 1", "hide-keys 1", "revert-to-version 1");
+    // and: after the undo, every key under the prefix is live with the content it had before
+    assertThat(undo.code()).as(undo.err() + undo.out()).isZero();
+    assertThat(liveETags(bucket)).isEqualTo(beforeRevert);
+    assertThat(body(bucket, "p/a")).isEqualTo("p/a overwritten");
+    assertThat(body(bucket, "p/new")).isEqualTo("created after T");
+    // and: nothing outside the prefix changed, not even a version id
+    assertThat(versions(bucket, "q/"))
+        .extracting(ObjectVersion::versionId)
+        .isEqualTo(outsideBefore.stream().map(ObjectVersion::versionId).toList());
+  }
+
+  /** Each live key (its newest entry is a version, not a delete marker) and its content ETag. */
+  private Map<String, String> liveETags(String bucket) {
+    Map<String, String> live = new java.util.TreeMap<>();
+    s3.listObjectVersionsPaginator(b -> b.bucket(bucket))
+        .forEach(
+            page ->
+                page.versions().stream()
+                    .filter(ObjectVersion::isLatest)
+                    .forEach(v -> live.put(v.key(), v.eTag())));
+    return live;
+  }
+
+  private List<ObjectVersion> versions(String bucket, String prefix) {
+    return s3.listObjectVersions(b -> b.bucket(bucket).prefix(prefix)).versions();
+  }
+
   private static List<String> actions(JsonNode plan) {
     List<String> actions = new ArrayList<>();
     plan.path("parts").forEach(p -> actions.add(p.path("action").path("type").asText()));

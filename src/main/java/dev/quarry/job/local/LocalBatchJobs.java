@@ -785,12 +785,16 @@ public final class LocalBatchJobs implements BatchJobs {
   }
 
   private CompletionReport writeReport(String jobId, JobRequest request, OutcomeStore outcomes) {
-    // the report says what AWS's says ("Successful"); the tasks' own words stay in the outcomes
+    // the report says what AWS's says: "Successful" for an S3 operation (the tasks' own words stay
+    // in the outcomes), but a Lambda's resultString as it returned it (AWS saves it in the report;
+    // a revert's undo reads the markers hide-keys added from there)
+    // (whether the operation invokes a function does not depend on the bucket it is built for)
+    boolean lambda = actions.apply(request.action()).jobOperation("bucket").lambdaInvoke() != null;
     return reports.write(
         request.report().location(),
         jobId,
         request.report().scope(),
-        sink -> outcomes.forEach(r -> sink.accept(r.asReported())));
+        sink -> outcomes.forEach(r -> sink.accept(lambda ? r : r.asReported())));
   }
 
   /** An ended job made Active again: the reasons and the end of its last round no longer hold. */

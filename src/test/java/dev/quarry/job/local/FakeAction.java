@@ -38,6 +38,7 @@ final class FakeAction implements Action {
   private long delayMillis;
   private String hangOn;
   private Runnable onEachCall = () -> {};
+  private boolean lambda;
 
   FakeAction nonIdempotent() {
     idempotent = false;
@@ -47,6 +48,12 @@ final class FakeAction implements Action {
   /** Runs {@code hook} in each task, before it answers. */
   FakeAction onEachCall(Runnable hook) {
     onEachCall = hook;
+    return this;
+  }
+
+  /** Its AWS operation invokes a Lambda function, whose result strings AWS's report keeps. */
+  FakeAction invokingALambda() {
+    lambda = true;
     return this;
   }
 
@@ -125,7 +132,11 @@ final class FakeAction implements Action {
 
   @Override
   public JobOperation jobOperation(String bucket) {
-    return JobOperation.builder().build();
+    return lambda
+        ? JobOperation.builder()
+            .lambdaInvoke(l -> l.functionArn("arn:aws:lambda:us-east-1:111122223333:function:f"))
+            .build()
+        : JobOperation.builder().build();
   }
 
   @Override

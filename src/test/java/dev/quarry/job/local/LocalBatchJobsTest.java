@@ -118,6 +118,21 @@ class LocalBatchJobsTest {
   }
 
   @Test
+  void aSucceededTaskOfALambdaJobKeepsItsResultStringInTheReportAsAwsDoes() {
+    // given: a job whose AWS operation invokes a function (AWS saves each resultString)
+    LocalBatchJobs jobs = jobs(new FakeAction().invokingALambda());
+    JobRecord job = jobs.submit(request("run-fn", manifest(dir, 2), dir.resolve("report"), false));
+
+    // when
+    jobs.execute(job.jobId(), ProgressListener.NONE);
+
+    // then: the task's own words are in the report, where an undo reads them back
+    Map<String, TaskOutcome> reported =
+        reports.rows.stream().collect(Collectors.toMap(TaskResult::key, TaskResult::outcome));
+    assertThat(reported.get(key(0))).isEqualTo(TaskOutcome.succeeded("done " + key(0)));
+  }
+
+  @Test
   void aSecondSubmitWithTheSameTokenReturnsTheSameJob() {
     // given
     LocalBatchJobs jobs = jobs(new FakeAction());
