@@ -71,10 +71,17 @@ public final class RetryRun {
    *
    * @param failed failed tasks in the origin's report
    * @param selected of those, the ones retried
-   * @param run the retry's outcome; absent when no failure was selected (nothing was submitted)
+   * @param continued steps the origin (a failed run) had queued and never submitted, submitted by
+   *     the retry after the retried tasks
+   * @param run the retry's outcome; absent when no failure was selected and no step was queued
+   *     (nothing was submitted)
    */
   public record Result(
-      RunRecord origin, long failed, long selected, Optional<ExecuteRun.Outcome> run) {
+      RunRecord origin,
+      long failed,
+      long selected,
+      int continued,
+      Optional<ExecuteRun.Outcome> run) {
     public Result {
       requireNonNull(origin, "origin is null");
       requireNonNull(run, "run is null");
@@ -83,7 +90,9 @@ public final class RetryRun {
 
   /**
    * Each step's failures are retried with that step's action, one step each; a restore's retried
-   * tasks are followed again by the step that followed the restore, over their restored copies.
+   * tasks are followed again by the step that followed the restore, over their restored copies. A
+   * failed run's queued steps, never submitted, follow the retried ones on their planned manifests:
+   * the retry finishes what the run was for.
    *
    * @throws QuarryException (user) when the run is unknown, has not ended, has no report, or its
    *     playbook changed
@@ -170,15 +179,18 @@ public final class RetryRun {
           retried.add(new PlanRun.GivenStep(specs.get(i), staged, Optional.empty()));
         }
       }
+      List<PlanRun.GivenStep> continued = queued(origin, specs);
+      retried.addAll(continued);
       // each followed by its follow-up, planned once its restored copies are readable
       retried.addAll(restores);
       if (retried.isEmpty()) {
-        return new Result(origin, counts[0], 0, Optional.empty());
+        return new Result(origin, counts[0], 0, 0, Optional.empty());
       }
       return new Result(
           origin,
           counts[0],
           counts[1],
+          continued.size(),
           Optional.of(
               execute.executeOn(
                   playbook,
@@ -193,6 +205,36 @@ public final class RetryRun {
       // the retry's own folder keeps its copies; these would only go stale
       deleteTree(staging);
     }
+  }
+
+  /**
+   * The steps a failed run queued and never reached (the later jobs of a split plan or a revert,
+   * each on the manifest it was planned with), in order: a failed step ends its run, so nothing
+   * else would ever submit them. A queued restore keeps the follow-up queued after it. A run that
+   * completed has none; a cancelled one was stopped on purpose and keeps them unsubmitted.
+   */
+  private static List<PlanRun.GivenStep> queued(RunRecord origin, List<ActionSpec> specs) {
+    List<PlanRun.GivenStep> steps = new ArrayList<>();
+    if (origin.phase() != dev.quarry.run.RunPhase.FAILED) {
+      return steps;
+    }
+    List<RunRecord.Queued> queued = origin.queued();
+    int first = origin.steps().size();
+    for (int q = 0; q < queued.size(); q++) {
+      // a step queued after a restore has no manifest of its own: it comes with its restore
+      if (queued.get(q).manifest().isEmpty()) {
+        continue;
+      }
+      ActionSpec spec = specs.get(first + q);
+      Optional<ActionSpec> followUp =
+          q + 1 < queued.size() && queued.get(q + 1).afterRestore()
+              ? Optional.of(specs.get(first + q + 1))
+              : Optional.empty();
+      steps.add(
+          new PlanRun.GivenStep(
+              spec, Path.of(queued.get(q).manifest().get().location()), followUp));
+    }
+    return steps;
   }
 
   private static void deleteTree(Path dir) {

@@ -38,8 +38,11 @@ import software.amazon.awssdk.services.s3.S3Client;
           + " changed. --include-permanent retries every failure; --error-code retries only the"
           + " codes it names, permanent or not.",
       "The retry goes through the same limits (limits.max-objects) and approval as quarry run: a"
-          + " destructive action needs --yes or an answer at the terminal. When no failure is"
-          + " selected, nothing is submitted.",
+          + " destructive action needs --yes or an answer at the terminal.",
+      "A failed run of several steps (a split copy, a revert) never submits the steps after the"
+          + " one that failed: the retry submits them after the retried tasks, each on the"
+          + " manifest it was planned with. When no failure is selected and no step is queued,"
+          + " nothing is submitted.",
       "",
       "Examples:",
       "  quarry retry 20261201T100000Z-1a2b3c",
@@ -140,8 +143,16 @@ public final class RetryCommand implements Callable<Integer> {
     context
         .err()
         .printf(
-            "quarry: retrying %d of run %s's %d failed tasks as run %s%n",
-            result.selected(), runId, result.failed(), outcome.run().id());
+            "quarry: retrying %d of run %s's %d failed tasks%s as run %s%n",
+            result.selected(),
+            runId,
+            result.failed(),
+            result.continued() == 0
+                ? ""
+                : ", then submitting the "
+                    + result.continued()
+                    + " steps it had queued and never submitted",
+            outcome.run().id());
     JobRecord job = outcome.job().orElseThrow();
     LocalJobs.finish(context, global, Optional.of(outcome.run()), job, outcome.review());
     return LocalJobs.exitCode(job);

@@ -63,8 +63,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
           + " the prompt at a terminal). Not touched, and listed: versions of T permanently"
           + " deleted since, and keys whose only change since is their tags.",
       "--verify lists the bucket from the server (ListObjectVersions, not the tables) and"
-          + " compares each key under the prefix with its state at T by content ETag; exit"
-          + " status 1 when any key differs.",
+          + " compares each key under the prefix with its state at T by content ETag (by"
+          + " full-object checksum, else size, where the ETag is not the content's MD5: SSE-KMS,"
+          + " SSE-C, multipart; those keys are listed); exit status 1 when any key differs.",
       "quarry undo RUN undoes a revert run: the keys it changed back to their state before it.",
       "",
       "Examples:",
@@ -354,6 +355,17 @@ public final class RevertCommand implements Callable<Integer> {
                     ? "-"
                     : d.expectedVersionId() + " " + d.expectedETag(),
                 d.actualVersionId() == null ? "-" : d.actualVersionId() + " " + d.actualETag());
+      }
+      if (!result.comparedBySizeOnly().isEmpty()) {
+        context
+            .out()
+            .printf(
+                "%s keys compared by size only (ETags not content MD5s: SSE-KMS, SSE-C or"
+                    + " multipart, and no full-object checksum on both versions):%n",
+                Sizes.count(result.comparedBySizeOnly().size()));
+        result
+            .comparedBySizeOnly()
+            .forEach(k -> context.out().println("  " + RowOutput.oneLine(k)));
       }
     }
     return result.matches() ? 0 : 1;

@@ -154,10 +154,12 @@ final class RevertSql {
           + SCOPE
           + ") quarry_nv";
 
-  /** Every key live at T: bucket, key, version_id, e_tag, size, storage_class. */
+  /**
+   * Every key live at T: bucket, key, version_id, e_tag, size, storage_class, encryption_status.
+   */
   static final String STATE_AT_T =
       "WITH "
           + HISTORY
-          + "\nSELECT bucket, key, version_id, e_tag, size, storage_class FROM quarry_t WHERE NOT"
-          + " is_delete_marker ORDER BY key";
+          + "\nSELECT bucket, key, version_id, e_tag, size, storage_class, encryption_status FROM"
+          + " quarry_t WHERE NOT is_delete_marker ORDER BY key";
 }

@@ -609,6 +609,111 @@ class ExecuteRunTest {
     assertThat(run.steps()).hasSize(3);
   }
 
+  @Test
+  void aRetryOfASplitRunWhoseSecondJobFailedRetriesItsTasksThenSubmitsTheQueuedStep()
+      throws Exception {
+    // given: a copy in place split in three jobs; the second failed, the third never submitted
+    Path file =
+        java.nio.file.Files.writeString(
+            manifests.resolve("split.yaml"),
+            """
+            name: split
+            query: SELECT bucket, key, storage_class FROM inventory
+            action: { type: reencrypt, sse: AES256 }
+            limits: { max-objects: 10 }
+            """);
+    Playbook playbook = new dev.quarry.playbook.PlaybookLoader().load(file).orThrow();
+    String options = RunSteps.json(playbook.action().orElseThrow());
+    dev.quarry.manifest.Manifest third;
+    try (dev.quarry.manifest.ManifestWriter writer =
+        dev.quarry.manifest.ManifestWriter.open(manifests.resolve("step-3.csv"), false)) {
+      writer.write(new ObjectRow("alpha", "c/1", null, 1L, "STANDARD_IA"));
+      writer.write(new ObjectRow("alpha", "c/2", null, 1L, "STANDARD_IA"));
+      third = writer.finish();
+    }
+    RunRecord origin =
+        RunRecord.planned(
+                "r-split",
+                "split",
+                Optional.of(file.toString()),
+                ExecuteRun.hash(file),
+                Map.of(),
+                "embedded",
+                RunRecord.Step.planned(
+                    "reencrypt", Optional.of(options), new RunRecord.Manifest("m1.csv", "e1", 1)),
+                List.of(
+                    new RunRecord.Queued(
+                        "reencrypt",
+                        options,
+                        Optional.of(new RunRecord.Manifest("m2.csv", "e2", 1))),
+                    new RunRecord.Queued(
+                        "reencrypt",
+                        options,
+                        Optional.of(
+                            new RunRecord.Manifest(third.file().toString(), third.etag(), 2)))),
+                CLOCK.instant())
+            .withJob("job-1")
+            .withOutcome(
+                new RunRecord.Counts(1, 1, 0),
+                Optional.of(manifests.resolve("rep/job-job-1/manifest.json").toString()),
+                Optional.empty())
+            .enter(RunPhase.WAITING, CLOCK.instant())
+            .withStep(
+                RunRecord.Step.planned(
+                    "reencrypt", Optional.of(options), new RunRecord.Manifest("m2.csv", "e2", 1)))
+            .withJob("job-2")
+            .withOutcome(
+                new RunRecord.Counts(1, 0, 1),
+                Optional.of(manifests.resolve("rep/job-job-2/manifest.json").toString()),
+                Optional.of("too many tasks failed"))
+            .enter(RunPhase.FAILED, CLOCK.instant());
+    assertThat(origin.queued()).hasSize(1);
+    store.save(origin);
+    FakeExecutor executor = new FakeExecutor(true);
+    RetryRun retry =
+        new RetryRun(
+            store,
+            (where, job, sink) -> {
+              sink.accept(
+                  job.equals("job-2")
+                      ? new dev.quarry.report.TaskResult(
+                          "alpha",
+                          "b/1",
+                          null,
+                          dev.quarry.action.TaskOutcome.failed("SlowDown", 503, "slow down"))
+                      : new dev.quarry.report.TaskResult(
+                          "alpha",
+                          "a/1",
+                          null,
+                          dev.quarry.action.TaskOutcome.succeeded("Successful")));
+              return new dev.quarry.report.CompletionReport(job, where, "m", List.of());
+            },
+            executeRun(executor, List.of()),
+            manifests);
+
+    // when
+    RetryRun.Result result =
+        retry.retry(
+            "r-split",
+            new RetryRun.Selection(java.util.Set.of(), false),
+            true,
+            Approval.YES,
+            RunListener.NONE);
+
+    // then: the failed task of step 2, then the step the failure left unsubmitted
+    assertThat(result.selected()).isEqualTo(1);
+    assertThat(result.continued()).isEqualTo(1);
+    assertThat(executor.requests)
+        .extracting(r -> r.action().type(), r -> keys(r.manifest().file()))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("reencrypt", List.of("b/1")),
+            org.assertj.core.groups.Tuple.tuple("reencrypt", List.of("c/1", "c/2")));
+    RunRecord run = store.find(result.run().orElseThrow().plan().runId()).orElseThrow();
+    assertThat(run.retryOf()).contains("r-split");
+    assertThat(run.phase()).isEqualTo(RunPhase.COMPLETED);
+    assertThat(run.steps()).hasSize(2);
+  }
+
   private static Playbook reencrypt() {
     ObjectNode options =
         JsonNodeFactory.instance.objectNode().put("type", "reencrypt").put("sse", "AES256");

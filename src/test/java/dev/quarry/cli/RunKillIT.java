@@ -7,12 +7,9 @@ import dev.quarry.report.CompletionReportReader;
 import dev.quarry.report.ReportLocation;
 import dev.quarry.report.TaskResult;
 import dev.quarry.sandbox.LocalS3Server;
+import dev.quarry.testing.KilledJvm;
+import dev.quarry.testing.QuarryCli;
 import dev.quarry.testing.S3Servers;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,12 +47,13 @@ class RunKillIT {
     // given: 40 objects in S3Mock, their metadata, a tagging playbook
     LocalS3Server server = S3Servers.s3mock();
     S3Client s3 = S3Servers.client(server);
+    QuarryCli quarry = quarry(server);
     String bucket = S3Servers.createVersionedBucket(s3, "kill");
     IntStream.range(0, OBJECTS)
         .parallel()
         .forEach(
             i -> s3.putObject(b -> b.bucket(bucket).key("obj/" + i), RequestBody.fromString("x")));
-    assertThat(quarry(server, "metadata", "refresh", "--bucket", bucket).code()).isZero();
+    assertThat(quarry.run("metadata", "refresh", "--bucket", bucket).code()).isZero();
     Path playbook =
         Files.writeString(
             dir.resolve("tag.yaml"),
@@ -68,15 +66,15 @@ class RunKillIT {
 
     // when: killed at the point, then resumed
     killAt(server, point, playbook);
-    String runId = onlyRun(server).path("id").asText();
-    Result resumed = quarry(server, "resume", runId);
+    String runId = onlyRun(quarry).path("id").asText();
+    QuarryCli.Result resumed = quarry.run("resume", runId);
 
     // then
     assertThat(resumed.code()).as(resumed.err()).isZero();
-    JsonNode run = show(server, runId);
+    JsonNode run = quarry.show(runId);
     assertThat(run.path("status").asText()).isEqualTo("completed");
     assertThat(run.path("jobIds")).hasSize(1);
-    assertThat(localJobsOf(server, runId)).hasSize(1);
+    assertThat(quarry.jobsOf(runId)).hasSize(1);
     assertThat(run.path("succeeded").asLong()).isEqualTo(OBJECTS);
     List<String> phases = run.path("transitions").findValuesAsText("status");
     assertThat(phases).startsWith("planned").endsWith("completed");
@@ -104,6 +102,7 @@ class RunKillIT {
     // given: 6 archived objects and one that is not, in moto, and their metadata
     LocalS3Server server = S3Servers.moto();
     S3Client s3 = S3Servers.client(server);
+    QuarryCli quarry = quarry(server);
     String bucket = S3Servers.createVersionedBucket(s3, "thaw");
     for (int i = 0; i < 6; i++) {
       String key = "cold/" + i;
@@ -112,7 +111,7 @@ class RunKillIT {
           RequestBody.fromString("frozen " + key));
     }
     s3.putObject(b -> b.bucket(bucket).key("cold/warm"), RequestBody.fromString("warm"));
-    assertThat(quarry(server, "metadata", "refresh", "--bucket", bucket).code()).isZero();
+    assertThat(quarry.run("metadata", "refresh", "--bucket", bucket).code()).isZero();
     Path playbook =
         Files.writeString(
             dir.resolve("thaw.yaml"),
@@ -127,17 +126,17 @@ class RunKillIT {
 
     // when: killed while it waits between its steps, then resumed
     killAt(server, point, playbook);
-    JsonNode waiting = onlyRun(server);
+    JsonNode waiting = onlyRun(quarry);
     assertThat(waiting.path("status").asText()).isEqualTo("waiting");
     String runId = waiting.path("id").asText();
-    Result resumed = quarry(server, "resume", runId);
+    QuarryCli.Result resumed = quarry.run("resume", runId);
 
     // then: two jobs, one per step; the archived objects are STANDARD now, the other untouched
     assertThat(resumed.code()).as(resumed.err() + resumed.out()).isZero();
-    JsonNode run = show(server, runId);
+    JsonNode run = quarry.show(runId);
     assertThat(run.path("status").asText()).isEqualTo("completed");
     assertThat(run.path("jobIds")).hasSize(2);
-    assertThat(localJobsOf(server, runId)).hasSize(2);
+    assertThat(quarry.jobsOf(runId)).hasSize(2);
     JsonNode steps = run.path("steps");
     assertThat(steps.get(0).path("action").asText()).isEqualTo("restore");
     assertThat(steps.get(0).path("succeeded").asLong()).isEqualTo(6);
@@ -164,84 +163,24 @@ class RunKillIT {
 
   /** Starts the run in a JVM of its own and SIGKILLs it once it reports the point. */
   private void killAt(LocalS3Server server, String point, Path playbook) throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                RunKillMain.class.getName(),
-                point,
-                playbook.toString(),
-                server.endpoint().toString(),
-                dir.resolve("state").toString())
-            .redirectErrorStream(true);
-    builder.environment().put("QUARRY_MANIFESTS_DIR", dir.resolve("manifests").toString());
-    Process child = builder.start();
-    StringBuilder seen = new StringBuilder();
-    try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        seen.append(line).append(System.lineSeparator());
-        if (line.equals("REACHED " + point)) {
-          break;
-        }
-      }
-    }
-    assertThat(seen.toString()).as("the child's output").contains("REACHED " + point);
-    // SIGKILL: no shutdown hook, no finally block runs
-    new ProcessBuilder("kill", "-KILL", Long.toString(child.pid())).inheritIO().start().waitFor();
-    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(child.exitValue()).isEqualTo(137);
+    KilledJvm.killWhen(
+        RunKillMain.class,
+        List.of(
+            point,
+            playbook.toString(),
+            server.endpoint().toString(),
+            dir.resolve("state").toString()),
+        Map.of("QUARRY_MANIFESTS_DIR", dir.resolve("manifests").toString()),
+        line -> line.equals("REACHED " + point));
   }
 
-  private JsonNode onlyRun(LocalS3Server server) throws Exception {
-    JsonNode runs = Json.MAPPER.readTree(quarry(server, "runs", "-o", "json").out()).path("runs");
+  private JsonNode onlyRun(QuarryCli quarry) {
+    JsonNode runs = quarry.runs();
     assertThat(runs).hasSize(1);
     return runs.get(0);
   }
 
-  private JsonNode show(LocalS3Server server, String runId) throws Exception {
-    Result show = quarry(server, "runs", "show", runId, "-o", "json");
-    assertThat(show.code()).as(show.err()).isZero();
-    return Json.MAPPER.readTree(show.out()).path("run");
-  }
-
-  private List<JsonNode> localJobsOf(LocalS3Server server, String runId) throws Exception {
-    List<JsonNode> jobs = new ArrayList<>();
-    for (JsonNode job :
-        Json.MAPPER.readTree(quarry(server, "jobs", "-o", "json").out()).path("jobs")) {
-      if (job.path("runId").asText().equals(runId)) {
-        jobs.add(job);
-      }
-    }
-    return jobs;
-  }
-
-  private record Result(int code, String out, String err) {}
-
-  private Result quarry(LocalS3Server server, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--s3-endpoint",
-            server.endpoint().toString(),
-            "--state-dir",
-            dir.resolve("state").toString()));
-    int code =
-        QuarryCommand.execute(
-            new CliContext(
-                Map.of(
-                    "QUARRY_MANIFESTS_DIR",
-                    dir.resolve("manifests").toString(),
-                    Composition.RESTORE_POLL,
-                    "1"),
-                new PrintWriter(out, true),
-                new PrintWriter(err, true),
-                false),
-            all.toArray(String[]::new));
-    return new Result(code, out.toString(), err.toString());
+  private QuarryCli quarry(LocalS3Server server) {
+    return new QuarryCli(server.endpoint(), dir, Map.of(Composition.RESTORE_POLL, "1"));
   }
 }

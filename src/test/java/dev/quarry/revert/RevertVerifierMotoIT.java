@@ -119,6 +119,68 @@ class RevertVerifierMotoIT {
     }
   }
 
+  @Test
+  void aMultipartVersionCopiedBackIsNotADifferenceThoughItsEtagChanged() throws Exception {
+    // given: a multipart upload at T (its ETag names its 2 parts), overwritten since
+    String bucket = S3Servers.createVersionedBucket(s3, "revert");
+    String upload = s3.createMultipartUpload(b -> b.bucket(bucket).key("p/big")).uploadId();
+    List<software.amazon.awssdk.services.s3.model.CompletedPart> parts = new ArrayList<>();
+    byte[][] bodies = {
+      new byte[5 * 1024 * 1024], "tail".getBytes(java.nio.charset.StandardCharsets.UTF_8)
+    };
+    for (int n = 1; n <= 2; n++) {
+      int part = n;
+      String eTag =
+          s3.uploadPart(
+                  b -> b.bucket(bucket).key("p/big").uploadId(upload).partNumber(part),
+                  RequestBody.fromBytes(bodies[part - 1]))
+              .eTag();
+      parts.add(
+          software.amazon.awssdk.services.s3.model.CompletedPart.builder()
+              .partNumber(part)
+              .eTag(eTag)
+              .build());
+    }
+    String atTVersion =
+        s3.completeMultipartUpload(
+                b ->
+                    b.bucket(bucket)
+                        .key("p/big")
+                        .uploadId(upload)
+                        .multipartUpload(m -> m.parts(parts)))
+            .versionId();
+    Thread.sleep(1_100);
+    Instant t = Instant.now();
+    Thread.sleep(1_100);
+    put(bucket, "p/big", "overwritten");
+    Warehouse warehouse = new Warehouse(dir.resolve("warehouse"));
+    new MetadataRefresher(warehouse, s3, server.endpoint().toString(), Clock.systemUTC())
+        .refresh(bucket, 2, RefreshProgress.NONE);
+    Optional<String> prefix = Optional.of("p/");
+    try (EmbeddedEngine engine = new EmbeddedEngine(warehouse, Optional.of(bucket))) {
+      Map<String, Expected> atT = RevertVerifier.stateAt(engine, bucket, t, prefix);
+      assertThat(atT.get("p/big").eTag()).endsWith("-2");
+      Verification before = RevertVerifier.verify(s3, bucket, prefix, atT);
+
+      // when: the version of T is copied back in place (one part now: a new ETag)
+      s3.copyObject(
+          b ->
+              b.sourceBucket(bucket)
+                  .sourceKey("p/big")
+                  .sourceVersionId(atTVersion)
+                  .destinationBucket(bucket)
+                  .destinationKey("p/big"));
+      Verification after = RevertVerifier.verify(s3, bucket, prefix, atT);
+
+      // then: before, a difference; after, none, the key said to be compared by size only
+      assertThat(before.differences())
+          .extracting(Difference::key, Difference::kind)
+          .containsExactly(org.assertj.core.groups.Tuple.tuple("p/big", Difference.Kind.CONTENT));
+      assertThat(after.differences()).isEmpty();
+      assertThat(after.comparedBySizeOnly()).containsExactly("p/big");
+    }
+  }
+
   private void put(String bucket, String key, String body) {
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(body));
   }

@@ -1,14 +1,20 @@
 package dev.quarry.testing;
 
 import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.cli.CliContext;
+import dev.quarry.cli.Json;
 import dev.quarry.cli.QuarryCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,5 +56,36 @@ public final class QuarryCli {
                 environment, new PrintWriter(out, true), new PrintWriter(err, true), false),
             all);
     return new Result(code, out.toString(), err.toString());
+  }
+
+  /** {@code quarry runs -o json}: every run in the run store, newest first. */
+  public JsonNode runs() {
+    return json("runs", "-o", "json").path("runs");
+  }
+
+  /** {@code quarry runs show <run> -o json}: the run's record, its steps and transitions. */
+  public JsonNode show(String runId) {
+    return json("runs", "show", runId, "-o", "json").path("run");
+  }
+
+  /** The local executor's jobs of run {@code runId} ({@code quarry jobs -o json}). */
+  public List<JsonNode> jobsOf(String runId) {
+    List<JsonNode> jobs = new ArrayList<>();
+    for (JsonNode job : json("jobs", "-o", "json").path("jobs")) {
+      if (job.path("runId").asText().equals(runId)) {
+        jobs.add(job);
+      }
+    }
+    return jobs;
+  }
+
+  private JsonNode json(String... args) {
+    Result result = run(args);
+    assertThat(result.code()).as(String.join(" ", args) + ": " + result.err()).isZero();
+    try {
+      return Json.MAPPER.readTree(result.out());
+    } catch (JsonProcessingException e) {
+      throw new AssertionError("not JSON: " + result.out(), e);
+    }
   }
 }
