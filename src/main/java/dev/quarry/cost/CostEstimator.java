@@ -131,6 +131,27 @@ public final class CostEstimator {
         batch.addAll(requests(put, n));
         direct.addAll(requests(put, n));
       }
+      case "compute-checksum" -> {
+        // the checksum is computed over the object's bytes: one read of the whole object
+        List<Request> read = List.of(new Request("GET-class (GetObject)", RequestClass.GET));
+        batch.addAll(requests(read, n));
+        direct.addAll(requests(read, n));
+        notes.add(
+            "compute-checksum reads every byte: retrieval fees of infrequent-access classes are"
+                + " not counted");
+      }
+      case "replicate" -> {
+        // each version is read from the source and written to the destination bucket
+        List<Request> replicate =
+            List.of(
+                new Request("GET-class (read source)", RequestClass.GET),
+                new Request("PUT-class (replica write)", RequestClass.PUT));
+        batch.addAll(requests(replicate, n));
+        direct.addAll(requests(replicate, n));
+        notes.add(
+            "replication's data transfer between regions and the destination's storage are not"
+                + " counted");
+      }
       case "rollback-deletes", "hide-keys" -> {
         // on AWS a Lambda per task lists the key's versions, then deletes its marker (rollback)
         // or adds one with a conditional DeleteObject (hide-keys)
