@@ -179,7 +179,7 @@ public final class RetryRun {
           retried.add(new PlanRun.GivenStep(specs.get(i), staged, Optional.empty()));
         }
       }
-      List<PlanRun.GivenStep> continued = queued(origin, specs);
+      List<PlanRun.GivenStep> continued = handedOn(origin) ? List.of() : queued(origin, specs);
       retried.addAll(continued);
       // each followed by its follow-up, planned once its restored copies are readable
       retried.addAll(restores);
@@ -205,6 +205,21 @@ public final class RetryRun {
       // the retry's own folder keeps its copies; these would only go stale
       deleteTree(staging);
     }
+  }
+
+  /**
+   * Whether an earlier retry (or undo) of {@code origin} was recorded: the first retry takes the
+   * queued steps on as its own, so a second one must not submit them again (a copy in place twice
+   * is a second version and a second bill). What the first retry left unsubmitted is continued by
+   * retrying that retry.
+   */
+  private boolean handedOn(RunRecord origin) {
+    return store
+        .list(
+            new RunStore.Query(
+                Optional.of(origin.playbook()), Optional.empty(), Optional.of(origin.started())))
+        .stream()
+        .anyMatch(run -> run.retryOf().equals(Optional.of(origin.id())));
   }
 
   /**

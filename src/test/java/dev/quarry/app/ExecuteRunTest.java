@@ -712,6 +712,22 @@ class ExecuteRunTest {
     assertThat(run.retryOf()).contains("r-split");
     assertThat(run.phase()).isEqualTo(RunPhase.COMPLETED);
     assertThat(run.steps()).hasSize(2);
+
+    // and when the failed run is retried a second time
+    executor.requests.clear();
+    RetryRun.Result again =
+        retry.retry(
+            "r-split",
+            new RetryRun.Selection(java.util.Set.of(), false),
+            true,
+            Approval.YES,
+            RunListener.NONE);
+
+    // then its failed task is retried again, but the queued step went with the first retry
+    assertThat(again.continued()).isZero();
+    assertThat(executor.requests)
+        .extracting(r -> keys(r.manifest().file()))
+        .containsExactly(List.of("b/1"));
   }
 
   private static Playbook reencrypt() {
