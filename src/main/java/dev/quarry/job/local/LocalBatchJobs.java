@@ -789,12 +789,15 @@ public final class LocalBatchJobs implements BatchJobs {
     // in the outcomes), but a Lambda's resultString as it returned it (AWS saves it in the report;
     // a revert's undo reads the markers hide-keys added from there)
     // (whether the operation invokes a function does not depend on the bucket it is built for)
-    boolean lambda = actions.apply(request.action()).jobOperation("bucket").lambdaInvoke() != null;
+    // the same holds for S3ComputeObjectChecksum, whose result is the checksum itself
+    var operation = actions.apply(request.action()).jobOperation("bucket");
+    boolean ownWords =
+        operation.lambdaInvoke() != null || operation.s3ComputeObjectChecksum() != null;
     return reports.write(
         request.report().location(),
         jobId,
         request.report().scope(),
-        sink -> outcomes.forEach(r -> sink.accept(lambda ? r : r.asReported())));
+        sink -> outcomes.forEach(r -> sink.accept(ownWords ? r : r.asReported())));
   }
 
   /** An ended job made Active again: the reasons and the end of its last round no longer hold. */

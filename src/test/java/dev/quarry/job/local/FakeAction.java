@@ -39,6 +39,7 @@ final class FakeAction implements Action {
   private String hangOn;
   private Runnable onEachCall = () -> {};
   private boolean lambda;
+  private boolean checksum;
 
   FakeAction nonIdempotent() {
     idempotent = false;
@@ -54,6 +55,12 @@ final class FakeAction implements Action {
   /** Its AWS operation invokes a Lambda function, whose result strings AWS's report keeps. */
   FakeAction invokingALambda() {
     lambda = true;
+    return this;
+  }
+
+  /** Its AWS operation is S3ComputeObjectChecksum, whose report rows carry the checksum. */
+  FakeAction computingChecksums() {
+    checksum = true;
     return this;
   }
 
@@ -132,6 +139,11 @@ final class FakeAction implements Action {
 
   @Override
   public JobOperation jobOperation(String bucket) {
+    if (checksum) {
+      return JobOperation.builder()
+          .s3ComputeObjectChecksum(c -> c.checksumAlgorithm("CRC32").checksumType("FULL_OBJECT"))
+          .build();
+    }
     return lambda
         ? JobOperation.builder()
             .lambdaInvoke(l -> l.functionArn("arn:aws:lambda:us-east-1:111122223333:function:f"))

@@ -133,6 +133,21 @@ class LocalBatchJobsTest {
   }
 
   @Test
+  void aSucceededChecksumTaskKeepsItsChecksumInTheReportAsAwsDoes() {
+    // given: an S3ComputeObjectChecksum job (AWS's report rows carry each checksum)
+    LocalBatchJobs jobs = jobs(new FakeAction().computingChecksums());
+    JobRecord job = jobs.submit(request("run-sum", manifest(dir, 2), dir.resolve("report"), false));
+
+    // when
+    jobs.execute(job.jobId(), ProgressListener.NONE);
+
+    // then
+    Map<String, TaskOutcome> reported =
+        reports.rows.stream().collect(Collectors.toMap(TaskResult::key, TaskResult::outcome));
+    assertThat(reported.get(key(0))).isEqualTo(TaskOutcome.succeeded("done " + key(0)));
+  }
+
+  @Test
   void aSecondSubmitWithTheSameTokenReturnsTheSameJob() {
     // given
     LocalBatchJobs jobs = jobs(new FakeAction());
