@@ -6,15 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
 import software.amazon.awssdk.services.s3.model.DeleteObjectResponse;
-import software.amazon.awssdk.services.s3.model.EncodingType;
-import software.amazon.awssdk.services.s3.model.ListObjectVersionsRequest;
-import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
 /**
@@ -205,49 +201,26 @@ public final class ConditionalDeleteMarker {
       String plannedETag) {}
 
   private Current current(String bucket, String key, String versionId) {
-    // encoded, so that a key with a carriage return comes back as itself (see DeleteMarkerRollback)
-    ListObjectVersionsRequest.Builder request =
-        ListObjectVersionsRequest.builder()
-            .bucket(bucket)
-            .prefix(key)
-            .encodingType(EncodingType.URL);
-    String latestMarker = null;
-    String latestVersion = null;
-    boolean exists = false;
-    boolean newest = false;
-    boolean sawVersion = false;
-    String eTag = null;
-    while (true) {
-      ListObjectVersionsResponse page = s3.listObjectVersions(request.build());
-      for (DeleteMarkerEntry marker : page.deleteMarkers()) {
-        if (marker.key().equals(key) && Boolean.TRUE.equals(marker.isLatest())) {
-          latestMarker = marker.versionId();
-        }
+    KeyVersions listed = KeyVersions.list(s3, bucket, key);
+    String latestMarker =
+        listed.markers().stream()
+            .filter(m -> Boolean.TRUE.equals(m.isLatest()))
+            .map(DeleteMarkerEntry::versionId)
+            .findFirst()
+            .orElse(null);
+    String latestVersion =
+        listed.versions().stream()
+            .filter(v -> Boolean.TRUE.equals(v.isLatest()))
+            .map(ObjectVersion::versionId)
+            .findFirst()
+            .orElse(null);
+    List<ObjectVersion> versions = listed.versions();
+    for (int i = 0; i < versions.size(); i++) {
+      // versions of one key come newest first
+      if (versionId.equals(versions.get(i).versionId())) {
+        return new Current(latestMarker, latestVersion, true, i == 0, versions.get(i).eTag());
       }
-      for (ObjectVersion version : page.versions()) {
-        if (!version.key().equals(key)) {
-          continue;
-        }
-        if (Boolean.TRUE.equals(version.isLatest())) {
-          latestVersion = version.versionId();
-        }
-        // versions of one key come newest first
-        if (versionId.equals(version.versionId())) {
-          exists = true;
-          newest = !sawVersion;
-          eTag = version.eTag();
-        }
-        sawVersion = true;
-      }
-      boolean pastKey =
-          Stream.concat(
-                  page.deleteMarkers().stream().map(DeleteMarkerEntry::key),
-                  page.versions().stream().map(ObjectVersion::key))
-              .anyMatch(k -> !k.equals(key));
-      if (pastKey || !Boolean.TRUE.equals(page.isTruncated())) {
-        return new Current(latestMarker, latestVersion, exists, newest, eTag);
-      }
-      request.keyMarker(page.nextKeyMarker()).versionIdMarker(page.nextVersionIdMarker());
     }
+    return new Current(latestMarker, latestVersion, false, false, null);
   }
 }

@@ -6,13 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
-import software.amazon.awssdk.services.s3.model.EncodingType;
-import software.amazon.awssdk.services.s3.model.ListObjectVersionsRequest;
-import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
-import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
 /**
  * Removes one delete marker, and only a delete marker: the one safe rollback step that both the
@@ -195,37 +189,16 @@ public final class DeleteMarkerRollback {
   }
 
   private Found find(String bucket, String key, String versionId) {
-    // encoded, so that a key with a carriage return comes back as itself (XML turns it into a line
-    // feed): compared unencoded, such a marker would look gone and the task succeed with nothing
-    // done
-    ListObjectVersionsRequest.Builder request =
-        ListObjectVersionsRequest.builder()
-            .bucket(bucket)
-            .prefix(key)
-            .encodingType(EncodingType.URL);
-    while (true) {
-      ListObjectVersionsResponse page = s3.listObjectVersions(request.build());
-      for (DeleteMarkerEntry marker : page.deleteMarkers()) {
-        if (marker.key().equals(key) && versionId.equals(marker.versionId())) {
-          return Found.DELETE_MARKER;
-        }
-      }
-      for (ObjectVersion version : page.versions()) {
-        if (version.key().equals(key) && versionId.equals(version.versionId())) {
-          return Found.OBJECT_VERSION;
-        }
-      }
-      // the key sorts before every longer key its prefix matches: one of those means we are past it
-      boolean pastKey =
-          Stream.concat(
-                  page.deleteMarkers().stream().map(DeleteMarkerEntry::key),
-                  page.versions().stream().map(ObjectVersion::key))
-              .anyMatch(k -> !k.equals(key));
-      if (pastKey || !Boolean.TRUE.equals(page.isTruncated())) {
-        return Found.ABSENT;
-      }
-      request.keyMarker(page.nextKeyMarker()).versionIdMarker(page.nextVersionIdMarker());
+    // listed encoded (see KeyVersions): compared unencoded, a marker of a key with a carriage
+    // return would look gone and the task succeed with nothing done
+    KeyVersions listed = KeyVersions.list(s3, bucket, key);
+    if (listed.markers().stream().anyMatch(m -> versionId.equals(m.versionId()))) {
+      return Found.DELETE_MARKER;
     }
+    if (listed.versions().stream().anyMatch(v -> versionId.equals(v.versionId()))) {
+      return Found.OBJECT_VERSION;
+    }
+    return Found.ABSENT;
   }
 
   private static Lock[] newLocks(int count) {
