@@ -232,7 +232,7 @@ public final class UndoRevert {
             }
             Optional<String> why =
                 switch (action) {
-                  case "hide-keys" -> unhide(bucket, row, removeMarkers);
+                  case "hide-keys" -> unhide(bucket, row, started, removeMarkers);
                   case "rollback-deletes" -> hideAgain(bucket, row, started, hide);
                   default -> copyBack(bucket, row, started, before, hide, copyBack);
                 };
@@ -282,16 +282,27 @@ public final class UndoRevert {
     }
   }
 
-  /** The marker hide-keys added, when it is still the key's newest entry. */
-  private Optional<String> unhide(String bucket, TaskResult row, Map<String, ObjectRow> out) {
+  /**
+   * The marker hide-keys added, when it is still the key's newest entry. A task retried after the
+   * revert was killed and resumed finds its own marker and says "already hidden by delete marker:
+   * ID": that marker is the revert's too when it was written after the revert started.
+   */
+  private Optional<String> unhide(
+      String bucket, TaskResult row, Instant started, Map<String, ObjectRow> out) {
     String message = row.outcome().message();
-    if (!message.startsWith(ConditionalDeleteMarker.ADDED)) {
+    boolean added = message.startsWith(ConditionalDeleteMarker.ADDED);
+    if (!added && !message.startsWith(ConditionalDeleteMarker.ALREADY_HIDDEN)) {
       return Optional.of(
           "the revert added no marker here (its report says '"
               + message
               + "'): only markers the report names as added are removed");
     }
-    String marker = message.substring(ConditionalDeleteMarker.ADDED.length()).trim();
+    String marker =
+        message
+            .substring(
+                (added ? ConditionalDeleteMarker.ADDED : ConditionalDeleteMarker.ALREADY_HIDDEN)
+                    .length())
+            .trim();
     Optional<Entry> latest = latest(bucket, row.key());
     if (latest.isEmpty()
         || !latest.get().deleteMarker()
@@ -300,6 +311,12 @@ public final class UndoRevert {
           "changed since the revert: the delete marker "
               + marker
               + " is no longer its newest entry");
+    }
+    if (!added && latest.get().lastModified().isBefore(started)) {
+      return Optional.of(
+          "the key was hidden before the revert (by delete marker "
+              + marker
+              + "): the revert added no marker here");
     }
     out.put(row.key(), new ObjectRow(row.bucket(), row.key(), marker, null, null));
     return Optional.empty();
