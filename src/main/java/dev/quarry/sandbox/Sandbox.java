@@ -55,7 +55,7 @@ public final class Sandbox {
     if (!s.processAlive()) {
       return new Status(state, false, "process " + s.pid() + " is gone");
     }
-    if (!ServerProcess.answers(s.endpoint())) {
+    if (!ServerProcess.answersWithin(s.endpoint())) {
       return new Status(
           state,
           false,

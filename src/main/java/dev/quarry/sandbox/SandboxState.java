@@ -142,7 +142,7 @@ public record SandboxState(
     }
 
     public boolean running() {
-      return processAlive() && ServerProcess.answers(endpoint);
+      return processAlive() && ServerProcess.answersWithin(endpoint);
     }
   }
 
@@ -206,7 +206,7 @@ public record SandboxState(
 
   /** Alive and answering HTTP at its endpoint. */
   public boolean running() {
-    return processAlive() && ServerProcess.answers(endpoint);
+    return processAlive() && ServerProcess.answersWithin(endpoint);
   }
 
   public Optional<Path> store() {

@@ -126,6 +126,26 @@ final class ServerProcess {
     }
   }
 
+  /**
+   * Whether a server whose process is alive answers, given up to {@link #PATIENCE}: one probe's 2 s
+   * read timeout was too short on a loaded machine (load 40 on 2 cores), where {@code sandbox seed}
+   * then said no sandbox was running while S3Mock was up. A server that answers costs one probe.
+   */
+  static boolean answersWithin(URI probe) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (true) {
+      if (answers(probe)) {
+        return true;
+      }
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      sleep(Duration.ofMillis(250));
+    }
+  }
+
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
+
   static boolean answers(URI probe) {
     try {
       HttpURLConnection connection = (HttpURLConnection) probe.toURL().openConnection();
