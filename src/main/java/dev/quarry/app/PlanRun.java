@@ -447,6 +447,10 @@ public final class PlanRun {
     List<ObjectRow> sample = new ArrayList<>();
     long objects = 0;
     long bytes = 0;
+    // versions over 5 GB to copy back (or restore, then copy): S3PutObjectCopy fails each on AWS
+    // while the local executor copies it, so the plan refuses them as any copy plan does
+    long overCopyLimit = 0;
+    Optional<ObjectRow> overCopyLimitSample = Optional.empty();
     for (RevertPlan.Step step : planned.steps()) {
       if (step.objects() == 0) {
         continue;
@@ -455,6 +459,12 @@ public final class PlanRun {
         leftOut.add(
             new PlanResult.LeftOut(step.set().fileName(), step.objects(), step.bytes(), why(step)));
         continue;
+      }
+      if (step.set() == RevertSet.COPY_BACK || step.set() == RevertSet.RESTORE_FIRST) {
+        overCopyLimit += step.overCopyLimit();
+        if (overCopyLimitSample.isEmpty()) {
+          overCopyLimitSample = step.overCopyLimitSample();
+        }
       }
       objects += step.objects();
       bytes += step.bytes();
@@ -537,8 +547,8 @@ public final class PlanRun {
                     .map(p -> List.of(new SelectionSummary.Group(p, 0, 0)))
                     .orElse(List.of()),
                 sample,
-                0,
-                Optional.empty()));
+                overCopyLimit,
+                overCopyLimitSample));
     Optional<QueryStatistics> queryStatistics =
         engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE)));
     Action headAction =
@@ -953,15 +963,25 @@ public final class PlanRun {
         : Optional.empty();
   }
 
+  /** Whether the action's job is an S3PutObjectCopy (the bucket does not change the operation). */
+  private static boolean copies(ActionSpec spec) {
+    return ActionRegistry.create(spec).jobOperation("bucket").s3PutObjectCopy() != null;
+  }
+
   private static List<String> limitViolations(
       Playbook playbook, PlanStats stats, Split split, OperationView operation) {
     List<String> violations = new ArrayList<>();
     PlanResult.OverCopyLimit large = stats.overCopyLimit();
-    // any copy job of a split plan may hold them (the counts are not kept per part): refuse then
+    // any copy job of a split plan may hold them (the counts are not kept per part): refuse then;
+    // a restore followed by a copy (then:, a revert's restore-first step) copies them too
     boolean copies =
         split.parts().isEmpty()
-            ? operation.name().equals(COPY)
-            : split.parts().stream().anyMatch(p -> p.operation().name().equals(COPY));
+            ? operation.name().equals(COPY) || playbook.then().filter(PlanRun::copies).isPresent()
+            : split.parts().stream()
+                .anyMatch(
+                    p ->
+                        p.operation().name().equals(COPY)
+                            || p.followUp().filter(PlanRun::copies).isPresent());
     if (copies && large.objects() > 0) {
       // AWS fails each of them while the local executor copies them: refuse rather than differ
       violations.add(

@@ -38,6 +38,8 @@ public record RevertPlan(String bucket, Instant t, Optional<String> prefix, List
    * @param manifest S3BatchOperations_CSV_20180820, with version ids where the set names versions
    * @param bytes the sum of the versions' sizes
    * @param sample the first rows, in manifest order
+   * @param overCopyLimit the versions over 5 GB, which no S3PutObjectCopy task copies back
+   * @param overCopyLimitSample the first of those
    * @param undo what to run after this step to undo it
    */
   public record Step(
@@ -47,12 +49,15 @@ public record RevertPlan(String bucket, Instant t, Optional<String> prefix, List
       long objects,
       long bytes,
       List<ObjectRow> sample,
+      long overCopyLimit,
+      Optional<ObjectRow> overCopyLimitSample,
       List<Undo> undo) {
     public Step {
       requireNonNull(set, "set is null");
       requireNonNull(group, "group is null");
       requireNonNull(manifest, "manifest is null");
       sample = List.copyOf(sample);
+      requireNonNull(overCopyLimitSample, "overCopyLimitSample is null");
       undo = List.copyOf(undo);
     }
   }

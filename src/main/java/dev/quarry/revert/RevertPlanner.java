@@ -134,6 +134,8 @@ public final class RevertPlanner {
                     s.objects(),
                     s.bytes(),
                     s.sample(),
+                    s.overCopyLimit(),
+                    s.overCopyLimitSample(),
                     List.of(
                         undo(UndoAction.COPY_BACK, copy, false),
                         undo(UndoAction.ADD_MARKERS, hide, false))));
@@ -156,10 +158,25 @@ public final class RevertPlanner {
     return parameters;
   }
 
-  private record Written(Manifest manifest, long objects, long bytes, List<ObjectRow> sample) {}
+  private record Written(
+      Manifest manifest,
+      long objects,
+      long bytes,
+      List<ObjectRow> sample,
+      long overCopyLimit,
+      Optional<ObjectRow> overCopyLimitSample) {}
 
   private static Step step(RevertSet set, Optional<CopyGroup> group, Written m, List<Undo> undo) {
-    return new Step(set, group, m.manifest(), m.objects(), m.bytes(), m.sample(), undo);
+    return new Step(
+        set,
+        group,
+        m.manifest(),
+        m.objects(),
+        m.bytes(),
+        m.sample(),
+        m.overCopyLimit(),
+        m.overCopyLimitSample(),
+        undo);
   }
 
   private static Undo undo(UndoAction action, Written m, boolean completedAfterRun) {
@@ -203,11 +220,15 @@ public final class RevertPlanner {
             manifest,
             summary.get().selection().objects(),
             summary.get().bytes(),
-            summary.get().sample());
+            summary.get().sample(),
+            summary.get().overCopyLimit(),
+            summary.get().overCopyLimitSample());
       }
     }
     List<ObjectRow> sample = new ArrayList<>();
     long[] bytes = {0};
+    long[] large = {0};
+    ObjectRow[] firstLarge = {null};
     try (ManifestWriter writer = ManifestWriter.open(target, withVersionIds)) {
       Selection selection =
           engine.objects(
@@ -219,8 +240,20 @@ public final class RevertPlanner {
                 if (sample.size() < SAMPLE_SIZE) {
                   sample.add(row);
                 }
+                if (row.size() != null && row.size() > SelectionSummary.COPY_LIMIT_BYTES) {
+                  large[0]++;
+                  if (firstLarge[0] == null) {
+                    firstLarge[0] = row;
+                  }
+                }
               });
-      return new Written(writer.finish(), selection.objects(), bytes[0], sample);
+      return new Written(
+          writer.finish(),
+          selection.objects(),
+          bytes[0],
+          sample,
+          large[0],
+          Optional.ofNullable(firstLarge[0]));
     }
   }
 

@@ -67,7 +67,14 @@ class OverCopyLimitTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"true, reencrypt", "false, reencrypt", "true, revert", "false, revert"})
+  @CsvSource({
+    "true, reencrypt",
+    "false, reencrypt",
+    "true, revert",
+    "false, revert",
+    "true, restore-then-copy",
+    "false, restore-then-copy"
+  })
   void aCopyPlanCountsTheObjectsOver5GbAndRefusesThem(boolean fast, String action)
       throws Exception {
     // given: two objects over 5 GB, one exactly at it
@@ -103,6 +110,46 @@ class OverCopyLimitTest {
     assertThat(plan.limitViolations()).isEmpty();
   }
 
+  @ParameterizedTest
+  @CsvSource({"true", "false"})
+  void aRevertRefusesToCopyBackAVersionOver5Gb(boolean fast) throws Exception {
+    // given: a 6 GB version current at T, overwritten since by a small one
+    Path root = dir.resolve("revert-" + fast);
+    try (TestWarehouse versions = new TestWarehouse(root.resolve("warehouse"))) {
+      versions.inventory(
+          "b_vault",
+          "SELECT 'vault' AS bucket, 'video/big.mp4' AS key, lpad(CAST(n AS VARCHAR), 20, '0') AS"
+              + " sequence_number, v AS version_id, FALSE AS is_delete_marker, s::BIGINT AS size,"
+              + " ts::TIMESTAMP AS last_modified_date, 'etag-' || v AS e_tag, 'STANDARD' AS"
+              + " storage_class, 'SSE-S3' AS encryption_status FROM (VALUES (1, 'b1', "
+              + SIX_GB
+              + ", '2026-06-01 10:00:00'), (2, 'b2', 100, '2026-06-01 12:30:00')) t(n, v, s, ts)");
+      versions.journal("b_vault", "SELECT 'vault' AS bucket WHERE false");
+    }
+    Playbook revert =
+        new PlaybookLoader()
+            .load(
+                root.resolve("revert-vault.yaml"),
+                "name: revert-vault\nbucket: vault\nrevert: { to: \"2026-06-01T12:00:00Z\" }\n"
+                    + "limits: { max-objects: 10 }\n")
+            .orThrow();
+
+    // when
+    PlanResult plan;
+    try (EmbeddedEngine engine =
+        new EmbeddedEngine(new dev.quarry.metadata.Warehouse(root.resolve("warehouse")))) {
+      QueryEngine used = fast ? engine : new StreamingOnly(engine);
+      plan = new PlanRun(used, root.resolve("manifests"), CLOCK).plan(revert, Map.of());
+    }
+
+    // then: AWS would fail the copy back, the local executor would make it: refused
+    assertThat(plan.limitViolations())
+        .singleElement()
+        .asString()
+        .startsWith("1 object is over 5 GB")
+        .contains("(e.g. video/big.mp4)");
+  }
+
   private static PlanResult plan(Playbook playbook, boolean fast) throws Exception {
     try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
       QueryEngine used = fast ? engine : new StreamingOnly(engine);
@@ -116,6 +163,9 @@ class OverCopyLimitTest {
         switch (action) {
           case "reencrypt" -> "{ type: reencrypt, sse: AES256 }";
           case "revert" -> "{ type: revert-to-version }";
+          case "restore-then-copy" ->
+              "{ type: restore, days: 1, tier: BULK }\nthen: { type: reencrypt, sse: AES256,"
+                  + " storage-class: STANDARD }";
           default -> "{ type: put-tags, tags: { checked: \"yes\" } }";
         };
     String query =
