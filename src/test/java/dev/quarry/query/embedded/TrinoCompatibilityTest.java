@@ -377,6 +377,19 @@ class TrinoCompatibilityTest {
   }
 
   @Test
+  void cardinalityOfAMapColumnCountsItsKeysWithoutTheJsonDetour() {
+    // given cardinality of the tables' map columns, qualified or not, and of an array
+    String sql =
+        "SELECT cardinality(object_tags), cardinality(i.user_metadata), cardinality(a) FROM t";
+
+    // when / then: only the maps known as maps take the direct count
+    assertThat(TrinoCompatibility.rewrite(sql).sql())
+        .isEqualTo(
+            "SELECT quarry_map_cardinality(object_tags), quarry_map_cardinality(i.user_metadata),"
+                + " cardinality(a) FROM t");
+  }
+
+  @Test
   void rewritingKeepsTextOutsideCallsAndEveryLineBreak() {
     // given
     String sql =
