@@ -88,6 +88,26 @@ class StartupArchiveIT {
   }
 
   @Test
+  void shortCommandsRunOnC1AloneAndLongOnesKeepTheFullJit() throws Exception {
+    // given
+    Path jar = Files.copy(Path.of("target", "quarry.jar"), work.resolve("quarry.jar"));
+    Map<String, String> flags = Map.of("QUARRY_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+
+    // when
+    Result validate = quarry(jar, flags, "validate", "playbooks/");
+    Result help = quarry(jar, flags, "--help");
+    Result plan = quarry(jar, flags, "plan", "--help");
+
+    // then
+    assertThat(validate.code()).isZero();
+    assertThat(validate.output()).contains("-XX:TieredStopAtLevel=1", "checked: ");
+    assertThat(help.output()).contains("-XX:TieredStopAtLevel=1");
+    assertThat(plan.code()).isZero();
+    assertThat(plan.output()).contains("-XX:+PrintCommandLineFlags", "Usage: quarry plan");
+    assertThat(plan.output()).doesNotContain("TieredStopAtLevel");
+  }
+
+  @Test
   void offSkipsTheArchive() throws Exception {
     // given
     Path jar = Files.copy(Path.of("target", "quarry.jar"), work.resolve("quarry.jar"));
