@@ -74,6 +74,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    PlaybookLoader.warmUpInBackground();
     PlaybookLoader loader = new PlaybookLoader();
     List<LoadResult> loaded = new ArrayList<>();
     List<FileReport> reports = new ArrayList<>();

@@ -72,6 +72,29 @@ public final class PlaybookLoader {
     this.schema = schema;
   }
 
+  /**
+   * Starts, on a daemon thread, the cold start of the YAML reader and of the SQL grammar that every
+   * load needs (class loading and initialisation, a few hundred ms of CPU together), so a short
+   * command such as {@code quarry validate} has it done on the second core while this one builds
+   * the schema (docs/PERFORMANCE.md, section 6). Loads are the same without it: whichever thread
+   * comes first initialises a class, the other waits for it.
+   */
+  public static void warmUpInBackground() {
+    Thread warmUp =
+        new Thread(
+            () -> {
+              try {
+                YamlDocument.parse("warm-up", "name: warm-up\n");
+                TrinoSql.parseQuery("SELECT bucket, key FROM inventory WHERE size > 0");
+              } catch (RuntimeException e) {
+                // nothing is lost: the first load does the same work and reports what fails
+              }
+            },
+            "quarry-warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
+  }
+
   /** Reads a playbook file; an unreadable file is a problem like any other. */
   public LoadResult load(Path file) {
     String name = file.toString();
