@@ -124,7 +124,15 @@ public final class MetadataImporter {
               warehouse
                   .tableDir(namespace, MetadataTables.INVENTORY)
                   .resolve(MetadataRefresher.inventoryFileName(generation));
-          inventoryRows = DuckDb.copyToParquet(db, inventorySelect, inventoryFile);
+          // in S3's listing order, as a refresh writes it: Parquet row groups then hold key
+          // ranges, which prefix queries skip by their min/max (docs/PERFORMANCE.md, section 5);
+          // DuckDB orders strings by their UTF-8 bytes, as S3 does
+          inventoryRows =
+              DuckDb.copyToParquet(
+                  db,
+                  inventorySelect
+                      + " ORDER BY key, last_modified_date DESC NULLS LAST, version_id NULLS FIRST",
+                  inventoryFile);
           inventoryFiles = List.of(inventoryFile.getFileName().toString());
         }
         // one atomic step: a kill before it leaves the tables as they were

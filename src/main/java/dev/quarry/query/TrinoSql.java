@@ -122,7 +122,7 @@ public final class TrinoSql {
       Token first = statement.getStart();
       throw new Refused(
           sql,
-          first.getStartIndex(),
+          charOffset(text, first.getStartIndex()),
           "a "
               + first.getText().toUpperCase(Locale.ROOT)
               + " statement does not select objects; a playbook's query is one SELECT (or WITH"
@@ -152,7 +152,25 @@ public final class TrinoSql {
 
   /** The named parameter a {@code ?} token stands for; empty for a bare {@code ?}. */
   public Optional<String> parameterAt(Token token) {
-    return Optional.ofNullable(parameters.get(token.getStartIndex()));
+    return Optional.ofNullable(parameters.get(start(token)));
+  }
+
+  /**
+   * Where the token starts in the query's text, in chars. ANTLR's string streams count code points,
+   * so after a character outside the BMP (an emoji in a key, two chars) its indices are behind the
+   * text's.
+   */
+  public int start(Token token) {
+    return charOffset(lexed, token.getStartIndex());
+  }
+
+  /** Where the token ends (exclusive) in the query's text, in chars. */
+  public int end(Token token) {
+    return charOffset(lexed, token.getStopIndex() + 1);
+  }
+
+  private static int charOffset(String text, int codePoints) {
+    return text.offsetByCodePoints(0, codePoints);
   }
 
   /**
@@ -262,18 +280,19 @@ public final class TrinoSql {
     private Rewriter() {}
 
     public Rewriter insertBefore(Token token, String text) {
-      edits.add(new Edit(token.getStartIndex(), token.getStartIndex(), text, edits.size()));
+      edits.add(new Edit(start(token), start(token), text, edits.size()));
       return this;
     }
 
     /** Replaces the token's text (a named parameter's whole {@code :name}). */
     public Rewriter replace(Token token, String text) {
-      int end = token.getStopIndex() + 1;
-      String parameter = parameters.get(token.getStartIndex());
+      int start = start(token);
+      int end = end(token);
+      String parameter = parameters.get(start);
       if (parameter != null) {
-        end = token.getStartIndex() + 1 + parameter.length();
+        end = start + 1 + parameter.length();
       }
-      edits.add(new Edit(token.getStartIndex(), end, text, edits.size()));
+      edits.add(new Edit(start, end, text, edits.size()));
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.quarry.bench;
 
+import dev.quarry.metadata.MetadataImporter;
+import dev.quarry.metadata.MetadataTables;
 import dev.quarry.metadata.Warehouse;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.QueryEngine;
@@ -11,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,12 +28,23 @@ import java.util.Optional;
  * Both sides read every row of the result (Quarry through its row visitor, DuckDB through JDBC),
  * and their row counts must agree.
  *
- * <p>Arguments: the work folder (the tables are generated once and kept; the inventory is the one
- * {@code bin/benchmark manifest} makes), the row count, runs per query. Run with {@code
- * bin/benchmark queries}. Not a test: it prints its figures.
+ * <p>Arguments: the work folder (the tables are generated once and kept: the inventory is the one
+ * {@code bin/benchmark manifest} makes, under {@code state-<rows>}; both are then imported with
+ * {@code quarry metadata import}'s code into {@code imported-<rows>}, which is what is queried),
+ * the row count, runs per query (0: prepare the tables only). Run with {@code bin/benchmark
+ * queries}. Not a test: it prints its figures.
  */
 public final class QueriesBenchmark {
   private QueriesBenchmark() {}
+
+  private static final String BUCKET = "bench-data";
+
+  /** The table's committed files as a DuckDB list literal. */
+  private static String files(Warehouse warehouse, String namespace, String table) {
+    return warehouse.parquetFiles(namespace, table).stream()
+        .map(p -> "'" + p.toString().replace("'", "''") + "'")
+        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+  }
 
   /** A reference query: Quarry's Trino text, and the same question in DuckDB's own dialect. */
   private record Case(String name, String trino, String duckdb) {}
@@ -73,38 +87,72 @@ public final class QueriesBenchmark {
     Path state = work.resolve("state-" + rows);
     ManifestBenchmark.generate(state, rows);
     journal(state, rows);
-    Path warehouse = state.resolve("warehouse");
+    // the generated files stand for an export from AWS; the tables queried are what Quarry's own
+    // import writes from them (the inventory sorted by key, as a refresh writes it too)
+    Path raw = state.resolve("warehouse/b_bench");
+    Path warehouse = work.resolve("imported-" + rows).resolve("warehouse");
+    Path imported = warehouse.getParent().resolve("imported");
+    if (!Files.exists(imported)) {
+      ManifestBenchmark.deleteTree(warehouse.getParent());
+      long t = System.nanoTime();
+      MetadataImporter.ImportSummary summary =
+          new MetadataImporter(new Warehouse(warehouse), Clock.systemUTC())
+              .importTables(
+                  BUCKET,
+                  raw.resolve("inventory/part-0000.parquet"),
+                  raw.resolve("journal/part-0000.parquet"));
+      System.out.printf(
+          Locale.ROOT,
+          "imported %,d inventory and %,d journal rows with quarry's import in %.1f s%n",
+          summary.inventoryRows(),
+          summary.journalRows(),
+          (System.nanoTime() - t) / 1e9);
+      Files.createFile(imported);
+    }
+    if (runs == 0) {
+      // prepare only: generating and importing are not what is measured, and may run unlocked
+      return;
+    }
+    String namespace = MetadataTables.namespace(BUCKET);
     System.out.printf(
         Locale.ROOT, "tables: %,d inventory rows, %,d journal rows in %s%n", rows, rows, warehouse);
-    String inventory = warehouse.resolve("b_bench/inventory").toString() + "/*.parquet";
-    String journal = warehouse.resolve("b_bench/journal").toString() + "/*.parquet";
+    String inventory = files(new Warehouse(warehouse), namespace, MetadataTables.INVENTORY);
+    String journal = files(new Warehouse(warehouse), namespace, MetadataTables.JOURNAL);
     long load = System.nanoTime();
     try (EmbeddedEngine engine =
-            new EmbeddedEngine(new Warehouse(warehouse), Optional.of("b_bench"));
+            new EmbeddedEngine(new Warehouse(warehouse), Optional.of(namespace));
+        // the layout before Quarry sorted its imports: the generated files as they are
+        EmbeddedEngine unsorted =
+            new EmbeddedEngine(new Warehouse(state.resolve("warehouse")), Optional.of("b_bench"));
         Connection duckdb = DriverManager.getConnection("jdbc:duckdb:")) {
       // warm both: the first query of each opens the files and reads their footers
       quarry(engine, "SELECT count(*) FROM inventory");
       quarry(engine, "SELECT count(*) FROM journal");
+      quarry(unsorted, "SELECT count(*) FROM inventory");
+      quarry(unsorted, "SELECT count(*) FROM journal");
       System.out.printf(
           Locale.ROOT, "engine opened and warmed in %.2f s%n", (System.nanoTime() - load) / 1e9);
       try (Statement s = duckdb.createStatement()) {
-        s.execute("CREATE VIEW inv AS SELECT * FROM read_parquet('" + inventory + "')");
-        s.execute("CREATE VIEW jrn AS SELECT * FROM read_parquet('" + journal + "')");
+        s.execute("CREATE VIEW inv AS SELECT * FROM read_parquet(" + inventory + ")");
+        s.execute("CREATE VIEW jrn AS SELECT * FROM read_parquet(" + journal + ")");
       }
       plain(duckdb, "SELECT count(*) FROM inv");
       plain(duckdb, "SELECT count(*) FROM jrn");
       System.out.printf(
           Locale.ROOT,
-          "%-44s %8s %12s %12s %12s %8s%n",
+          "%-44s %8s %12s %12s %12s %8s %14s%n",
           "query (median of " + runs + ")",
           "rows",
           "quarry s",
           "duckdb s",
           "quarry p90",
-          "ratio");
+          "ratio",
+          "unsorted s");
       for (Case c : CASES) {
         double[] q = new double[runs];
         double[] d = new double[runs];
+        double[] u = new double[runs];
+        long unsortedRows = -1;
         long quarryRows = -1;
         long duckdbRows = -1;
         for (int i = 0; i < runs; i++) {
@@ -115,22 +163,32 @@ public final class QueriesBenchmark {
           long t1 = System.nanoTime();
           duckdbRows = plain(duckdb, c.duckdb());
           d[i] = (System.nanoTime() - t1) / 1e9;
+          long t2 = System.nanoTime();
+          unsortedRows = quarry(unsorted, c.trino());
+          u[i] = (System.nanoTime() - t2) / 1e9;
         }
-        if (quarryRows != duckdbRows) {
+        if (quarryRows != duckdbRows || quarryRows != unsortedRows) {
           throw new IllegalStateException(
-              c.name() + ": Quarry read " + quarryRows + " rows, DuckDB " + duckdbRows);
+              c.name()
+                  + ": Quarry read "
+                  + quarryRows
+                  + " rows, DuckDB "
+                  + duckdbRows
+                  + ", Quarry over the unsorted files "
+                  + unsortedRows);
         }
         double qm = median(q);
         double dm = median(d);
         System.out.printf(
             Locale.ROOT,
-            "%-44s %,8d %12.3f %12.3f %12.3f %8.2f%n",
+            "%-44s %,8d %12.3f %12.3f %12.3f %8.2f %14.3f%n",
             c.name(),
             quarryRows,
             qm,
             dm,
             percentile(q, 0.9),
-            dm / qm);
+            dm / qm,
+            median(u));
       }
     }
   }

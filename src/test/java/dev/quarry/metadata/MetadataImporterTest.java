@@ -122,6 +122,70 @@ class MetadataImporterTest {
         .hasMessageContaining("rows of other buckets (starwatcher); expected other-bucket");
   }
 
+  @Test
+  void theImportedInventoryIsSortedByKeyInS3sOrderNewestVersionFirst() throws Exception {
+    // given an export in no particular order: S3 orders keys by their UTF-8 bytes, so 'Z' < 'a',
+    // 'a/10' < 'a/2' and a non-BMP character (4 bytes) after a BMP one
+    Path inventory =
+        write(
+            "inventory.parquet",
+            "SELECT * EXCLUDE (record_type, record_timestamp, requester, source_ip_address,"
+                + " request_id, k, v, t) REPLACE (k AS key, v AS version_id, t AS last_modified_date)"
+                + " FROM ("
+                + JOURNAL_ROW
+                + "), (VALUES ('b', 'v1', TIMESTAMP '2026-01-01'), ('\u00e9t\u00e9', 'v1',"
+                + " TIMESTAMP '2026-01-01'), ('a/2', 'old', TIMESTAMP '2026-01-01'), ('Z', 'v1',"
+                + " TIMESTAMP '2026-01-01'), ('\ud83d\ude00', 'v1', TIMESTAMP '2026-01-01'),"
+                + " ('a/2', 'new', TIMESTAMP '2026-03-01'), ('a/10', 'v1', TIMESTAMP"
+                + " '2026-01-01'), ('\uffee', 'v1', TIMESTAMP '2026-01-01')) AS t(k, v, t)");
+
+    // when
+    MetadataImporter.ImportSummary summary =
+        importer().importTables("starwatcher", inventory, null);
+
+    // then: the file's rows are in key order (row groups prune on key ranges), newest first
+    List<Map<String, Object>> rows =
+        ParquetRows.query(
+            "SELECT key, version_id FROM read_parquet("
+                + ParquetRows.path(Path.of(summary.inventoryFile()))
+                + ", file_row_number = true) ORDER BY file_row_number");
+    List<String> keys = rows.stream().map(r -> (String) r.get("key")).toList();
+    assertThat(keys)
+        .containsExactly("Z", "a/10", "a/2", "a/2", "b", "\u00e9t\u00e9", "\uffee", "\ud83d\ude00");
+    assertThat(keys).isSortedAccordingTo(MetadataRefresher::compareUtf8);
+    assertThat(rows.get(2)).containsEntry("version_id", "new");
+    assertThat(rows.get(3)).containsEntry("version_id", "old");
+  }
+
+  @Test
+  void aLargeImportReadInParallelIsStillOneSortedFile() throws Exception {
+    // given 300,000 rows in hash order over several row groups, which DuckDB reads on all threads
+    Path file = dir.resolve("big.parquet");
+    try (var db = DuckDb.open(null);
+        Statement statement = db.createStatement()) {
+      statement.execute(
+          "COPY (SELECT * EXCLUDE (record_type, record_timestamp, requester, source_ip_address,"
+              + " request_id, i) REPLACE (md5(CAST(i AS VARCHAR)) AS key) FROM ("
+              + JOURNAL_ROW
+              + "), range(300000) r(i)) TO "
+              + DuckDb.literal(file)
+              + " (FORMAT parquet, ROW_GROUP_SIZE 20000)");
+    }
+
+    // when
+    MetadataImporter.ImportSummary summary = importer().importTables("starwatcher", file, null);
+
+    // then: no row is out of order
+    List<Map<String, Object>> outOfOrder =
+        ParquetRows.query(
+            "SELECT count(*) FILTER (WHERE previous > key) AS n FROM (SELECT key, lag(key) OVER"
+                + " (ORDER BY file_row_number) AS previous FROM read_parquet("
+                + ParquetRows.path(Path.of(summary.inventoryFile()))
+                + ", file_row_number = true))");
+    assertThat(outOfOrder).containsExactly(Map.of("n", 0L));
+    assertThat(summary.inventoryRows()).isEqualTo(300_000);
+  }
+
   private Path write(String name, String query) throws SQLException {
     Path file = dir.resolve(name);
     try (var db = DuckDb.open(null);

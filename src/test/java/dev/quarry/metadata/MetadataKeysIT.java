@@ -81,6 +81,21 @@ class MetadataKeysIT {
     // then
     assertThat(keysIn(bucket, "inventory")).containsExactlyInAnyOrderElementsOf(keys);
     assertThat(keysIn(bucket, "journal")).containsExactlyInAnyOrderElementsOf(keys);
+    // in S3's order (UTF-8 bytes) within the file, as an import writes it: row groups then hold
+    // key ranges that prefix queries skip
+    List<String> inFileOrder = new ArrayList<>();
+    ParquetRows.query(
+            "SELECT key FROM read_parquet("
+                + ParquetRows.path(
+                    stateDir
+                        .resolve("warehouse")
+                        .resolve("b_" + bucket)
+                        .resolve("inventory/*.parquet"))
+                + ", file_row_number = true) ORDER BY file_row_number")
+        .forEach(r -> inFileOrder.add((String) r.get("key")));
+    assertThat(inFileOrder)
+        .hasSize(keys.size())
+        .isSortedAccordingTo(MetadataRefresher::compareUtf8);
 
     // and when a playbook selects them all, its manifest decodes to exactly the same keys
     Playbook playbook =

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
+import dev.quarry.metadata.MetadataTables;
 import dev.quarry.query.TrinoSql;
 import io.trino.grammar.sql.SqlBaseParser;
 import java.sql.Connection;
@@ -339,6 +340,9 @@ final class TrinoCompatibility {
       if (rule != null && rule.renamed()) {
         rewriter.replace(name.getStart(), rule.duckdbName());
       }
+      if (rule == null && TrinoSql.identifier(name).equals(STARTS_WITH)) {
+        addPrefixRange(parsed, call, rewriter);
+      }
       if (rule != null
           && rule.trinoName().equals(CARDINALITY)
           && call.expression().size() == 1
@@ -363,6 +367,99 @@ final class TrinoCompatibility {
     for (int i = 0; i < node.getChildCount(); i++) {
       rewrite(parsed, node.getChild(i), rewriter, parameters);
     }
+  }
+
+  private static final String STARTS_WITH = "starts_with";
+
+  /** The tables' string columns: a prefix range on them compares strings, as starts_with does. */
+  private static final Set<String> STRING_COLUMNS =
+      MetadataTables.JOURNAL_COLUMNS.stream()
+          .filter(c -> c.type().equals("VARCHAR"))
+          .map(MetadataTables.Column::name)
+          .collect(Collectors.toUnmodifiableSet());
+
+  /**
+   * {@code starts_with(col, 'p')} becomes {@code (starts_with(col, 'p') AND col >= 'p' AND col <
+   * 'q')}, q the next string after every one starting with p ({@link #prefixUpperBound}). DuckDB
+   * 1.5.6 prunes Parquet row groups by their min/max on a range (and on {@code LIKE 'p%'}, which it
+   * turns into one), never on starts_with: over a key-sorted inventory the range skips every row
+   * group outside the prefix (docs/PERFORMANCE.md, section 5). starts_with implies the range, so
+   * the conjunction is the call itself, NULLs included; it stays, so the result never depends on
+   * the bound. Only a column of the tables against a plain literal: an expression would be
+   * evaluated twice, a parameter is known too late, a line break or comment would be copied.
+   */
+  private static void addPrefixRange(
+      TrinoSql parsed, SqlBaseParser.FunctionCallContext call, TrinoSql.Rewriter rewriter) {
+    // the call ends right after its second argument: no ORDER BY, FILTER or OVER
+    if (call.expression().size() != 2
+        || call.getStop().getTokenIndex() != call.expression(1).getStop().getTokenIndex() + 1
+        || !call.getStop().getText().equals(")")) {
+      return;
+    }
+    ParseTree column = primary(call.expression(0));
+    String name =
+        column instanceof SqlBaseParser.ColumnReferenceContext reference
+            ? TrinoSql.identifier(reference.identifier())
+            : column instanceof SqlBaseParser.DereferenceContext dereference
+                ? TrinoSql.identifier(dereference.fieldName)
+                : null;
+    ParseTree prefix = primary(call.expression(1));
+    if (name == null
+        || !STRING_COLUMNS.contains(name)
+        || !(prefix instanceof SqlBaseParser.StringLiteralContext literal)
+        || !(literal.string() instanceof SqlBaseParser.BasicStringLiteralContext)) {
+      return;
+    }
+    String quoted = literal.getStart().getText();
+    String value = quoted.substring(1, quoted.length() - 1).replace("''", "'");
+    SqlBaseParser.ExpressionContext argument = call.expression(0);
+    String columnText =
+        parsed.sql().substring(parsed.start(argument.getStart()), parsed.end(argument.getStop()));
+    Optional<String> upper = prefixUpperBound(value);
+    if (value.isEmpty()
+        || value.indexOf('\0') >= 0
+        || !validText(value)
+        || columnText.contains("\n")
+        || columnText.contains("\r")
+        || columnText.contains("--")
+        || columnText.contains("/*")) {
+      return;
+    }
+    rewriter.insertBefore(call.getStart(), "(");
+    rewriter.replace(
+        call.getStop(),
+        ") AND "
+            + columnText
+            + " >= "
+            + quoted
+            + upper.map(u -> " AND " + columnText + " < '" + u.replace("'", "''") + "'").orElse("")
+            + ")");
+  }
+
+  /** No lone surrogate: the text has a UTF-8 form (DuckDB's strings are UTF-8). */
+  private static boolean validText(String text) {
+    return text.codePoints()
+        .noneMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
+  }
+
+  /**
+   * The least string greater than every string starting with {@code prefix}, in code point order,
+   * which is UTF-8 byte order (DuckDB's and S3's): the prefix with its last code point raised by
+   * one, skipping the surrogates; a last code point of U+10FFFF is dropped and the one before it
+   * raised. Empty when every code point is U+10FFFF (no string is greater).
+   */
+  static Optional<String> prefixUpperBound(String prefix) {
+    int[] codePoints = prefix.codePoints().toArray();
+    for (int i = codePoints.length - 1; i >= 0; i--) {
+      int next =
+          codePoints[i] == Character.MIN_SURROGATE - 1
+              ? Character.MAX_SURROGATE + 1
+              : codePoints[i] + 1;
+      if (next <= Character.MAX_CODE_POINT) {
+        return Optional.of(new String(codePoints, 0, i) + Character.toString(next));
+      }
+    }
+    return Optional.empty();
   }
 
   /**
