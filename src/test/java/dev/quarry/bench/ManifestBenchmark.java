@@ -22,6 +22,8 @@ public final class ManifestBenchmark {
   private static final String WHERE = "encryption_status NOT IN ('SSE-KMS', 'DSSE-KMS')";
   private static final Pattern RSS =
       Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
+  private static final Pattern CPU =
+      Pattern.compile("(?:User|System) time \\(seconds\\): ([0-9.]+)");
 
   private ManifestBenchmark() {}
 
@@ -32,11 +34,13 @@ public final class ManifestBenchmark {
     Path state = work.resolve("state-" + rows);
     generate(state, rows);
     System.out.printf(Locale.ROOT, "inventory: %,d rows in %s%n", rows, state);
+    System.out.println("load average: " + loadAverage());
     System.out.printf(
         Locale.ROOT,
-        "%-34s %9s %10s %12s %12s %12s%n",
+        "%-34s %9s %9s %10s %12s %12s %12s%n",
         "case",
         "wall s",
+        "cpu s",
         "peak MiB",
         "rows/s",
         "rate ratio",
@@ -48,6 +52,13 @@ public final class ManifestBenchmark {
         print("quarry plan (" + select + ")", r.plan(), r.selected(), r.copy());
       }
     }
+    System.out.println("load average: " + loadAverage());
+  }
+
+  /** Beside every figure: on a shared machine the load says how much the wall times mean. */
+  static String loadAverage() throws IOException {
+    String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+    return fields[0] + " " + fields[1] + " " + fields[2];
   }
 
   /** One baseline and one plan of the re-encrypt playbook selecting {@code select}. */
@@ -103,16 +114,20 @@ public final class ManifestBenchmark {
   private static void print(String name, Measure m, long rows, Measure baseline) {
     System.out.printf(
         Locale.ROOT,
-        "%-34s %9.2f %10.0f %,12.0f %12.2f %12.2f%n",
+        "%-34s %9.2f %9.2f %10.0f %,12.0f %12.2f %12.2f%n",
         name,
         m.seconds,
+        m.cpuSeconds,
         m.peakKib / 1024.0,
         rows / m.seconds,
         baseline.seconds / m.seconds,
         m.peakKib / (double) baseline.peakKib);
   }
 
-  record Measure(double seconds, long peakKib) {}
+  /**
+   * Wall and CPU (user + system) seconds, peak RSS: CPU is what the machine's load inflates least.
+   */
+  record Measure(double seconds, double cpuSeconds, long peakKib) {}
 
   private static Measure measure(Path work, List<String> command, String... env)
       throws IOException, InterruptedException {
@@ -144,7 +159,11 @@ public final class ManifestBenchmark {
     if (!rss.find()) {
       throw new IllegalStateException("no peak RSS in /usr/bin/time's report:\n" + report);
     }
-    return new Measure(seconds, Long.parseLong(rss.group(1)));
+    double cpu = 0;
+    for (Matcher m = CPU.matcher(report); m.find(); ) {
+      cpu += Double.parseDouble(m.group(1));
+    }
+    return new Measure(seconds, cpu, Long.parseLong(rss.group(1)));
   }
 
   /**
