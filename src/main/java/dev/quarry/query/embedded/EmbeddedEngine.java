@@ -231,7 +231,11 @@ public final class EmbeddedEngine implements QueryEngine {
     }
     prepared = shape.prepared();
     columns = shape.columns();
-    String sql = objectsSql(prepared.sql(), columns, identity, true);
+    // carried rows that are alone are distinct tasks in the query's order: nothing to group or sort
+    String sql =
+        shape.carriedFrom().isPresent()
+            ? aloneRowsSql(prepared.sql(), columns)
+            : objectsSql(prepared.sql(), columns, identity, true);
     boolean lockKnown =
         indexOf(columns, "object_lock_mode") >= 0
             || indexOf(columns, "object_lock_legal_hold_status") >= 0;
@@ -1165,6 +1169,36 @@ public final class EmbeddedEngine implements QueryEngine {
             : "")
         + " FROM quarry_d d LEFT JOIN quarry_i i ON i.quarry_ord = d.quarry_ord"
         + " ORDER BY d.quarry_ord";
+  }
+
+  /**
+   * {@link #objectsSql}'s columns for a query whose rows are known to be distinct tasks that carry
+   * their own size, class and encryption: each row as it comes, one copy, no ordinal (unread).
+   */
+  private static String aloneRowsSql(String sql, List<Column> columns) {
+    List<String> aliases = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      aliases.add("quarry_c" + i);
+    }
+    return "SELECT "
+        + String.join(
+            ", ",
+            varchar(indexOf(columns, "bucket")),
+            varchar(indexOf(columns, "key")),
+            varchar(indexOf(columns, "version_id")),
+            "quarry_c" + indexOf(columns, "size"),
+            varchar(indexOf(columns, "storage_class")),
+            "1::BIGINT",
+            "NULL::BIGINT",
+            varchar(indexOf(columns, "encryption_status")),
+            varchar(indexOf(columns, "kms_key_arn")),
+            varchar(indexOf(columns, "object_lock_mode")),
+            varchar(indexOf(columns, "object_lock_legal_hold_status")))
+        + " FROM ("
+        + sql
+        + "\n) quarry_q("
+        + String.join(", ", aliases)
+        + ")";
   }
 
   private static String varchar(int column) {
