@@ -50,6 +50,10 @@ public final class ManifestBenchmark {
         Result r = once(work, state, select);
         print("COPY (" + select + ")", r.copy(), r.selected(), r.copy());
         print("quarry plan (" + select + ")", r.plan(), r.selected(), r.copy());
+        // the same rows without the copy in place's split by storage class: the manifest alone
+        Result tags = once(work, state, select, PUT_TAGS);
+        print("COPY (" + select + ")", tags.copy(), tags.selected(), tags.copy());
+        print("plan put-tags (" + select + ")", tags.plan(), tags.selected(), tags.copy());
       }
     }
     System.out.println("load average: " + loadAverage());
@@ -61,10 +65,26 @@ public final class ManifestBenchmark {
     return fields[0] + " " + fields[1] + " " + fields[2];
   }
 
-  /** One baseline and one plan of the re-encrypt playbook selecting {@code select}. */
+  /**
+   * One baseline and one plan of the playbook (re-encrypt unless given) selecting {@code select}.
+   */
   record Result(long selected, Measure copy, Measure plan) {}
 
+  private static final String REENCRYPT =
+      "action: { type: reencrypt, sse: AES256 }\n"
+          + "limits: { max-objects: 1000000000, confirm: required }\n";
+  private static final String PUT_TAGS =
+      "action: { type: put-tags, tags: { checked: \"yes\" } }\n"
+          + "limits: { max-objects: 1000000000 }\n";
+
   static Result once(Path work, Path state, String select) throws Exception {
+    return once(work, state, select, REENCRYPT);
+  }
+
+  /**
+   * @param action the playbook's action and limits, as YAML lines
+   */
+  static Result once(Path work, Path state, String select, String action) throws Exception {
     String glob = state.resolve("warehouse").toString() + "/**/*.parquet";
     // absolute: the measured processes run in the work folder
     String classpath =
@@ -74,13 +94,12 @@ public final class ManifestBenchmark {
             .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String sql = "SELECT " + select + " FROM inventory WHERE " + WHERE;
-    Path playbook = work.resolve("reencrypt-" + select.split(",").length + ".yaml");
-    Files.writeString(
-        playbook,
-        "name: bench-reencrypt\nquery: |\n  "
-            + sql
-            + "\naction: { type: reencrypt, sse: AES256 }\n"
-            + "limits: { max-objects: 1000000000, confirm: required }\n");
+    Path playbook =
+        work.resolve(
+            (action.equals(REENCRYPT) ? "reencrypt-" : "tags-")
+                + select.split(",").length
+                + ".yaml");
+    Files.writeString(playbook, "name: bench-plan\nquery: |\n  " + sql + "\n" + action);
     Path csv = work.resolve("copy.csv");
     Measure copy =
         measure(
