@@ -200,6 +200,46 @@ class FastManifestTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void everyVersionSelectedStillGivesTheCurrentVersionsSizeAndClassOnce() throws Exception {
+    // given: both versions of k selected, the older first; only the selected rows are checked
+    Path root = dir.resolve("all-versions");
+    try (TestWarehouse versioned = new TestWarehouse(root.resolve("warehouse"))) {
+      versioned.inventory(
+          "b_vers",
+          "SELECT * FROM (VALUES ('vers', 'k', 'v1', '000001', 10, 'STANDARD'),"
+              + " ('vers', 'k', 'v2', '000002', 20, 'GLACIER'),"
+              + " ('vers', 'solo', 'v9', '000003', 5, 'STANDARD'),"
+              + " ('vers', 'other', 'v7', '000004', 7, 'STANDARD'),"
+              + " ('vers', 'other', 'v8', '000005', 8, 'GLACIER'))"
+              + " t(bucket, key, version_id, sequence_number, size, storage_class)");
+      Playbook playbook =
+          playbook("SELECT bucket, key FROM inventory WHERE key <> 'other' ORDER BY version_id");
+
+      // when
+      PlanResult fast;
+      PlanResult streamed;
+      try (EmbeddedEngine engine = new EmbeddedEngine(versioned.warehouse())) {
+        fast = new PlanRun(engine, root.resolve("fast"), CLOCK).plan(playbook, Map.of());
+        streamed =
+            new PlanRun(new StreamingOnly(engine), root.resolve("streamed"), CLOCK)
+                .plan(playbook, Map.of());
+      }
+
+      // then: k is one task, met at its current version; both paths agree byte for byte
+      assertThat(fast.objects()).isEqualTo(2).isEqualTo(streamed.objects());
+      assertThat(fast.duplicatesRemoved()).isEqualTo(1).isEqualTo(streamed.duplicatesRemoved());
+      assertThat(fast.bytes()).isEqualTo(25).isEqualTo(streamed.bytes());
+      assertThat(fast.sample())
+          .extracting(ObjectRow::key, ObjectRow::size, ObjectRow::storageClass)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("k", 20L, "GLACIER"),
+              org.assertj.core.groups.Tuple.tuple("solo", 5L, "STANDARD"));
+      assertThat(Files.readAllBytes(Path.of(fast.manifest().file())))
+          .isEqualTo(Files.readAllBytes(Path.of(streamed.manifest().file())));
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
   void theEngineWritesHostileKeysItself(boolean withVersionIds) throws Exception {

@@ -22,6 +22,8 @@ public final class ManifestBenchmark {
   private static final String WHERE = "encryption_status NOT IN ('SSE-KMS', 'DSSE-KMS')";
   private static final Pattern RSS =
       Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)");
+  private static final Pattern CPU =
+      Pattern.compile("(?:User|System) time \\(seconds\\): ([0-9.]+)");
 
   private ManifestBenchmark() {}
 
@@ -32,11 +34,13 @@ public final class ManifestBenchmark {
     Path state = work.resolve("state-" + rows);
     generate(state, rows);
     System.out.printf(Locale.ROOT, "inventory: %,d rows in %s%n", rows, state);
+    System.out.println("load average: " + loadAverage());
     System.out.printf(
         Locale.ROOT,
-        "%-34s %9s %10s %12s %12s %12s%n",
+        "%-34s %9s %9s %10s %12s %12s %12s%n",
         "case",
         "wall s",
+        "cpu s",
         "peak MiB",
         "rows/s",
         "rate ratio",
@@ -46,14 +50,41 @@ public final class ManifestBenchmark {
         Result r = once(work, state, select);
         print("COPY (" + select + ")", r.copy(), r.selected(), r.copy());
         print("quarry plan (" + select + ")", r.plan(), r.selected(), r.copy());
+        // the same rows without the copy in place's split by storage class: the manifest alone
+        Result tags = once(work, state, select, PUT_TAGS);
+        print("COPY (" + select + ")", tags.copy(), tags.selected(), tags.copy());
+        print("plan put-tags (" + select + ")", tags.plan(), tags.selected(), tags.copy());
       }
     }
+    System.out.println("load average: " + loadAverage());
   }
 
-  /** One baseline and one plan of the re-encrypt playbook selecting {@code select}. */
+  /** Beside every figure: on a shared machine the load says how much the wall times mean. */
+  static String loadAverage() throws IOException {
+    String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+    return fields[0] + " " + fields[1] + " " + fields[2];
+  }
+
+  /**
+   * One baseline and one plan of the playbook (re-encrypt unless given) selecting {@code select}.
+   */
   record Result(long selected, Measure copy, Measure plan) {}
 
+  private static final String REENCRYPT =
+      "action: { type: reencrypt, sse: AES256 }\n"
+          + "limits: { max-objects: 1000000000, confirm: required }\n";
+  private static final String PUT_TAGS =
+      "action: { type: put-tags, tags: { checked: \"yes\" } }\n"
+          + "limits: { max-objects: 1000000000 }\n";
+
   static Result once(Path work, Path state, String select) throws Exception {
+    return once(work, state, select, REENCRYPT);
+  }
+
+  /**
+   * @param action the playbook's action and limits, as YAML lines
+   */
+  static Result once(Path work, Path state, String select, String action) throws Exception {
     String glob = state.resolve("warehouse").toString() + "/**/*.parquet";
     // absolute: the measured processes run in the work folder
     String classpath =
@@ -63,13 +94,12 @@ public final class ManifestBenchmark {
             .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String sql = "SELECT " + select + " FROM inventory WHERE " + WHERE;
-    Path playbook = work.resolve("reencrypt-" + select.split(",").length + ".yaml");
-    Files.writeString(
-        playbook,
-        "name: bench-reencrypt\nquery: |\n  "
-            + sql
-            + "\naction: { type: reencrypt, sse: AES256 }\n"
-            + "limits: { max-objects: 1000000000, confirm: required }\n");
+    Path playbook =
+        work.resolve(
+            (action.equals(REENCRYPT) ? "reencrypt-" : "tags-")
+                + select.split(",").length
+                + ".yaml");
+    Files.writeString(playbook, "name: bench-plan\nquery: |\n  " + sql + "\n" + action);
     Path csv = work.resolve("copy.csv");
     Measure copy =
         measure(
@@ -103,16 +133,20 @@ public final class ManifestBenchmark {
   private static void print(String name, Measure m, long rows, Measure baseline) {
     System.out.printf(
         Locale.ROOT,
-        "%-34s %9.2f %10.0f %,12.0f %12.2f %12.2f%n",
+        "%-34s %9.2f %9.2f %10.0f %,12.0f %12.2f %12.2f%n",
         name,
         m.seconds,
+        m.cpuSeconds,
         m.peakKib / 1024.0,
         rows / m.seconds,
         baseline.seconds / m.seconds,
         m.peakKib / (double) baseline.peakKib);
   }
 
-  record Measure(double seconds, long peakKib) {}
+  /**
+   * Wall and CPU (user + system) seconds, peak RSS: CPU is what the machine's load inflates least.
+   */
+  record Measure(double seconds, double cpuSeconds, long peakKib) {}
 
   private static Measure measure(Path work, List<String> command, String... env)
       throws IOException, InterruptedException {
@@ -144,7 +178,11 @@ public final class ManifestBenchmark {
     if (!rss.find()) {
       throw new IllegalStateException("no peak RSS in /usr/bin/time's report:\n" + report);
     }
-    return new Measure(seconds, Long.parseLong(rss.group(1)));
+    double cpu = 0;
+    for (Matcher m = CPU.matcher(report); m.find(); ) {
+      cpu += Double.parseDouble(m.group(1));
+    }
+    return new Measure(seconds, cpu, Long.parseLong(rss.group(1)));
   }
 
   /**

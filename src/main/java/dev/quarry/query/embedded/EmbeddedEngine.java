@@ -216,13 +216,26 @@ public final class EmbeddedEngine implements QueryEngine {
     checkColumns(columns, identity);
     Shape shape =
         carry(
-            new Shape(prepared, columns),
+            new Shape(prepared, columns, Optional.empty()),
             query,
             identity,
             List.of("size", "storage_class", "encryption_status", "kms_key_arn"));
+    if (shape.carriedFrom().isPresent()
+        && !alone(
+            "(" + knownSql(shape.prepared().sql(), shape.columns()) + ")",
+            shape.prepared().parameterOrder(),
+            query,
+            shape.carriedFrom().get(),
+            identity)) {
+      shape = new Shape(prepared, columns, Optional.empty());
+    }
     prepared = shape.prepared();
     columns = shape.columns();
-    String sql = objectsSql(prepared.sql(), columns, identity, true);
+    // carried rows that are alone are distinct tasks in the query's order: nothing to group or sort
+    String sql =
+        shape.carriedFrom().isPresent()
+            ? aloneRowsSql(prepared.sql(), columns)
+            : objectsSql(prepared.sql(), columns, identity, true);
     boolean lockKnown =
         indexOf(columns, "object_lock_mode") >= 0
             || indexOf(columns, "object_lock_legal_hold_status") >= 0;
@@ -262,15 +275,24 @@ public final class EmbeddedEngine implements QueryEngine {
   @Override
   public Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
     requireNonNull(request, "request is null");
+    return writeManifest(query, request, true);
+  }
+
+  /**
+   * @param mayCarry whether size and class may be carried through a plain scan of the inventory;
+   *     when the staged rows show the carry wrong (a selected row is not its task's only row), the
+   *     manifest is written again without it
+   */
+  private Optional<SelectionSummary> writeManifest(
+      BoundQuery query, ManifestRequest request, boolean mayCarry) {
     Prepared prepared = prepare(query);
     List<Column> columns = describe(prepared, query);
     checkColumns(columns, request.identity());
+    Shape original = new Shape(prepared, columns, Optional.empty());
     Shape shape =
-        carry(
-            new Shape(prepared, columns),
-            query,
-            request.identity(),
-            List.of("size", "storage_class"));
+        mayCarry
+            ? carry(original, query, request.identity(), List.of("size", "storage_class"))
+            : original;
     prepared = shape.prepared();
     columns = shape.columns();
     int size = indexOf(columns, "size");
@@ -314,7 +336,13 @@ public final class EmbeddedEngine implements QueryEngine {
                 + quoteString(selected.toString())
                 + (known ? ", file_row_number = true" : "")
                 + ")");
-        if (known && hasDuplicates(s, request.identity())) {
+        if (shape.carriedFrom().isPresent()
+            && !alone(
+                "quarry_m", List.of(), query, shape.carriedFrom().get(), request.identity())) {
+          return writeManifest(query, request, false);
+        }
+        // carried rows that are alone are distinct tasks: no count needed
+        if (known && shape.carriedFrom().isEmpty() && hasDuplicates(s, request.identity())) {
           String taskKey =
               switch (request.identity()) {
                 case BUCKET_KEY_VERSION -> "b, k, v";
@@ -520,8 +548,19 @@ public final class EmbeddedEngine implements QueryEngine {
     return groups;
   }
 
-  /** A query's SQL and the columns it returns. */
-  private record Shape(Prepared prepared, List<Column> columns) {}
+  /**
+   * A query's SQL and the columns it returns.
+   *
+   * @param carriedFrom the table size and class were carried from, whose rows {@link #alone} must
+   *     confirm; empty when the query is the user's own
+   */
+  private record Shape(Prepared prepared, List<Column> columns, Optional<String> carriedFrom) {
+    Shape {
+      requireNonNull(prepared, "prepared is null");
+      requireNonNull(columns, "columns is null");
+      requireNonNull(carriedFrom, "carriedFrom is null");
+    }
+  }
 
   private static final Set<String> CLAUSES_AFTER_FROM = Set.of("where", "order", "limit");
 
@@ -530,7 +569,9 @@ public final class EmbeddedEngine implements QueryEngine {
    * {@code inventory} ({@code SELECT column, ... FROM inventory [WHERE ...] [ORDER BY ...] [LIMIT
    * ...]}, every selected item a bare column): each row then carries its own size and class instead
    * of joining the inventory again (issue 9: the join was most of the plan's time and memory).
-   * Anything else, or a rewrite DuckDB refuses, keeps the query as it is.
+   * Anything else, or a rewrite DuckDB refuses, keeps the query as it is. A carried row is right
+   * only if it is its task's one row in the table (a versioned bucket's older row must not stand
+   * for the current version): the caller confirms that with {@link #alone}.
    */
   private Shape carry(Shape shape, BoundQuery query, TaskIdentity identity, List<String> wanted) {
     List<String> missing = wanted.stream().filter(w -> indexOf(shape.columns(), w) < 0).toList();
@@ -596,9 +637,6 @@ public final class EmbeddedEngine implements QueryEngine {
     }
     SqlToken last = tokens.get(next);
     String table = sql.substring(tokens.get(i + 1).offset(), last.offset() + last.text().length());
-    if (!oneRowPerTask(table, identity)) {
-      return shape;
-    }
     Prepared carried =
         new Prepared(
             sql.substring(0, from.offset())
@@ -608,23 +646,52 @@ public final class EmbeddedEngine implements QueryEngine {
                 + sql.substring(from.offset()),
             shape.prepared().parameterOrder());
     try {
-      return new Shape(carried, describe(carried, query));
+      return new Shape(carried, describe(carried, query), Optional.of(table));
     } catch (QuarryException e) {
       return shape;
     }
   }
 
-  /** Whether no two rows of the table are one task; a hash collision only costs the join. */
-  private boolean oneRowPerTask(String table, TaskIdentity identity) {
+  /**
+   * Whether every selected row (b, k, v of {@code rows}, a subset of {@code table}'s rows: a plain
+   * scan) is the only row of its task in the table: as many table rows share a selected task's hash
+   * as rows were selected, and no two selected rows share one. Only the selected hashes are held,
+   * and the table is scanned once for its key columns: counting the distinct tasks of the whole
+   * table instead took minutes and all of DuckDB's memory at 10M rows (issue 9). A hash collision
+   * can only make it answer no, which costs the inventory join, never a wrong size.
+   */
+  private boolean alone(
+      String rows,
+      List<String> parameterOrder,
+      BoundQuery query,
+      String table,
+      TaskIdentity identity) {
     String task =
         switch (identity) {
           case BUCKET_KEY_VERSION -> "bucket, key, version_id";
           case BUCKET_KEY -> "bucket, key";
         };
-    try (Statement s = connection.createStatement();
-        ResultSet rs =
-            s.executeQuery("SELECT count(*) - count(DISTINCT hash(" + task + ")) FROM " + table)) {
-      return rs.next() && rs.getLong(1) == 0;
+    String selected =
+        switch (identity) {
+          case BUCKET_KEY_VERSION -> "b, k, v";
+          case BUCKET_KEY -> "b, k";
+        };
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "WITH quarry_h AS MATERIALIZED (SELECT hash("
+                + selected
+                + ") AS h FROM "
+                + rows
+                + " quarry_r) SELECT (SELECT count(*) FROM quarry_h), (SELECT count(DISTINCT h)"
+                + " FROM quarry_h), (SELECT count(*) FROM "
+                + table
+                + " WHERE hash("
+                + task
+                + ") IN (SELECT h FROM quarry_h))")) {
+      bind(statement, parameterOrder, query.parameters(), false);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() && rs.getLong(1) == rs.getLong(2) && rs.getLong(1) == rs.getLong(3);
+      }
     } catch (SQLException e) {
       return false;
     }
@@ -1102,6 +1169,36 @@ public final class EmbeddedEngine implements QueryEngine {
             : "")
         + " FROM quarry_d d LEFT JOIN quarry_i i ON i.quarry_ord = d.quarry_ord"
         + " ORDER BY d.quarry_ord";
+  }
+
+  /**
+   * {@link #objectsSql}'s columns for a query whose rows are known to be distinct tasks that carry
+   * their own size, class and encryption: each row as it comes, one copy, no ordinal (unread).
+   */
+  private static String aloneRowsSql(String sql, List<Column> columns) {
+    List<String> aliases = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      aliases.add("quarry_c" + i);
+    }
+    return "SELECT "
+        + String.join(
+            ", ",
+            varchar(indexOf(columns, "bucket")),
+            varchar(indexOf(columns, "key")),
+            varchar(indexOf(columns, "version_id")),
+            "quarry_c" + indexOf(columns, "size"),
+            varchar(indexOf(columns, "storage_class")),
+            "1::BIGINT",
+            "NULL::BIGINT",
+            varchar(indexOf(columns, "encryption_status")),
+            varchar(indexOf(columns, "kms_key_arn")),
+            varchar(indexOf(columns, "object_lock_mode")),
+            varchar(indexOf(columns, "object_lock_legal_hold_status")))
+        + " FROM ("
+        + sql
+        + "\n) quarry_q("
+        + String.join(", ", aliases)
+        + ")";
   }
 
   private static String varchar(int column) {
