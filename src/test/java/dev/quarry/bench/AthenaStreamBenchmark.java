@@ -16,6 +16,7 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -154,8 +155,12 @@ public final class AthenaStreamBenchmark {
     }
   }
 
-  /** What the sides run with: bin/quarry's options, no heap limit of our own. */
-  private static final List<String> JVM_OPTIONS = List.of("-Xss4m");
+  /**
+   * What the sides run with: bin/quarry's options and one small heap for both, so memory that grew
+   * with the row count would fail the 2M-row run instead of hiding in a heap the JVM sized after
+   * the machine's 23 GiB (a side's RSS then says how lazily G1 collects, not what it keeps).
+   */
+  private static final List<String> JVM_OPTIONS = List.of("-Xss4m", "-Xmx256m");
 
   /** One side as its own process under /usr/bin/time: its timed seconds, rows, CPU and RSS. */
   private record Side(double seconds, long rows, double wall, double cpu, long rssKiB) {
@@ -246,12 +251,20 @@ public final class AthenaStreamBenchmark {
       moto.hold();
       try {
         Set<String> before = MotoAthena.executions(athena);
+        long[] firstRow = {0};
         CompletableFuture<Long> run =
             CompletableFuture.supplyAsync(
                 () -> {
                   try (ManifestWriter writer = ManifestWriter.open(manifest, true)) {
                     engine.objects(
-                        BoundQuery.of(SELECT), TaskIdentity.BUCKET_KEY_VERSION, writer::write);
+                        BoundQuery.of(SELECT),
+                        TaskIdentity.BUCKET_KEY_VERSION,
+                        row -> {
+                          if (firstRow[0] == 0) {
+                            firstRow[0] = System.nanoTime();
+                          }
+                          writer.write(row);
+                        });
                     return writer.finish().rows();
                   }
                 });
@@ -272,8 +285,18 @@ public final class AthenaStreamBenchmark {
         long start = System.nanoTime();
         moto.release();
         long rows = run.get(30, TimeUnit.MINUTES);
+        long read = System.nanoTime();
         upload(s3, bucket, "manifests/streamed.csv", manifest);
-        System.out.printf(Locale.ROOT, "%.3f %d%n", (System.nanoTime() - start) / 1e9, rows);
+        long end = System.nanoTime();
+        // where the time goes, on stderr: the query's end seen, the rows read, the upload
+        System.err.printf(
+            Locale.ROOT,
+            "  streaming: to the first row %.2f s, rows %.2f s, upload %.2f s%n",
+            (firstRow[0] - start) / 1e9,
+            (read - firstRow[0]) / 1e9,
+            (end - read) / 1e9);
+        liveHeap("streaming");
+        System.out.printf(Locale.ROOT, "%.3f %d%n", (end - start) / 1e9, rows);
       } finally {
         moto.release();
       }
@@ -293,9 +316,27 @@ public final class AthenaStreamBenchmark {
                 .build()) {
       long start = System.nanoTime();
       long rows = page(pager, manifest);
+      long read = System.nanoTime();
       upload(s3, bucket, "manifests/paged.csv", manifest);
-      System.out.printf(Locale.ROOT, "%.3f %d%n", (System.nanoTime() - start) / 1e9, rows);
+      long end = System.nanoTime();
+      System.err.printf(
+          Locale.ROOT,
+          "  paging: rows %.2f s, upload %.2f s%n",
+          (read - start) / 1e9,
+          (end - read) / 1e9);
+      liveHeap("paging");
+      System.out.printf(Locale.ROOT, "%.3f %d%n", (end - start) / 1e9, rows);
     }
+  }
+
+  /** The heap a full GC leaves, once, after the timed section: what the side keeps alive. */
+  private static void liveHeap(String side) {
+    System.gc();
+    System.err.printf(
+        Locale.ROOT,
+        "  %s: live heap after the run %.1f MiB%n",
+        side,
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0));
   }
 
   /** moto, already running, as the server {@link MotoAthena} talks to. */
