@@ -46,8 +46,9 @@ public final class S3MockServer implements LocalS3Server {
   }
 
   /**
-   * S3Mock's JVM options. The sandbox is long-lived and serves thousands of requests (seed,
-   * refresh, runs): see docs/PERFORMANCE.md, section 7, for what each costs.
+   * S3Mock's JVM options. C1 code only: measured with the quickstart's requests (thousands of PUTs,
+   * HEADs and tagging reads), C2's compilation cost S3Mock 20 to 30 CPU seconds more for no request
+   * rate it showed, on two cores (docs/PERFORMANCE.md, section 7).
    */
   public static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xmx512m");
 
