@@ -42,18 +42,28 @@ public final class S3MockServer implements LocalS3Server {
    * @param storeRoot where S3Mock keeps objects; kept after it stops
    */
   public static S3MockServer start(Path storeRoot, Path log) {
-    return ServerProcess.retryingTakenPorts(() -> startOnce(storeRoot, log));
+    return start(storeRoot, log, JVM_OPTIONS);
   }
 
-  private static S3MockServer startOnce(Path storeRoot, Path log) {
+  /**
+   * S3Mock's JVM options. C1 code only: measured with the quickstart's requests (thousands of PUTs,
+   * HEADs and tagging reads), C2's compilation cost S3Mock 20 to 30 CPU seconds more for no request
+   * rate it showed, on two cores (docs/PERFORMANCE.md, section 7).
+   */
+  public static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-Xmx512m");
+
+  /** As {@link #start(Path, Path)}, with other JVM options: for benchmarks comparing them. */
+  public static S3MockServer start(Path storeRoot, Path log, List<String> jvmOptions) {
+    return ServerProcess.retryingTakenPorts(() -> startOnce(storeRoot, log, jvmOptions));
+  }
+
+  private static S3MockServer startOnce(Path storeRoot, Path log, List<String> jvmOptions) {
     Path jar = locateJar();
     int port = ServerProcess.freePort();
     int httpPort = ServerProcess.freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // a short-lived test server: quick start matters more than peak speed
-    command.add("-XX:TieredStopAtLevel=1");
-    command.add("-Xmx512m");
+    command.addAll(jvmOptions);
     // the guard (see S3MockGuard) is put on S3Mock's classpath by Spring Boot's
     // PropertiesLauncher, which also finds S3Mock's main class in its manifest
     Path guard = log.toAbsolutePath().getParent().resolve("s3mock-guard.jar");

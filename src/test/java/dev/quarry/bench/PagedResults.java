@@ -29,9 +29,10 @@ import org.apache.commons.csv.CSVRecord;
  * GetQueryResults (JSON 1.1, {@code AmazonAthena.GetQueryResults}) by paging one result CSV as
  * Athena does, at most 1,000 rows a page, the header as the first page's first row, a NULL as a
  * datum without {@code VarCharValue}. moto's own GetQueryResults serves only canned JSON, so the
- * AWS SDK's paginator reads the same file the streaming path reads, through this server.
+ * AWS SDK's paginator reads the same file the streaming path reads, through this server. {@link
+ * #main} runs it as a process of its own.
  */
-final class PagedResults implements AutoCloseable {
+public final class PagedResults implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PAGE = 1000;
 
@@ -46,6 +47,17 @@ final class PagedResults implements AutoCloseable {
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
+  }
+
+  /**
+   * The endpoint in a process of its own, so its JSON work is not the benchmark's: serves the file
+   * given, prints its URI on one line, then serves until it is ended.
+   */
+  public static void main(String[] args) throws Exception {
+    PagedResults results = new PagedResults(Path.of(args[0]));
+    System.out.println(results.endpoint());
+    System.out.flush();
+    Thread.currentThread().join();
   }
 
   URI endpoint() {
