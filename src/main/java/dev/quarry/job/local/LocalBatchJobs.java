@@ -158,13 +158,17 @@ public final class LocalBatchJobs implements BatchJobs {
    * How the executor runs tasks.
    *
    * @param concurrency tasks running at once (one thread each)
-   * @param chunkSize tasks per transaction: what a crash may make uncertain
+   * @param chunkSize tasks per transaction of an action that is not idempotent
+   * @param idempotentChunkSize tasks per transaction of an idempotent action: what a crash may make
+   *     run again. Larger, since each commit costs CPU (H2 writes its file, Spring Batch updates
+   *     the step) and running such a task again is harmless
    * @param maxRetries retries of a task failing transiently, before its failure is recorded
    * @param pollInterval how often progress is saved and a cancel request looked for
    */
   public record Settings(
       int concurrency,
       int chunkSize,
+      int idempotentChunkSize,
       int maxRetries,
       Duration initialBackoff,
       Duration maxBackoff,
@@ -174,21 +178,38 @@ public final class LocalBatchJobs implements BatchJobs {
         throw QuarryException.user(
             ErrorCode.OPTION_INVALID, "concurrency must be between 1 and 256, not " + concurrency);
       }
-      if (chunkSize < 1) {
-        throw new IllegalArgumentException("chunkSize must be positive");
+      if (chunkSize < 1 || idempotentChunkSize < 1) {
+        throw new IllegalArgumentException("chunk sizes must be positive");
       }
       requireNonNull(initialBackoff, "initialBackoff is null");
       requireNonNull(maxBackoff, "maxBackoff is null");
       requireNonNull(pollInterval, "pollInterval is null");
     }
 
+    /** One chunk size for every action. */
+    public Settings(
+        int concurrency,
+        int chunkSize,
+        int maxRetries,
+        Duration initialBackoff,
+        Duration maxBackoff,
+        Duration pollInterval) {
+      this(concurrency, chunkSize, chunkSize, maxRetries, initialBackoff, maxBackoff, pollInterval);
+    }
+
     public static Settings defaults() {
       return new Settings(
-          8, 10, 5, Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofMillis(500));
+          8, 10, 100, 5, Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofMillis(500));
     }
 
     public Settings withConcurrency(int n) {
-      return new Settings(n, chunkSize, maxRetries, initialBackoff, maxBackoff, pollInterval);
+      return new Settings(
+          n, chunkSize, idempotentChunkSize, maxRetries, initialBackoff, maxBackoff, pollInterval);
+    }
+
+    /** The tasks per transaction for an action that is, or is not, idempotent. */
+    int chunkSize(boolean idempotent) {
+      return idempotent ? idempotentChunkSize : chunkSize;
     }
   }
 
@@ -638,7 +659,7 @@ public final class LocalBatchJobs implements BatchJobs {
     BitSet done = round == 0 ? new BitSet() : outcomes.doneRows();
     Step worker =
         new StepBuilder("tasks", repository)
-            .<TaskRecord, TaskRecord>chunk(settings.chunkSize())
+            .<TaskRecord, TaskRecord>chunk(settings.chunkSize(idempotent))
             .reader(new RowRangeReader(request.manifest().file(), control, done))
             .processor(new TaskProcessor(task, idempotent, outcomes, control, settings, clock))
             .writer(new OutcomeWriter(outcomes, control))

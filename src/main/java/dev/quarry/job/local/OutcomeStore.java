@@ -27,11 +27,14 @@ final class OutcomeStore {
 
   private final JdbcTemplate jdbc;
   private final TransactionTemplate ownTransaction;
+  // intents and their outcomes of tasks running at once share commits: one each costs H2 a write
+  private final GroupCommit intents;
 
   OutcomeStore(BatchDatabase database) {
     this.jdbc = new JdbcTemplate(database.dataSource());
     this.ownTransaction = new TransactionTemplate(database.transactions());
     ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    this.intents = new GroupCommit(ownTransaction);
   }
 
   static void createTables(JdbcTemplate jdbc) {
@@ -138,14 +141,15 @@ final class OutcomeStore {
   }
 
   /**
-   * Records, in a transaction of its own, that the task of row {@code index} is about to run.
+   * Records that the task of row {@code index} is about to run, committed before this returns (with
+   * other tasks' intents, not in the chunk's transaction).
    *
    * @return false when an intent was recorded before: by an earlier attempt of this job
    */
   boolean recordIntent(long index, Instant now) {
     Integer inserted =
-        ownTransaction.execute(
-            status ->
+        intents.commit(
+            () ->
                 jdbc.update(
                     "INSERT INTO QUARRY_TASK_INTENT (ROW_INDEX, STARTED) SELECT ?, ? WHERE NOT"
                         + " EXISTS (SELECT 1 FROM QUARRY_TASK_INTENT WHERE ROW_INDEX = ?)",
@@ -155,10 +159,13 @@ final class OutcomeStore {
     return inserted != null && inserted == 1;
   }
 
-  /** Records, in a transaction of its own, what the task of row {@code index} did. */
+  /**
+   * Records what the task of row {@code index} did, committed before this returns (with other
+   * tasks' intents, not in the chunk's transaction).
+   */
   void recordIntentOutcome(long index, TaskOutcome outcome) {
-    ownTransaction.executeWithoutResult(
-        status ->
+    intents.commit(
+        () ->
             jdbc.update(
                 "UPDATE QUARRY_TASK_INTENT SET STATUS = ?, ERROR_CODE = ?, HTTP_STATUS = ?,"
                     + " MESSAGE = ? WHERE ROW_INDEX = ?",

@@ -22,10 +22,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /** Manifests, requests and executors for the local executor's tests. */
 final class JobFixture {
-  /** Fast settings: short backoff and polling, small chunks. */
+  /** Fast settings: short backoff and polling, small chunks (larger for idempotent actions). */
   static final LocalBatchJobs.Settings SETTINGS =
       new LocalBatchJobs.Settings(
-          4, 5, 3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20));
+          4, 5, 10, 3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20));
 
   private JobFixture() {}
 

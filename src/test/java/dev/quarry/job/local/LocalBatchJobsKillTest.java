@@ -161,7 +161,7 @@ class LocalBatchJobsKillTest {
     assertThat(redone)
         .contains(HANG)
         .hasSizeLessThanOrEqualTo(
-            JobFixture.SETTINGS.concurrency() * JobFixture.SETTINGS.chunkSize());
+            JobFixture.SETTINGS.concurrency() * JobFixture.SETTINGS.idempotentChunkSize());
     assertThat(action.callList()).doesNotHaveDuplicates();
   }
 

@@ -18,6 +18,10 @@ import dev.quarry.manifest.Manifest;
 import dev.quarry.report.TaskResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +33,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class LocalBatchJobsTest {
   @TempDir Path dir;
@@ -89,6 +95,44 @@ class LocalBatchJobsTest {
     assertThat(stored).isEqualTo(ended);
     assertThat(Files.readString(root.resolve(ended.jobId()).resolve("job.json")))
         .contains("\"status\" : \"COMPLETE\"");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"true, 25", "false, 5"})
+  void anIdempotentActionCommitsItsTasksInLargerChunks(boolean idempotent, int perCommit)
+      throws Exception {
+    // given: 5 tasks a transaction for an action that is not idempotent, 25 for one that is
+    FakeAction action = idempotent ? new FakeAction() : new FakeAction().nonIdempotent();
+    LocalBatchJobs jobs =
+        JobFixture.jobs(
+            root,
+            action,
+            reports,
+            new LocalBatchJobs.Settings(
+                2, 5, 25, 3, Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20)));
+    JobRecord job =
+        jobs.submit(request("run-chunks", manifest(dir, 200), dir.resolve("report"), false));
+
+    // when
+    JobRecord ended = jobs.execute(job.jobId(), ProgressListener.NONE);
+
+    // then: every task ran once, and Spring Batch committed the two partitions' tasks in chunks of
+    // that size (each partition of 100 rows: 100 / size commits)
+    assertThat(ended.status()).isEqualTo(JobStatus.COMPLETE);
+    assertThat(action.callList()).hasSize(200).doesNotHaveDuplicates();
+    try (Connection db =
+            DriverManager.getConnection(
+                "jdbc:h2:file:" + root.resolve(job.jobId()).resolve("batch").toAbsolutePath(),
+                "sa",
+                "");
+        ResultSet rs =
+            db.createStatement()
+                .executeQuery(
+                    "SELECT SUM(COMMIT_COUNT) FROM BATCH_STEP_EXECUTION"
+                        + " WHERE STEP_NAME LIKE 'tasks%'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(2L * (100 / perCommit));
+    }
   }
 
   @Test
