@@ -53,7 +53,10 @@ public final class MetadataImportCommand implements Runnable {
   public void run() {
     QuarryConfig config = context.config(global);
     MetadataImporter.ImportSummary summary =
-        new MetadataImporter(new Warehouse(config.warehouseDir()), Clock.systemUTC())
+        new MetadataImporter(
+                new Warehouse(config.warehouseDir()),
+                Clock.systemUTC(),
+                config.embedded().memoryLimit())
             .importTables(bucket, inventory, journal);
     PrintWriter out = context.out();
     switch (global.output()) {

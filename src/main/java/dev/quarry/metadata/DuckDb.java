@@ -36,6 +36,19 @@ final class DuckDb {
     return (DuckDBConnection) connection;
   }
 
+  /**
+   * Bounds what a writer's DuckDB may hold in memory: past {@code memoryLimit} (DuckDB's size
+   * syntax, e.g. {@code 2GB}) it spills to {@code spill}, a folder of the writer's own, instead of
+   * taking most of the machine (DuckDB's default is 80% of its memory) or spilling into the working
+   * directory (an in-memory database's default).
+   */
+  static void bound(Connection connection, String memoryLimit, Path spill) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET memory_limit = " + literal(memoryLimit));
+      statement.execute("SET temp_directory = " + literal(spill));
+    }
+  }
+
   /** A SQL string literal. */
   static String literal(String text) {
     return "'" + text.replace("'", "''") + "'";

@@ -2,11 +2,14 @@ package dev.quarry.metadata;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.quarry.config.QuarryConfig;
 import dev.quarry.error.ErrorCode;
 import dev.quarry.error.Problem;
 import dev.quarry.error.ProblemsException;
 import dev.quarry.error.QuarryException;
 import dev.quarry.io.ProcessLock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -48,8 +51,18 @@ public final class MetadataImporter {
 
   private final Warehouse warehouse;
   private final Clock clock;
+  private final String memoryLimit;
 
   public MetadataImporter(Warehouse warehouse, Clock clock) {
+    this(warehouse, clock, QuarryConfig.Embedded.DEFAULTS.memoryLimit());
+  }
+
+  /**
+   * @param memoryLimit the most DuckDB may hold while sorting the inventory (DuckDB's size syntax,
+   *     the profile's {@code duckdb-memory-limit}); past it, the sort spills inside the warehouse
+   */
+  public MetadataImporter(Warehouse warehouse, Clock clock, String memoryLimit) {
+    this.memoryLimit = requireNonNull(memoryLimit, "memoryLimit is null");
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
     this.clock = requireNonNull(clock, "clock is null");
   }
@@ -99,10 +112,16 @@ public final class MetadataImporter {
       if (!problems.isEmpty()) {
         throw new ProblemsException(problems);
       }
-      ProcessLock lock = MetadataRefresher.lockNamespace(warehouse.root().resolve(namespace));
+      Path namespaceDir = warehouse.root().resolve(namespace);
+      ProcessLock lock = MetadataRefresher.lockNamespace(namespaceDir);
+      Path work = null;
       try {
         Instant now = clock.instant();
         RefreshState state = warehouse.beginWrite(namespace, bucket);
+        // sorting 10M rows took 5.9 GB unbounded (docs/PERFORMANCE.md, section 5); a killed
+        // import's work folder is a leftover the next write removes, as a refresh's is
+        work = Files.createTempDirectory(namespaceDir, ".import-");
+        DuckDb.bound(db, memoryLimit, work.resolve("spill"));
         long generation = state.generation() + 1;
         Long inventoryRows = null;
         Long journalRows = null;
@@ -158,10 +177,20 @@ public final class MetadataImporter {
             journalFile == null ? null : journalFile.toString(),
             notes);
       } finally {
-        lock.close();
+        try {
+          if (work != null) {
+            Warehouse.deleteTree(work);
+          }
+        } catch (UncheckedIOException e) {
+          // left for the next write to remove; this import's outcome matters more
+        } finally {
+          lock.close();
+        }
       }
     } catch (SQLException e) {
       throw new IllegalStateException("DuckDB failed while importing into " + namespace, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

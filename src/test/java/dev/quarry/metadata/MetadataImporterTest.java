@@ -186,6 +186,62 @@ class MetadataImporterTest {
     assertThat(summary.inventoryRows()).isEqualTo(300_000);
   }
 
+  @Test
+  void anImportSortsWithinItsMemoryLimitAndLeavesNoWorkFolderBehind() throws Exception {
+    // given 300,000 rows and a memory limit well under what sorting them in memory takes
+    Path file = dir.resolve("big.parquet");
+    try (var db = DuckDb.open(null);
+        Statement statement = db.createStatement()) {
+      statement.execute(
+          "COPY (SELECT * EXCLUDE (record_type, record_timestamp, requester, source_ip_address,"
+              + " request_id, i) REPLACE (md5(CAST(i AS VARCHAR)) AS key) FROM ("
+              + JOURNAL_ROW
+              + "), range(300000) r(i)) TO "
+              + DuckDb.literal(file)
+              + " (FORMAT parquet, ROW_GROUP_SIZE 20000)");
+    }
+
+    // when
+    MetadataImporter.ImportSummary summary =
+        new MetadataImporter(warehouse(), Clock.systemUTC(), "200MB")
+            .importTables("starwatcher", file, null);
+
+    // then: sorted all the same, and the spill folder went with the import
+    List<Map<String, Object>> outOfOrder =
+        ParquetRows.query(
+            "SELECT count(*) FILTER (WHERE previous > key) AS n FROM (SELECT key, lag(key) OVER"
+                + " (ORDER BY file_row_number) AS previous FROM read_parquet("
+                + ParquetRows.path(Path.of(summary.inventoryFile()))
+                + ", file_row_number = true))");
+    assertThat(outOfOrder).containsExactly(Map.of("n", 0L));
+    assertThat(summary.inventoryRows()).isEqualTo(300_000);
+    try (var entries =
+        java.nio.file.Files.list(dir.resolve("warehouse").resolve(summary.namespace()))) {
+      assertThat(entries.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith(".import-"));
+    }
+  }
+
+  @Test
+  void aBoundDuckDbHasTheLimitAndSpillsIntoTheGivenFolder() throws Exception {
+    // given
+    Path spill = dir.resolve("spill");
+
+    // when
+    try (var db = DuckDb.open(null);
+        Statement statement = db.createStatement()) {
+      DuckDb.bound(db, "48MB", spill);
+      var settings =
+          statement.executeQuery(
+              "SELECT current_setting('memory_limit'), current_setting('temp_directory')");
+      settings.next();
+
+      // then: DuckDB prints 48 MB in its own unit
+      assertThat(settings.getString(1)).isEqualTo("45.7 MiB");
+      assertThat(settings.getString(2)).isEqualTo(spill.toAbsolutePath().toString());
+    }
+  }
+
   private Path write(String name, String query) throws SQLException {
     Path file = dir.resolve(name);
     try (var db = DuckDb.open(null);
