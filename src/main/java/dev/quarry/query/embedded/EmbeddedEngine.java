@@ -314,10 +314,13 @@ public final class EmbeddedEngine implements QueryEngine {
       // insertion order, so a row's place in the file is its place in the query) and
       // de-duplicated only if a count of distinct task hashes shows duplicates; else the rows are
       // de-duplicated and the inventory joined for what the query lacks (objectsSql).
+      // each key encoded once, here: the manifest, the class file and a split's parts read it
       String stage =
           known
-              ? knownSql(prepared.sql(), columns)
-              : "SELECT * FROM ("
+              ? "SELECT *, quarry_encode_key(k) AS ek FROM ("
+                  + knownSql(prepared.sql(), columns)
+                  + ") quarry_r"
+              : "SELECT *, quarry_encode_key(k) AS ek FROM ("
                   + objectsSql(prepared.sql(), columns, request.identity(), false)
                   + ") quarry_r(b, k, v, s, sc, copies, ord)";
       try (PreparedStatement create =
@@ -333,7 +336,9 @@ public final class EmbeddedEngine implements QueryEngine {
       try (Statement s = connection.createStatement()) {
         s.execute(
             "CREATE OR REPLACE TEMP VIEW quarry_m AS SELECT "
-                + (known ? "b, k, v, s, sc, 1::BIGINT AS copies, file_row_number + 1 AS ord" : "*")
+                + (known
+                    ? "b, k, v, s, sc, ek, 1::BIGINT AS copies, file_row_number + 1 AS ord"
+                    : "*")
                 + " FROM read_parquet("
                 + quoteString(selected.toString())
                 + (known ? ", file_row_number = true" : "")
@@ -354,8 +359,8 @@ public final class EmbeddedEngine implements QueryEngine {
               "COPY (WITH f AS (SELECT min(ord) AS first, count(*) AS copies FROM quarry_m GROUP"
                   + " BY "
                   + taskKey
-                  + ") SELECT m.b, m.k, m.v, m.s, m.sc, f.copies, m.ord FROM quarry_m m JOIN f ON"
-                  + " m.ord = f.first ORDER BY m.ord) TO "
+                  + ") SELECT m.b, m.k, m.v, m.s, m.sc, m.ek, f.copies, m.ord FROM quarry_m m JOIN f"
+                  + " ON m.ord = f.first ORDER BY m.ord) TO "
                   + quoteString(distinct.toString())
                   + " (FORMAT parquet)");
           s.execute(
@@ -391,7 +396,7 @@ public final class EmbeddedEngine implements QueryEngine {
           overCopyLimit = rs.getLong(6);
         }
         s.execute(
-            "COPY (SELECT b, quarry_encode_key(k)"
+            "COPY (SELECT b, ek"
                 + (request.withVersionIds() ? ", coalesce(v, 'null')" : "")
                 + " FROM quarry_m) TO "
                 + quoteString(staged.toString())
@@ -399,7 +404,7 @@ public final class EmbeddedEngine implements QueryEngine {
         if (request.storageClassFile().isPresent()) {
           // the same encoding and quoting as StorageClassFile.Writer; empty fields for NULLs
           s.execute(
-              "COPY (SELECT b, quarry_encode_key(k), "
+              "COPY (SELECT b, ek, "
                   + (request.withVersionIds() ? "v" : "NULL")
                   + ", sc FROM quarry_m) TO "
                   + quoteString(classes.toString())
@@ -584,7 +589,7 @@ public final class EmbeddedEngine implements QueryEngine {
               + quoteString(g.storageClass());
       Path manifest = stagedFile(id + ".part-" + n + ".csv", written);
       s.execute(
-          "COPY (SELECT b, quarry_encode_key(k)"
+          "COPY (SELECT b, ek"
               + version
               + where
               + ") TO "
@@ -593,7 +598,7 @@ public final class EmbeddedEngine implements QueryEngine {
       // the same encoding and quoting as StorageClassFile.Writer; empty fields for NULLs
       Path classes = stagedFile(id + ".part-" + n + ".classes.csv", written);
       s.execute(
-          "COPY (SELECT b, quarry_encode_key(k), "
+          "COPY (SELECT b, ek, "
               + (request.withVersionIds() ? "v" : "NULL")
               + ", sc"
               + where
@@ -613,7 +618,7 @@ public final class EmbeddedEngine implements QueryEngine {
     if (!leftOutClasses.isEmpty()) {
       Path file = stagedFile(id + ".left-out.csv", written);
       s.execute(
-          "COPY (SELECT b, quarry_encode_key(k)"
+          "COPY (SELECT b, ek"
               + version
               + " FROM quarry_m WHERE "
               + out
