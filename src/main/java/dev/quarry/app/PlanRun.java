@@ -119,10 +119,11 @@ public final class PlanRun {
     PlanStats stats;
     Manifest manifest;
     Selection selection;
+    Optional<SelectionSummary.WrittenParts> written = Optional.empty();
     try {
       // DESIGN rule 13: the engine writes and counts the manifest itself where it can
       Optional<SelectionSummary> summary;
-      Manifest written = null;
+      Manifest engines = null;
       try (ManifestWriter.Staged staged = ManifestWriter.stage(target, withVersionIds)) {
         summary =
             admit != EVERY_ROW
@@ -136,15 +137,17 @@ public final class PlanRun {
                         PlanStats.OTHER,
                         PlanStats.UNKNOWN,
                         PlanStats.SAMPLE_SIZE,
-                        Optional.of(classes)));
+                        Optional.of(classes),
+                        parts(action, dir)));
         if (summary.isPresent()) {
-          written = staged.finish(summary.get().selection().objects());
+          engines = staged.finish(summary.get().selection().objects());
         }
       }
       if (summary.isPresent()) {
+        written = summary.get().parts();
         stats = PlanStats.of(summary.get());
         selection = summary.get().selection();
-        manifest = written;
+        manifest = engines;
       } else {
         PlanStats streamed = new PlanStats();
         try (ManifestWriter writer = ManifestWriter.open(target, withVersionIds);
@@ -174,12 +177,26 @@ public final class PlanRun {
     }
     Split split;
     try {
-      split = split(playbook.action().get(), action, query, identity, dir, manifest, stats, admit);
+      split =
+          split(
+              playbook.action().get(),
+              action,
+              query,
+              identity,
+              dir,
+              manifest,
+              stats,
+              admit,
+              written);
     } catch (RuntimeException e) {
+      deleteTree(dir.resolve("split"));
+      deleteTree(dir.resolve("left-out"));
       deleteQuietly(manifest.file());
       deleteQuietly(dir);
       throw e;
     }
+    // the engine's parts the split did not take (one part took every object)
+    deleteTree(dir.resolve("split"));
     // the engine may be shared with other plans: only what this plan's queries cost
     Optional<QueryStatistics> queryStatistics =
         engine.statistics().map(after -> after.minus(before.orElse(QueryStatistics.NONE)));
@@ -648,7 +665,8 @@ public final class PlanRun {
       Path dir,
       Manifest whole,
       PlanStats stats,
-      Predicate<ObjectRow> admit) {
+      Predicate<ObjectRow> admit,
+      Optional<SelectionSummary.WrittenParts> written) {
     java.util.Set<Action.Partition> by = action.partitions();
     java.util.Set<String> unreadable = action.unreadableStorageClasses();
     if (by.isEmpty() && unreadable.isEmpty()) {
@@ -688,6 +706,9 @@ public final class PlanRun {
                   bucket)),
           List.of(),
           0);
+    }
+    if (routing == null && written.isPresent()) {
+      return split(spec, byBucket, byClass, dir, whole, stats, written.get());
     }
     // the second pass: one writer per part, a handful at most (buckets x storage classes)
     Map<List<String>, ManifestWriter> writers = new java.util.TreeMap<>(PlanRun::compareKeys);
@@ -772,27 +793,9 @@ public final class PlanRun {
         Manifest moved =
             new Manifest(
                 target, staged.etag(), staged.rows(), staged.bytes(), staged.withVersionIds());
-        String bucket = e.getKey().get(0);
         String method = e.getKey().get(1);
-        String cls = e.getKey().get(2);
-        ActionSpec partSpec = cls.isEmpty() ? spec : withStorageClass(spec, cls);
-        if (!method.isEmpty()) {
-          partSpec = withOption(partSpec, "method", method);
-        }
-        String jobBucket = byBucket ? bucket : stats.buckets().get(0).name();
-        String name =
-            java.util.stream.Stream.of(byBucket ? bucket : "", method, cls)
-                .filter(x -> !x.isEmpty())
-                .collect(java.util.stream.Collectors.joining(" "));
         PlanResult.Part p =
-            part(
-                byBucket ? bucket : null,
-                cls.isEmpty() ? null : cls,
-                partSpec,
-                moved,
-                bytes.get(e.getKey())[0],
-                jobBucket,
-                name);
+            splitPart(spec, byBucket, stats, e.getKey(), moved, bytes.get(e.getKey())[0]);
         if (routing != null) {
           p = p.because(routing.why(method, whys.getOrDefault(e.getKey(), Map.of())));
         }
@@ -825,6 +828,132 @@ public final class PlanRun {
         leftOut.close();
       }
     }
+  }
+
+  /** One part of a split: its key is (bucket or empty, method or empty, class or empty). */
+  private static PlanResult.Part splitPart(
+      ActionSpec spec,
+      boolean byBucket,
+      PlanStats stats,
+      List<String> key,
+      Manifest manifest,
+      long bytes) {
+    String bucket = key.get(0);
+    String method = key.get(1);
+    String cls = key.get(2);
+    ActionSpec partSpec = cls.isEmpty() ? spec : withStorageClass(spec, cls);
+    if (!method.isEmpty()) {
+      partSpec = withOption(partSpec, "method", method);
+    }
+    String jobBucket = byBucket ? bucket : stats.buckets().get(0).name();
+    String name =
+        java.util.stream.Stream.of(byBucket ? bucket : "", method, cls)
+            .filter(x -> !x.isEmpty())
+            .collect(java.util.stream.Collectors.joining(" "));
+    return part(
+        byBucket ? bucket : null,
+        cls.isEmpty() ? null : cls,
+        partSpec,
+        manifest,
+        bytes,
+        jobBucket,
+        name);
+  }
+
+  /**
+   * The split from the parts the engine wrote with the manifest (every row admitted, no per-row
+   * routing): the same files, names and order as the second pass would give, without it.
+   */
+  private static Split split(
+      ActionSpec spec,
+      boolean byBucket,
+      boolean byClass,
+      Path dir,
+      Manifest whole,
+      PlanStats stats,
+      SelectionSummary.WrittenParts written) {
+    List<SelectionSummary.Part> sorted = new ArrayList<>(written.parts());
+    sorted.sort(
+        (a, b) ->
+            compareKeys(
+                List.of(a.bucket(), "", a.storageClass()),
+                List.of(b.bucket(), "", b.storageClass())));
+    try {
+      List<PlanResult.Part> parts = new ArrayList<>();
+      int step = 1;
+      for (SelectionSummary.Part p : sorted) {
+        Path target = dir.resolve("step-" + step).resolve("manifest.csv");
+        Manifest moved = finish(p.manifest(), target, p.objects(), whole.withVersionIds());
+        Files.move(
+            p.storageClassFile(),
+            StorageClassFile.beside(target),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        parts.add(
+            splitPart(
+                spec,
+                byBucket,
+                stats,
+                List.of(byBucket ? p.bucket() : "", "", byClass ? p.storageClass() : ""),
+                moved,
+                p.bytes()));
+        step++;
+      }
+      List<PlanResult.LeftOut> out = new ArrayList<>();
+      if (written.leftOut().isPresent()) {
+        long rows =
+            written.leftOutClasses().stream().mapToLong(SelectionSummary.Group::objects).sum();
+        Manifest left =
+            finish(
+                written.leftOut().get(),
+                dir.resolve("left-out").resolve("manifest.csv"),
+                rows,
+                whole.withVersionIds());
+        written.leftOutClasses().stream()
+            .sorted(java.util.Comparator.comparing(SelectionSummary.Group::name))
+            .forEach(
+                g ->
+                    out.add(
+                        new PlanResult.LeftOut(
+                            g.name(),
+                            g.objects(),
+                            g.bytes(),
+                            "a copy cannot read an object in "
+                                + g.name()
+                                + ": restore it first (restore playbook over "
+                                + left.file()
+                                + ")")));
+      }
+      return new Split(parts, out, 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Moves a manifest the engine wrote to its name, its ETag streamed as the plan's own. */
+  private static Manifest finish(Path written, Path target, long rows, boolean withVersionIds)
+      throws IOException {
+    try (ManifestWriter.Staged staged = ManifestWriter.stage(target, withVersionIds)) {
+      Files.move(written, staged.path(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return staged.finish(rows);
+    }
+  }
+
+  /**
+   * What the engine may write of the split with the manifest: the parts of an action split only by
+   * bucket and class, none for per-row routing (a reencrypt's method auto or update-encryption).
+   */
+  private static Optional<ManifestRequest.Parts> parts(Action action, Path dir) {
+    java.util.Set<Action.Partition> by = action.partitions();
+    java.util.Set<String> unreadable = action.unreadableStorageClasses();
+    if (Routing.of(action) != null || (by.isEmpty() && unreadable.isEmpty())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ManifestRequest.Parts(
+            dir.resolve("split"),
+            by.contains(Action.Partition.BUCKET),
+            by.contains(Action.Partition.STORAGE_CLASS),
+            unreadable));
   }
 
   private static int compareKeys(List<String> a, List<String> b) {

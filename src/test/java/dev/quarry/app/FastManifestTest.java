@@ -325,6 +325,117 @@ class FastManifestTest {
             org.assertj.core.groups.Tuple.tuple("GLACIER", 90L));
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT bucket, key FROM inventory WHERE storage_class IS NOT NULL",
+        "SELECT bucket, key, version_id FROM inventory WHERE storage_class IS NOT NULL",
+        "SELECT bucket, key, size, storage_class FROM inventory WHERE storage_class IS NOT NULL"
+            + " ORDER BY key DESC"
+      })
+  void theEngineWritesTheSplitsPartsItselfByteIdenticalWithoutReadingTheQueryAgain(String sql)
+      throws Exception {
+    // given: a copy in place split by bucket and class over hostile keys, archived ones left out
+    Playbook playbook =
+        new PlaybookLoader()
+            .load(
+                dir.resolve("split-once.yaml"),
+                "name: split-once\nquery: |\n  "
+                    + sql
+                    + "\naction: { type: reencrypt, sse: AES256 }\n"
+                    + "limits: { max-objects: 100, confirm: required }\n")
+            .orThrow();
+
+    // when
+    PlanResult fast;
+    PlanResult streamed;
+    java.util.concurrent.atomic.AtomicInteger streams =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
+      fast =
+          new PlanRun(new CountingStreams(engine, streams), dir.resolve("once-fast"), CLOCK)
+              .plan(playbook, Map.of());
+      streamed =
+          new PlanRun(new StreamingOnly(engine), dir.resolve("once-streamed"), CLOCK)
+              .plan(playbook, Map.of());
+    }
+
+    // then: the query ran once, inside the engine, and every file is the streamed path's
+    assertThat(streams).hasValue(0);
+    assertThat(fast.parts()).hasSize(2).hasSameSizeAs(streamed.parts());
+    for (int i = 0; i < fast.parts().size(); i++) {
+      PlanResult.Part f = fast.parts().get(i);
+      PlanResult.Part s = streamed.parts().get(i);
+      assertThat(f.name()).isEqualTo(s.name());
+      assertThat(f.objects()).isEqualTo(s.objects());
+      assertThat(f.bytes()).isEqualTo(s.bytes());
+      assertThat(f.etag()).isEqualTo(s.etag());
+      assertThat(f.action()).isEqualTo(s.action());
+      assertThat(Path.of(f.manifest()).getParent().getFileName())
+          .isEqualTo(Path.of(s.manifest()).getParent().getFileName());
+      assertThat(Files.readAllBytes(Path.of(f.manifest())))
+          .isEqualTo(Files.readAllBytes(Path.of(s.manifest())));
+      assertThat(Files.readAllBytes(StorageClassFile.beside(Path.of(f.manifest()))))
+          .isEqualTo(Files.readAllBytes(StorageClassFile.beside(Path.of(s.manifest()))));
+    }
+    assertThat(fast.leftOut()).hasSize(2).isEqualTo(rebased(streamed.leftOut(), fast, streamed));
+    Path leftOut = Path.of(fast.manifestJson().getParent().toString(), "left-out", "manifest.csv");
+    assertThat(Files.readAllBytes(leftOut))
+        .isEqualTo(
+            Files.readAllBytes(
+                streamed.manifestJson().getParent().resolve("left-out").resolve("manifest.csv")));
+    assertThat(fast.limitViolations()).isEqualTo(streamed.limitViolations()).isEmpty();
+    assertThat(fast.manifestJson().getParent()).isDirectoryNotContaining("glob:**/split");
+  }
+
+  /** The streamed plan's left-out groups, their reasons naming the fast plan's folder instead. */
+  private static List<PlanResult.LeftOut> rebased(
+      List<PlanResult.LeftOut> groups, PlanResult to, PlanResult from) {
+    String a = from.manifestJson().getParent().toString();
+    String b = to.manifestJson().getParent().toString();
+    return groups.stream()
+        .map(
+            l ->
+                new PlanResult.LeftOut(
+                    l.storageClass(), l.objects(), l.bytes(), l.reason().replace(a, b)))
+        .toList();
+  }
+
+  /** The engine as it is, counting the queries streamed through the JVM row by row. */
+  private record CountingStreams(QueryEngine engine, java.util.concurrent.atomic.AtomicInteger n)
+      implements QueryEngine {
+    @Override
+    public String name() {
+      return engine.name();
+    }
+
+    @Override
+    public List<String> columns(BoundQuery query) {
+      return engine.columns(query);
+    }
+
+    @Override
+    public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
+      n.incrementAndGet();
+      return engine.objects(query, identity, sink);
+    }
+
+    @Override
+    public Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
+      return engine.writeManifest(query, request);
+    }
+
+    @Override
+    public void rows(BoundQuery query, RowVisitor visitor) {
+      engine.rows(query, visitor);
+    }
+
+    @Override
+    public void close() {
+      engine.close();
+    }
+  }
+
   private static Playbook playbook(String sql) {
     return new PlaybookLoader()
         .load(

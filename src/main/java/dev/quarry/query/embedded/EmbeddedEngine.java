@@ -306,16 +306,21 @@ public final class EmbeddedEngine implements QueryEngine {
     Path selected = staging.resolve(id + ".parquet");
     Path distinct = staging.resolve(id + ".distinct.parquet");
     Path classes = staging.resolve(id + ".classes.csv");
+    // the split's files while they are in the staging folder, removed if they stay there
+    List<Path> written = new ArrayList<>();
     try {
       // on disk, not in a table: a temporary table of millions of keys outgrew the memory limit.
       // With size and class known, the rows are written as the query returns them (DuckDB keeps
       // insertion order, so a row's place in the file is its place in the query) and
       // de-duplicated only if a count of distinct task hashes shows duplicates; else the rows are
       // de-duplicated and the inventory joined for what the query lacks (objectsSql).
+      // each key encoded once, here: the manifest, the class file and a split's parts read it
       String stage =
           known
-              ? knownSql(prepared.sql(), columns)
-              : "SELECT * FROM ("
+              ? "SELECT *, quarry_encode_key(k) AS ek FROM ("
+                  + knownSql(prepared.sql(), columns)
+                  + ") quarry_r"
+              : "SELECT *, quarry_encode_key(k) AS ek FROM ("
                   + objectsSql(prepared.sql(), columns, request.identity(), false)
                   + ") quarry_r(b, k, v, s, sc, copies, ord)";
       try (PreparedStatement create =
@@ -331,7 +336,9 @@ public final class EmbeddedEngine implements QueryEngine {
       try (Statement s = connection.createStatement()) {
         s.execute(
             "CREATE OR REPLACE TEMP VIEW quarry_m AS SELECT "
-                + (known ? "b, k, v, s, sc, 1::BIGINT AS copies, file_row_number + 1 AS ord" : "*")
+                + (known
+                    ? "b, k, v, s, sc, ek, 1::BIGINT AS copies, file_row_number + 1 AS ord"
+                    : "*")
                 + " FROM read_parquet("
                 + quoteString(selected.toString())
                 + (known ? ", file_row_number = true" : "")
@@ -352,8 +359,8 @@ public final class EmbeddedEngine implements QueryEngine {
               "COPY (WITH f AS (SELECT min(ord) AS first, count(*) AS copies FROM quarry_m GROUP"
                   + " BY "
                   + taskKey
-                  + ") SELECT m.b, m.k, m.v, m.s, m.sc, f.copies, m.ord FROM quarry_m m JOIN f ON"
-                  + " m.ord = f.first ORDER BY m.ord) TO "
+                  + ") SELECT m.b, m.k, m.v, m.s, m.sc, m.ek, f.copies, m.ord FROM quarry_m m JOIN f"
+                  + " ON m.ord = f.first ORDER BY m.ord) TO "
                   + quoteString(distinct.toString())
                   + " (FORMAT parquet)");
           s.execute(
@@ -389,7 +396,7 @@ public final class EmbeddedEngine implements QueryEngine {
           overCopyLimit = rs.getLong(6);
         }
         s.execute(
-            "COPY (SELECT b, quarry_encode_key(k)"
+            "COPY (SELECT b, ek"
                 + (request.withVersionIds() ? ", coalesce(v, 'null')" : "")
                 + " FROM quarry_m) TO "
                 + quoteString(staged.toString())
@@ -397,7 +404,7 @@ public final class EmbeddedEngine implements QueryEngine {
         if (request.storageClassFile().isPresent()) {
           // the same encoding and quoting as StorageClassFile.Writer; empty fields for NULLs
           s.execute(
-              "COPY (SELECT b, quarry_encode_key(k), "
+              "COPY (SELECT b, ek, "
                   + (request.withVersionIds() ? "v" : "NULL")
                   + ", sc FROM quarry_m) TO "
                   + quoteString(classes.toString())
@@ -458,6 +465,10 @@ public final class EmbeddedEngine implements QueryEngine {
                         rs.getString(5)));
           }
         }
+        Optional<SelectionSummary.WrittenParts> parts = Optional.empty();
+        if (request.parts().isPresent()) {
+          parts = writeParts(s, request, id, written);
+        }
         Files.move(staged, request.file(), StandardCopyOption.REPLACE_EXISTING);
         if (request.storageClassFile().isPresent()) {
           Files.move(
@@ -473,7 +484,8 @@ public final class EmbeddedEngine implements QueryEngine {
                 prefixes,
                 sample,
                 overCopyLimit,
-                overCopyLimitSample));
+                overCopyLimitSample,
+                parts));
       }
     } catch (SQLException e) {
       throw translate(e, query.sql());
@@ -491,10 +503,140 @@ public final class EmbeddedEngine implements QueryEngine {
         Files.deleteIfExists(selected);
         Files.deleteIfExists(distinct);
         Files.deleteIfExists(classes);
+        for (Path p : written) {
+          Files.deleteIfExists(p);
+        }
       } catch (IOException ignored) {
         // the spill directory, and this file with it, is removed when the engine closes
       }
     }
+  }
+
+  /**
+   * Writes the split's files from the staged rows ({@code quarry_m}), each filtered in the rows'
+   * order with the manifest's own encoding, then moves them to the request's folder. Nothing is
+   * written where the caller needs no split (one part, nothing left out) or refuses one (a split by
+   * class over rows without a class).
+   */
+  private Optional<SelectionSummary.WrittenParts> writeParts(
+      Statement s, ManifestRequest request, String id, List<Path> written)
+      throws SQLException, IOException {
+    ManifestRequest.Parts wanted = request.parts().orElseThrow();
+    String cls = "coalesce(sc, " + quoteString(request.unknownStorageClass()) + ")";
+    String out =
+        wanted.leftOut().isEmpty()
+            ? "false"
+            : cls
+                + " IN ("
+                + wanted.leftOut().stream()
+                    .sorted()
+                    .map(EmbeddedEngine::quoteString)
+                    .collect(java.util.stream.Collectors.joining(", "))
+                + ")";
+    String partBucket = wanted.byBucket() ? "b" : "''";
+    String partClass = wanted.byClass() ? cls : "''";
+    record Group(boolean out, String bucket, String storageClass, long objects, long bytes) {}
+    List<Group> groups = new ArrayList<>();
+    try (ResultSet rs =
+        s.executeQuery(
+            "SELECT "
+                + out
+                + ", CASE WHEN "
+                + out
+                + " THEN '' ELSE "
+                + partBucket
+                + " END, CASE WHEN "
+                + out
+                + " THEN "
+                + cls
+                + " ELSE "
+                + partClass
+                + " END, count(*), coalesce(sum(s), 0)::BIGINT FROM quarry_m GROUP BY ALL")) {
+      while (rs.next()) {
+        groups.add(
+            new Group(
+                rs.getBoolean(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5)));
+      }
+    }
+    boolean unknown =
+        groups.stream()
+            .anyMatch(g -> !g.out() && g.storageClass().equals(request.unknownStorageClass()));
+    long inParts = groups.stream().filter(g -> !g.out()).count();
+    if ((wanted.byClass() && unknown) || (inParts <= 1 && groups.stream().noneMatch(Group::out))) {
+      return Optional.empty();
+    }
+    Files.createDirectories(wanted.dir());
+    String csv = " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')";
+    String version = request.withVersionIds() ? ", coalesce(v, 'null')" : "";
+    List<SelectionSummary.Part> parts = new ArrayList<>();
+    List<SelectionSummary.Group> leftOutClasses = new ArrayList<>();
+    int n = 0;
+    for (Group g : groups) {
+      if (g.out()) {
+        leftOutClasses.add(new SelectionSummary.Group(g.storageClass(), g.objects(), g.bytes()));
+        continue;
+      }
+      String where =
+          " FROM quarry_m WHERE NOT ("
+              + out
+              + ") AND "
+              + partBucket
+              + " = "
+              + quoteString(g.bucket())
+              + " AND "
+              + partClass
+              + " = "
+              + quoteString(g.storageClass());
+      Path manifest = stagedFile(id + ".part-" + n + ".csv", written);
+      s.execute(
+          "COPY (SELECT b, ek"
+              + version
+              + where
+              + ") TO "
+              + quoteString(manifest.toString())
+              + csv);
+      // the same encoding and quoting as StorageClassFile.Writer; empty fields for NULLs
+      Path classes = stagedFile(id + ".part-" + n + ".classes.csv", written);
+      s.execute(
+          "COPY (SELECT b, ek, "
+              + (request.withVersionIds() ? "v" : "NULL")
+              + ", sc"
+              + where
+              + ") TO "
+              + quoteString(classes.toString())
+              + csv);
+      Path manifestTarget = wanted.dir().resolve(n + ".csv");
+      Path classesTarget = wanted.dir().resolve(n + ".classes.csv");
+      Files.move(manifest, manifestTarget, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(classes, classesTarget, StandardCopyOption.REPLACE_EXISTING);
+      parts.add(
+          new SelectionSummary.Part(
+              g.bucket(), g.storageClass(), manifestTarget, classesTarget, g.objects(), g.bytes()));
+      n++;
+    }
+    Optional<Path> leftOut = Optional.empty();
+    if (!leftOutClasses.isEmpty()) {
+      Path file = stagedFile(id + ".left-out.csv", written);
+      s.execute(
+          "COPY (SELECT b, ek"
+              + version
+              + " FROM quarry_m WHERE "
+              + out
+              + ") TO "
+              + quoteString(file.toString())
+              + csv);
+      Path target = wanted.dir().resolve("left-out.csv");
+      Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+      leftOut = Optional.of(target);
+    }
+    return Optional.of(new SelectionSummary.WrittenParts(parts, leftOut, leftOutClasses));
+  }
+
+  /** A file DuckDB may write, in the staging folder, removed by the caller unless moved. */
+  private Path stagedFile(String name, List<Path> written) {
+    Path file = staging.resolve(name);
+    written.add(file);
+    return file;
   }
 
   /**
