@@ -172,6 +172,7 @@ public final class PlanRun {
     } catch (RuntimeException e) {
       // the writer removed its temporary file; the run's folder goes too if nothing else is in it
       deleteQuietly(classes);
+      deleteTree(dir.resolve("split"));
       deleteQuietly(dir);
       throw e;
     }

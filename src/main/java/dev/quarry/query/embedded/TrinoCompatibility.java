@@ -422,7 +422,10 @@ final class TrinoCompatibility {
         || columnText.contains("\n")
         || columnText.contains("\r")
         || columnText.contains("--")
-        || columnText.contains("/*")) {
+        || columnText.contains("/*")
+        // the rewrite never adds a line break: DuckDB's error positions stay the query's own
+        || breaksLine(value)
+        || upper.filter(TrinoCompatibility::breaksLine).isPresent()) {
       return;
     }
     rewriter.insertBefore(call.getStart(), "(");
@@ -434,6 +437,10 @@ final class TrinoCompatibility {
             + quoted
             + upper.map(u -> " AND " + columnText + " < '" + u.replace("'", "''") + "'").orElse("")
             + ")");
+  }
+
+  private static boolean breaksLine(String text) {
+    return text.chars().anyMatch(c -> c == '\n' || c == '\r');
   }
 
   /** No lone surrogate: the text has a UTF-8 form (DuckDB's strings are UTF-8). */

@@ -435,7 +435,11 @@ class TrinoCompatibilityTest {
         "SELECT key FROM t WHERE starts_with(lower(key), 'a')",
         "SELECT key FROM t WHERE starts_with(key, e_tag)",
         "SELECT key FROM t WHERE starts_with(size_text, 'a')",
-        "SELECT key FROM t WHERE starts_with(key, U&'a')"
+        "SELECT key FROM t WHERE starts_with(key, U&'a')",
+        // a range whose text or upper bound holds a line break would move DuckDB's error lines
+        "SELECT key FROM t WHERE starts_with(key, 'a\nb')",
+        "SELECT key FROM t WHERE starts_with(key, 'a\t')",
+        "SELECT key FROM t WHERE starts_with(key, 'a\f')"
       })
   void startsWithIsLeftAloneWhereNoExactRangeCanBeWritten(String sql) {
     // when / then: an empty prefix, a value known only later, an expression or a column not known
