@@ -20,7 +20,10 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
  * GetObjectTagging on {@code concurrency} threads (at most 4 × concurrency versions waiting, as the
  * refresher bounds them). Nothing is kept.
  *
- * <p>Arguments: endpoint, bucket, concurrency.
+ * <p>Arguments: endpoint, bucket, concurrency, and optionally the page size (default 1,000; the
+ * refresher asks S3Mock for one page, its paging loses entries) and {@code plain} (HeadObject and
+ * GetObjectTagging without version id and checksum mode: tells whether a server is slower for
+ * those).
  */
 public final class RefreshLoop {
   private RefreshLoop() {}
@@ -29,6 +32,8 @@ public final class RefreshLoop {
     URI endpoint = URI.create(args[0]);
     String bucket = args[1];
     int concurrency = Integer.parseInt(args[2]);
+    int pageSize = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
+    boolean plain = args.length > 4 && args[4].equals("plain");
     AtomicLong read = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     Semaphore waiting = new Semaphore(concurrency * 4);
@@ -46,21 +51,26 @@ public final class RefreshLoop {
                         .keyMarker(km)
                         .versionIdMarker(vm)
                         .encodingType(EncodingType.URL)
-                        .maxKeys(1000));
+                        .maxKeys(pageSize));
         for (ObjectVersion v : page.versions()) {
           waiting.acquire();
           Future<?> f =
               pool.submit(
                   () -> {
                     try {
-                      s3.headObject(
-                          b ->
-                              b.bucket(bucket)
-                                  .key(v.key())
-                                  .versionId(v.versionId())
-                                  .checksumMode(ChecksumMode.ENABLED));
-                      s3.getObjectTagging(
-                          b -> b.bucket(bucket).key(v.key()).versionId(v.versionId()));
+                      if (plain) {
+                        s3.headObject(b -> b.bucket(bucket).key(v.key()));
+                        s3.getObjectTagging(b -> b.bucket(bucket).key(v.key()));
+                      } else {
+                        s3.headObject(
+                            b ->
+                                b.bucket(bucket)
+                                    .key(v.key())
+                                    .versionId(v.versionId())
+                                    .checksumMode(ChecksumMode.ENABLED));
+                        s3.getObjectTagging(
+                            b -> b.bucket(bucket).key(v.key()).versionId(v.versionId()));
+                      }
                       read.incrementAndGet();
                     } finally {
                       waiting.release();
