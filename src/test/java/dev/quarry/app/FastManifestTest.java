@@ -8,11 +8,11 @@ import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ManifestRequest;
 import dev.quarry.query.ObjectRow;
-import dev.quarry.query.QueryEngine;
 import dev.quarry.query.Selection;
 import dev.quarry.query.SelectionSummary;
 import dev.quarry.query.TaskIdentity;
 import dev.quarry.query.embedded.EmbeddedEngine;
+import dev.quarry.testing.ForwardingEngine;
 import dev.quarry.testing.TestWarehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,7 +108,7 @@ class FastManifestTest {
     try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
       fast = new PlanRun(engine, dir.resolve("fast"), CLOCK).plan(playbook, Map.of());
       streamed =
-          new PlanRun(new StreamingOnly(engine), dir.resolve("streamed"), CLOCK)
+          new PlanRun(ForwardingEngine.streamingOnly(engine), dir.resolve("streamed"), CLOCK)
               .plan(playbook, Map.of());
     }
 
@@ -185,7 +185,7 @@ class FastManifestTest {
       try (EmbeddedEngine engine = new EmbeddedEngine(versioned.warehouse())) {
         fast = new PlanRun(engine, root.resolve("fast"), CLOCK).plan(playbook, Map.of());
         streamed =
-            new PlanRun(new StreamingOnly(engine), root.resolve("streamed"), CLOCK)
+            new PlanRun(ForwardingEngine.streamingOnly(engine), root.resolve("streamed"), CLOCK)
                 .plan(playbook, Map.of());
       }
 
@@ -222,7 +222,7 @@ class FastManifestTest {
       try (EmbeddedEngine engine = new EmbeddedEngine(versioned.warehouse())) {
         fast = new PlanRun(engine, root.resolve("fast"), CLOCK).plan(playbook, Map.of());
         streamed =
-            new PlanRun(new StreamingOnly(engine), root.resolve("streamed"), CLOCK)
+            new PlanRun(ForwardingEngine.streamingOnly(engine), root.resolve("streamed"), CLOCK)
                 .plan(playbook, Map.of());
       }
 
@@ -294,7 +294,7 @@ class FastManifestTest {
     try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
       fast = new PlanRun(engine, dir.resolve("split-fast"), CLOCK).plan(playbook, Map.of());
       streamed =
-          new PlanRun(new StreamingOnly(engine), dir.resolve("split-streamed"), CLOCK)
+          new PlanRun(ForwardingEngine.streamingOnly(engine), dir.resolve("split-streamed"), CLOCK)
               .plan(playbook, Map.of());
     }
 
@@ -353,10 +353,21 @@ class FastManifestTest {
         new java.util.concurrent.atomic.AtomicInteger();
     try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
       fast =
-          new PlanRun(new CountingStreams(engine, streams), dir.resolve("once-fast"), CLOCK)
+          new PlanRun(
+                  new ForwardingEngine(engine) {
+                    // the queries streamed through the JVM row by row
+                    @Override
+                    public Selection objects(
+                        BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
+                      streams.incrementAndGet();
+                      return super.objects(query, identity, sink);
+                    }
+                  },
+                  dir.resolve("once-fast"),
+                  CLOCK)
               .plan(playbook, Map.of());
       streamed =
-          new PlanRun(new StreamingOnly(engine), dir.resolve("once-streamed"), CLOCK)
+          new PlanRun(ForwardingEngine.streamingOnly(engine), dir.resolve("once-streamed"), CLOCK)
               .plan(playbook, Map.of());
     }
 
@@ -401,41 +412,6 @@ class FastManifestTest {
         .toList();
   }
 
-  /** The engine as it is, counting the queries streamed through the JVM row by row. */
-  private record CountingStreams(QueryEngine engine, java.util.concurrent.atomic.AtomicInteger n)
-      implements QueryEngine {
-    @Override
-    public String name() {
-      return engine.name();
-    }
-
-    @Override
-    public List<String> columns(BoundQuery query) {
-      return engine.columns(query);
-    }
-
-    @Override
-    public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
-      n.incrementAndGet();
-      return engine.objects(query, identity, sink);
-    }
-
-    @Override
-    public Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
-      return engine.writeManifest(query, request);
-    }
-
-    @Override
-    public void rows(BoundQuery query, RowVisitor visitor) {
-      engine.rows(query, visitor);
-    }
-
-    @Override
-    public void close() {
-      engine.close();
-    }
-  }
-
   private static Playbook playbook(String sql) {
     return new PlaybookLoader()
         .load(
@@ -444,38 +420,5 @@ class FastManifestTest {
                 + sql
                 + "\naction: { type: put-tags, tags: { checked: \"yes\" } }\n")
         .orThrow();
-  }
-
-  /** The same engine without its own manifest writer: the rows cross JDBC one by one. */
-  private record StreamingOnly(QueryEngine engine) implements QueryEngine {
-    @Override
-    public String name() {
-      return engine.name();
-    }
-
-    @Override
-    public List<String> columns(BoundQuery query) {
-      return engine.columns(query);
-    }
-
-    @Override
-    public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
-      return engine.objects(query, identity, sink);
-    }
-
-    @Override
-    public Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
-      return Optional.empty();
-    }
-
-    @Override
-    public void rows(BoundQuery query, RowVisitor visitor) {
-      engine.rows(query, visitor);
-    }
-
-    @Override
-    public void close() {
-      engine.close();
-    }
   }
 }

@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
-import dev.quarry.query.BoundQuery;
-import dev.quarry.query.ManifestRequest;
-import dev.quarry.query.ObjectRow;
 import dev.quarry.query.QueryEngine;
-import dev.quarry.query.Selection;
 import dev.quarry.query.SelectionSummary;
-import dev.quarry.query.TaskIdentity;
 import dev.quarry.query.embedded.EmbeddedEngine;
+import dev.quarry.testing.ForwardingEngine;
 import dev.quarry.testing.TestWarehouse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -138,7 +131,7 @@ class OverCopyLimitTest {
     PlanResult plan;
     try (EmbeddedEngine engine =
         new EmbeddedEngine(new dev.quarry.metadata.Warehouse(root.resolve("warehouse")))) {
-      QueryEngine used = fast ? engine : new StreamingOnly(engine);
+      QueryEngine used = fast ? engine : ForwardingEngine.streamingOnly(engine);
       plan = new PlanRun(used, root.resolve("manifests"), CLOCK).plan(revert, Map.of());
     }
 
@@ -152,7 +145,7 @@ class OverCopyLimitTest {
 
   private static PlanResult plan(Playbook playbook, boolean fast) throws Exception {
     try (EmbeddedEngine engine = new EmbeddedEngine(tables.warehouse())) {
-      QueryEngine used = fast ? engine : new StreamingOnly(engine);
+      QueryEngine used = fast ? engine : ForwardingEngine.streamingOnly(engine);
       return new PlanRun(used, dir.resolve(fast ? "fast" : "streamed"), CLOCK)
           .plan(playbook, Map.of());
     }
@@ -183,38 +176,5 @@ class OverCopyLimitTest {
                 + spec
                 + "\nlimits: { max-objects: 10, confirm: required }\n")
         .orThrow();
-  }
-
-  /** The same engine without its own manifest writer: the rows cross JDBC one by one. */
-  private record StreamingOnly(QueryEngine engine) implements QueryEngine {
-    @Override
-    public String name() {
-      return engine.name();
-    }
-
-    @Override
-    public List<String> columns(BoundQuery query) {
-      return engine.columns(query);
-    }
-
-    @Override
-    public Selection objects(BoundQuery query, TaskIdentity identity, Consumer<ObjectRow> sink) {
-      return engine.objects(query, identity, sink);
-    }
-
-    @Override
-    public Optional<SelectionSummary> writeManifest(BoundQuery query, ManifestRequest request) {
-      return Optional.empty();
-    }
-
-    @Override
-    public void rows(BoundQuery query, RowVisitor visitor) {
-      engine.rows(query, visitor);
-    }
-
-    @Override
-    public void close() {
-      engine.close();
-    }
   }
 }
