@@ -160,46 +160,20 @@ class MetadataImporterTest {
   @Test
   void aLargeImportReadInParallelIsStillOneSortedFile() throws Exception {
     // given 300,000 rows in hash order over several row groups, which DuckDB reads on all threads
-    Path file = dir.resolve("big.parquet");
-    try (var db = DuckDb.open(null);
-        Statement statement = db.createStatement()) {
-      statement.execute(
-          "COPY (SELECT * EXCLUDE (record_type, record_timestamp, requester, source_ip_address,"
-              + " request_id, i) REPLACE (md5(CAST(i AS VARCHAR)) AS key) FROM ("
-              + JOURNAL_ROW
-              + "), range(300000) r(i)) TO "
-              + DuckDb.literal(file)
-              + " (FORMAT parquet, ROW_GROUP_SIZE 20000)");
-    }
+    Path file = bigInventory();
 
     // when
     MetadataImporter.ImportSummary summary = importer().importTables("starwatcher", file, null);
 
     // then: no row is out of order
-    List<Map<String, Object>> outOfOrder =
-        ParquetRows.query(
-            "SELECT count(*) FILTER (WHERE previous > key) AS n FROM (SELECT key, lag(key) OVER"
-                + " (ORDER BY file_row_number) AS previous FROM read_parquet("
-                + ParquetRows.path(Path.of(summary.inventoryFile()))
-                + ", file_row_number = true))");
-    assertThat(outOfOrder).containsExactly(Map.of("n", 0L));
+    assertThat(rowsOutOfKeyOrder(summary)).isZero();
     assertThat(summary.inventoryRows()).isEqualTo(300_000);
   }
 
   @Test
   void anImportSortsWithinItsMemoryLimitAndLeavesNoWorkFolderBehind() throws Exception {
     // given 300,000 rows and a memory limit well under what sorting them in memory takes
-    Path file = dir.resolve("big.parquet");
-    try (var db = DuckDb.open(null);
-        Statement statement = db.createStatement()) {
-      statement.execute(
-          "COPY (SELECT * EXCLUDE (record_type, record_timestamp, requester, source_ip_address,"
-              + " request_id, i) REPLACE (md5(CAST(i AS VARCHAR)) AS key) FROM ("
-              + JOURNAL_ROW
-              + "), range(300000) r(i)) TO "
-              + DuckDb.literal(file)
-              + " (FORMAT parquet, ROW_GROUP_SIZE 20000)");
-    }
+    Path file = bigInventory();
 
     // when
     MetadataImporter.ImportSummary summary =
@@ -207,13 +181,7 @@ class MetadataImporterTest {
             .importTables("starwatcher", file, null);
 
     // then: sorted all the same, and the spill folder went with the import
-    List<Map<String, Object>> outOfOrder =
-        ParquetRows.query(
-            "SELECT count(*) FILTER (WHERE previous > key) AS n FROM (SELECT key, lag(key) OVER"
-                + " (ORDER BY file_row_number) AS previous FROM read_parquet("
-                + ParquetRows.path(Path.of(summary.inventoryFile()))
-                + ", file_row_number = true))");
-    assertThat(outOfOrder).containsExactly(Map.of("n", 0L));
+    assertThat(rowsOutOfKeyOrder(summary)).isZero();
     assertThat(summary.inventoryRows()).isEqualTo(300_000);
     try (var entries =
         java.nio.file.Files.list(dir.resolve("warehouse").resolve(summary.namespace()))) {
@@ -240,6 +208,34 @@ class MetadataImporterTest {
       assertThat(settings.getString(1)).isEqualTo("45.7 MiB");
       assertThat(settings.getString(2)).isEqualTo(spill.toAbsolutePath().toString());
     }
+  }
+
+  /** 300,000 inventory rows in hash order, 20,000 a row group. */
+  private Path bigInventory() throws SQLException {
+    Path file = dir.resolve("big.parquet");
+    try (var db = DuckDb.open(null);
+        Statement statement = db.createStatement()) {
+      statement.execute(
+          "COPY (SELECT * EXCLUDE (record_type, record_timestamp, requester, source_ip_address,"
+              + " request_id, i) REPLACE (md5(CAST(i AS VARCHAR)) AS key) FROM ("
+              + JOURNAL_ROW
+              + "), range(300000) r(i)) TO "
+              + DuckDb.literal(file)
+              + " (FORMAT parquet, ROW_GROUP_SIZE 20000)");
+    }
+    return file;
+  }
+
+  /** How many rows of the imported inventory file follow a row with a greater key. */
+  private static long rowsOutOfKeyOrder(MetadataImporter.ImportSummary summary)
+      throws SQLException {
+    List<Map<String, Object>> outOfOrder =
+        ParquetRows.query(
+            "SELECT count(*) FILTER (WHERE previous > key) AS n FROM (SELECT key, lag(key) OVER"
+                + " (ORDER BY file_row_number) AS previous FROM read_parquet("
+                + ParquetRows.path(Path.of(summary.inventoryFile()))
+                + ", file_row_number = true))");
+    return (Long) outOfOrder.get(0).get("n");
   }
 
   private Path write(String name, String query) throws SQLException {
