@@ -140,18 +140,7 @@ public final class RetryRun {
         if (step.jobId().isEmpty()) {
           continue;
         }
-        ReportLocation location =
-            step.report()
-                .flatMap(ReviewReport::prefixOf)
-                .orElseThrow(
-                    () ->
-                        QuarryException.user(
-                            ErrorCode.REPORT_NOT_FOUND,
-                            "run "
-                                + runId
-                                + " has no completion report on record for its job "
-                                + step.jobId().get()
-                                + ": nothing to retry"));
+        ReportLocation location = ReviewReport.reportOf(runId, step, "nothing to retry");
         Path staged = staging.resolve("step-" + (i + 1) + ".csv");
         Optional<dev.quarry.manifest.Manifest> manifest;
         try (RetryManifestWriter writer = new RetryManifestWriter(staged)) {

@@ -192,6 +192,28 @@ public final class ReviewReport {
    * The report prefix of a run record's report, {@code <prefix>/job-<id>/manifest.json} as {@link
    * ExecuteRun#reportManifest} writes it.
    */
+  /**
+   * Where the completion report of a run's step is, from the report it recorded.
+   *
+   * @param otherwise what the refusal says follows from there being none (e.g. "nothing to retry")
+   */
+  static ReportLocation reportOf(String runId, RunRecord.Step step, String otherwise) {
+    String jobId =
+        step.jobId().orElseThrow(() -> new IllegalArgumentException("a step without a job"));
+    return step.report()
+        .flatMap(ReviewReport::prefixOf)
+        .orElseThrow(
+            () ->
+                QuarryException.user(
+                    ErrorCode.REPORT_NOT_FOUND,
+                    "run "
+                        + runId
+                        + " has no completion report on record for its job "
+                        + jobId
+                        + ": "
+                        + otherwise));
+  }
+
   static Optional<ReportLocation> prefixOf(String manifest) {
     String suffix = "/manifest.json";
     if (!manifest.endsWith(suffix)) {

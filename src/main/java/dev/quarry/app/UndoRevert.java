@@ -211,17 +211,7 @@ public final class UndoRevert {
         continue;
       }
       ReportLocation location =
-          step.report()
-              .flatMap(ReviewReport::prefixOf)
-              .orElseThrow(
-                  () ->
-                      QuarryException.user(
-                          ErrorCode.REPORT_NOT_FOUND,
-                          "run "
-                              + runId
-                              + " has no completion report on record for its job "
-                              + step.jobId().get()
-                              + ": what it changed is unknown, nothing to undo from"));
+          ReviewReport.reportOf(runId, step, "what it changed is unknown, nothing to undo from");
       reports.read(
           location,
           step.jobId().get(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quarry.action.TaskOutcome;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.report.TaskResult;
 import dev.quarry.run.RunPhase;
@@ -97,35 +98,64 @@ class RetryRunTest {
   @Test
   void aRunWhosePlaybookChangedSinceIsRefusedBeforeItsReportIsRead() throws Exception {
     // given: an ended run recorded from a playbook file that has changed since
-    Path playbook =
-        Files.writeString(
-            dir.resolve("tag.yaml"),
-            """
-            name: tag-all
-            query: SELECT bucket, key FROM "b_x"."inventory"
-            action: { type: put-tags, tags: { checked: "yes" } }
-            """);
+    Path playbook = playbook();
     RunStore store = JdbcRunStore.open("jdbc:h2:file:" + dir.resolve("runs"));
-    RunRecord origin =
-        RunRecord.planned(
-                "r1",
-                "tag-all",
-                Optional.of(playbook.toString()),
-                ExecuteRun.hash(playbook),
-                Map.of(),
-                "embedded",
-                "put-tags",
-                new RunRecord.Manifest("m.csv", "e", 1),
-                T0)
-            .withJob("job-1")
-            .enter(RunPhase.COMPLETED, T0.plusSeconds(1));
-    store.save(origin);
+    store.save(completed(playbook));
     Files.writeString(playbook, "# edited\n", java.nio.file.StandardOpenOption.APPEND);
+
+    // when / then
+    assertThatThrownBy(() -> retryAll(store, "r1"))
+        .isInstanceOf(QuarryException.class)
+        .hasMessageContaining("changed since run r1");
+  }
+
+  @Test
+  void aJobWithoutARecordedReportIsRefusedByName() throws Exception {
+    // given: an ended run whose job's completion report was never recorded
+    RunStore store = JdbcRunStore.open("jdbc:h2:file:" + dir.resolve("runs"));
+    store.save(completed(playbook()));
+
+    // when / then
+    assertThatThrownBy(() -> retryAll(store, "r1"))
+        .isInstanceOfSatisfying(
+            QuarryException.class,
+            e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.REPORT_NOT_FOUND))
+        .hasMessage(
+            "run r1 has no completion report on record for its job job-1: nothing to retry");
+  }
+
+  private Path playbook() throws java.io.IOException {
+    return Files.writeString(
+        dir.resolve("tag.yaml"),
+        """
+        name: tag-all
+        query: SELECT bucket, key FROM "b_x"."inventory"
+        action: { type: put-tags, tags: { checked: "yes" } }
+        """);
+  }
+
+  private static RunRecord completed(Path playbook) {
+    return RunRecord.planned(
+            "r1",
+            "tag-all",
+            Optional.of(playbook.toString()),
+            ExecuteRun.hash(playbook),
+            Map.of(),
+            "embedded",
+            "put-tags",
+            new RunRecord.Manifest("m.csv", "e", 1),
+            T0)
+        .withJob("job-1")
+        .enter(RunPhase.COMPLETED, T0.plusSeconds(1));
+  }
+
+  /** Retries every failure of the run; neither the report nor the executor may be reached. */
+  private void retryAll(RunStore store, String runId) {
     RetryRun retry =
         new RetryRun(
             store,
             (where, job, rows) -> {
-              throw new AssertionError("the report is read only for an unchanged playbook");
+              throw new AssertionError("the report may not be read");
             },
             new ExecuteRun(
                 () -> {
@@ -139,17 +169,7 @@ class RetryRunTest {
                 dir,
                 java.time.Clock.systemUTC()),
             dir);
-
-    // when / then
-    assertThatThrownBy(
-            () ->
-                retry.retry(
-                    "r1",
-                    new RetryRun.Selection(Set.of(), true),
-                    true,
-                    Approval.NONE,
-                    RunListener.NONE))
-        .isInstanceOf(QuarryException.class)
-        .hasMessageContaining("changed since run r1");
+    retry.retry(
+        runId, new RetryRun.Selection(Set.of(), true), true, Approval.NONE, RunListener.NONE);
   }
 }
