@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.monitor.WebhookReceiver;
 import dev.quarry.sandbox.LocalS3Server;
 import dev.quarry.testing.Chromium;
+import dev.quarry.testing.DaemonProcess;
 import dev.quarry.testing.QuarryCli;
 import dev.quarry.testing.S3Servers;
 import java.net.ServerSocket;
@@ -14,14 +15,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -41,7 +38,6 @@ import software.amazon.awssdk.services.s3.S3Client;
  * page is opened in headless chromium and checked against {@code quarry runs -o json}.
  */
 class DaemonMonitoringIT {
-  private static final Path JAR = Path.of(System.getProperty("quarry.jar", "target/quarry.jar"));
   private static final Path SCREENSHOT = Path.of("target", "status-page.png");
   private static final String TAG = "tag-every-2s";
 
@@ -50,12 +46,12 @@ class DaemonMonitoringIT {
   private final LocalS3Server server = S3Servers.s3mock();
   private final S3Client s3 = S3Servers.client(server);
   private final HttpClient http = HttpClient.newHttpClient();
-  private Process daemon;
+  private DaemonProcess daemon;
 
   @AfterEach
   void stopDaemon() {
-    if (daemon != null && daemon.isAlive()) {
-      daemon.destroyForcibly();
+    if (daemon != null) {
+      daemon.close();
     }
   }
 
@@ -67,7 +63,7 @@ class DaemonMonitoringIT {
     IntStream.range(0, 3)
         .forEach(
             i -> s3.putObject(b -> b.bucket(bucket).key("obj/" + i), RequestBody.fromString("x")));
-    assertThat(quarry("metadata", "refresh", "--bucket", bucket).code()).isZero();
+    assertThat(cli().run("metadata", "refresh", "--bucket", bucket).code()).isZero();
     Path playbooks = Files.createDirectory(dir.resolve("playbooks"));
     Path tag =
         Files.writeString(
@@ -96,13 +92,13 @@ class DaemonMonitoringIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       closed = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/hook");
     }
-    Path log = dir.resolve("daemon.log");
 
     try (WebhookReceiver receiver = new WebhookReceiver(1)) {
       // when: the daemon runs with a free port and two webhooks
       daemon =
-          start(
-              log,
+          DaemonProcess.start(
+              server,
+              dir,
               "daemon",
               "--playbooks",
               playbooks.toString(),
@@ -114,12 +110,12 @@ class DaemonMonitoringIT {
               receiver.url().toString(),
               "--webhook",
               closed.toString());
-      await(() -> port(log) > 0, log, 30);
-      URI base = URI.create("http://127.0.0.1:" + port(log));
+      daemon.await(() -> port() > 0, 30);
+      URI base = URI.create("http://127.0.0.1:" + port());
 
       // then: the receiver hears a completed run (after its own 503) and the awaited approval
-      await(() -> posts(receiver, "run.completed").size() >= 2, log, 40);
-      await(() -> !posts(receiver, "run.awaiting-approval").isEmpty(), log, 20);
+      daemon.await(() -> posts(receiver, "run.completed").size() >= 2, 40);
+      daemon.await(() -> !posts(receiver, "run.awaiting-approval").isEmpty(), 20);
       JsonNode completed = posts(receiver, "run.completed").get(0);
       assertThat(completed.path("playbook").asText()).isEqualTo(TAG);
       assertThat(completed.path("objects").asLong()).isEqualTo(3);
@@ -131,22 +127,21 @@ class DaemonMonitoringIT {
               "awaits approval (3 objects): quarry confirm "
                   + awaiting.path("jobIds").get(0).asText());
       // and: the closed webhook was given up on, and no run failed for it
-      assertThat(read(log)).contains("did not take run.completed of " + TAG);
+      assertThat(daemon.log()).contains("did not take run.completed of " + TAG);
 
       // when: the tagging playbook is removed and its last run has ended
       Files.delete(tag);
-      await(() -> read(log).contains("tag.yaml: removed; unscheduled"), log, 10);
-      await(
+      daemon.await(() -> daemon.log().contains("tag.yaml: removed; unscheduled"), 10);
+      daemon.await(
           () -> {
-            List<JsonNode> runs = runsOf(TAG);
+            List<JsonNode> runs = cli().runsOf(TAG);
             return runs.stream().allMatch(r -> r.path("status").asText().equals("completed"))
                 && metric(get(base, "/metrics"), "quarry_runs_ended_total", TAG, "completed")
                     == runs.size()
                 && posts(receiver, "run.completed").size() == runs.size();
           },
-          log,
           30);
-      int runs = runsOf(TAG).size();
+      int runs = cli().runsOf(TAG).size();
 
       // then: /metrics counts exactly the runs the store has, and their objects
       String metrics = get(base, "/metrics");
@@ -168,7 +163,7 @@ class DaemonMonitoringIT {
       assertThat(health.path("playbooks").path("broken").toString()).isEqualTo("[\"broken.yaml\"]");
 
       // and: a run's report page is served
-      String id = runsOf(TAG).get(0).path("id").asText();
+      String id = cli().runsOf(TAG).get(0).path("id").asText();
       HttpResponse<String> report = fetch(base, "/runs/" + id + "/report");
       assertThat(report.statusCode()).as(report.body()).isEqualTo(200);
       assertThat(report.body()).startsWith("<!DOCTYPE html>").contains("3");
@@ -180,7 +175,7 @@ class DaemonMonitoringIT {
       Chromium.Result page = chromium.run(base + "/", "--dump-dom");
       assertThat(page.console()).as(page.err()).isEmpty();
       Document dom = Jsoup.parse(page.out());
-      JsonNode all = runs();
+      JsonNode all = cli().runs();
       assertThat(dom.select("#runs tbody tr")).hasSize(all.size());
       for (JsonNode run : all) {
         Element row = dom.selectFirst("tr[data-run=" + run.path("id").asText() + "]");
@@ -203,12 +198,11 @@ class DaemonMonitoringIT {
       assertThat(Files.size(SCREENSHOT)).isGreaterThan(5_000);
 
       // when: SIGTERM
-      daemon.destroy();
+      int exit = daemon.terminate();
 
       // then: it exits 0 and its port is closed
-      assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).as(read(log)).isTrue();
-      assertThat(daemon.exitValue()).as(read(log)).isZero();
-      System.out.println(read(log));
+      assertThat(exit).as(daemon.log()).isZero();
+      System.out.println(daemon.log());
     }
   }
 
@@ -246,75 +240,13 @@ class DaemonMonitoringIT {
     }
   }
 
-  private static int port(Path log) {
-    Matcher m = Pattern.compile("status page on http://127\\.0\\.0\\.1:(\\d+)/").matcher(read(log));
+  private int port() {
+    Matcher m =
+        Pattern.compile("status page on http://127\\.0\\.0\\.1:(\\d+)/").matcher(daemon.log());
     return m.find() ? Integer.parseInt(m.group(1)) : -1;
   }
 
-  private List<JsonNode> runsOf(String playbook) {
-    List<JsonNode> of = new ArrayList<>();
-    runs()
-        .forEach(
-            r -> {
-              if (r.path("playbook").asText().equals(playbook)) {
-                of.add(r);
-              }
-            });
-    return of;
-  }
-
-  private JsonNode runs() {
-    QuarryCli.Result runs = quarry("runs", "-o", "json");
-    assertThat(runs.code()).as(runs.err()).isZero();
-    try {
-      return Json.MAPPER.readTree(runs.out()).path("runs");
-    } catch (java.io.IOException e) {
-      throw new AssertionError(runs.out(), e);
-    }
-  }
-
-  /** Waits up to {@code seconds} for {@code condition}; the daemon's log explains a failure. */
-  private void await(BooleanSupplier condition, Path log, int seconds) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      assertThat(daemon.isAlive()).as("daemon ended: " + read(log)).isTrue();
-      assertThat(System.nanoTime()).as("timed out; daemon log: " + read(log)).isLessThan(deadline);
-      Thread.sleep(500);
-    }
-  }
-
-  private static String read(Path log) {
-    try {
-      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-    } catch (java.io.IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private Process start(Path log, String... args) throws java.io.IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-jar");
-    command.add(JAR.toAbsolutePath().toString());
-    command.addAll(List.of(args));
-    command.addAll(
-        List.of(
-            "--s3-endpoint",
-            server.endpoint().toString(),
-            "--state-dir",
-            dir.resolve("state").toString(),
-            "--concurrency",
-            "2"));
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().put("QUARRY_MANIFESTS_DIR", dir.resolve("manifests").toString());
-    return builder.start();
-  }
-
-  private QuarryCli.Result quarry(String... args) {
-    return new QuarryCli(server.endpoint(), dir, Map.of()).run(args);
+  private QuarryCli cli() {
+    return new QuarryCli(server.endpoint(), dir, Map.of());
   }
 }

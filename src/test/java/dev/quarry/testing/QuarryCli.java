@@ -63,6 +63,17 @@ public final class QuarryCli {
     return json("runs", "-o", "json").path("runs");
   }
 
+  /** The runs of {@code playbook} in the run store, newest first. */
+  public List<JsonNode> runsOf(String playbook) {
+    List<JsonNode> of = new ArrayList<>();
+    for (JsonNode run : runs()) {
+      if (run.path("playbook").asText().equals(playbook)) {
+        of.add(run);
+      }
+    }
+    return of;
+  }
+
   /** {@code quarry runs show <run> -o json}: the run's record, its steps and transitions. */
   public JsonNode show(String runId) {
     return json("runs", "show", runId, "-o", "json").path("run");
