@@ -293,9 +293,12 @@ public final class IamPolicies {
       statements.add(
           Statement.allow(
               "UploadManifest",
-              List.of("s3:PutObject"),
+              List.of("s3:AbortMultipartUpload", "s3:PutObject"),
               List.of(objectsUnder(manifest)),
-              "Quarry uploads the manifest under " + manifest));
+              "Quarry uploads the manifest under "
+                  + manifest
+                  + " (in parts above 64 MiB: PutObject covers each step of a multipart upload;"
+                  + " one that fails is aborted)"));
       S3Uri report = reportLocation();
       statements.add(
           Statement.allow(

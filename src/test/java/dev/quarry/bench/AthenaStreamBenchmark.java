@@ -2,6 +2,7 @@ package dev.quarry.bench;
 
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
+import dev.quarry.job.s3control.ManifestUpload;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
@@ -70,7 +71,7 @@ public final class AthenaStreamBenchmark {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("stream")) {
-      stream(URI.create(args[1]), args[2], args[3], Path.of(args[4]));
+      stream(URI.create(args[1]), args[2], args[3], Path.of(args[4]), args[5]);
       return;
     }
     if (args.length > 0 && args[0].equals("page")) {
@@ -107,9 +108,24 @@ public final class AthenaStreamBenchmark {
         String source = "source/result-" + rows + ".csv";
         s3.putObject(b -> b.bucket(bucket).key(source), RequestBody.fromFile(file));
         Path streamed = dir.resolve("streamed-" + rows + ".csv");
+        Side before =
+            Side.run(
+                dir,
+                "stream",
+                server.endpoint().toString(),
+                bucket,
+                source,
+                streamed.toString(),
+                "serial");
         Side streaming =
             Side.run(
-                dir, "stream", server.endpoint().toString(), bucket, source, streamed.toString());
+                dir,
+                "stream",
+                server.endpoint().toString(),
+                bucket,
+                source,
+                streamed.toString(),
+                "quarry");
         Path paged = dir.resolve("paged-" + rows + ".csv");
         Side paging;
         try (Endpoint results = Endpoint.start(file)) {
@@ -122,7 +138,14 @@ public final class AthenaStreamBenchmark {
                   bucket,
                   paged.toString());
         }
-        if (streaming.rows != rows || paging.rows != rows) {
+        System.out.printf(
+            Locale.ROOT,
+            "%-9d %8.1f | before (serial 8 MiB parts): %s | wall ratio to it %.2f%n",
+            rows,
+            fileMiB,
+            before.describe(),
+            before.seconds / streaming.seconds);
+        if (streaming.rows != rows || paging.rows != rows || before.rows != rows) {
           throw new IllegalStateException(
               "rows: streamed " + streaming.rows + ", paged " + paging.rows + ", of " + rows);
         }
@@ -235,7 +258,8 @@ public final class AthenaStreamBenchmark {
    * The streaming side: holds a query on moto, puts the result in place, lets it succeed, and times
    * reading it through the engine into a manifest plus the manifest's upload.
    */
-  private static void stream(URI endpoint, String bucket, String source, Path manifest)
+  private static void stream(
+      URI endpoint, String bucket, String source, Path manifest, String uploadMode)
       throws Exception {
     Path state = Files.createTempDirectory("quarry-athena-stream-");
     QuarryConfig config = S3Servers.config(endpoint, state);
@@ -286,12 +310,17 @@ public final class AthenaStreamBenchmark {
         moto.release();
         long rows = run.get(30, TimeUnit.MINUTES);
         long read = System.nanoTime();
-        upload(s3, bucket, "manifests/streamed.csv", manifest);
+        if (uploadMode.equals("serial")) {
+          serialUpload(s3, bucket, "manifests/streamed.csv", manifest);
+        } else {
+          upload(s3, bucket, "manifests/streamed.csv", manifest);
+        }
         long end = System.nanoTime();
         // where the time goes, on stderr: the query's end seen, the rows read, the upload
         System.err.printf(
             Locale.ROOT,
-            "  streaming: to the first row %.2f s, rows %.2f s, upload %.2f s%n",
+            "  streaming (%s upload): to the first row %.2f s, rows %.2f s, upload %.2f s%n",
+            uploadMode,
             (firstRow[0] - start) / 1e9,
             (read - firstRow[0]) / 1e9,
             (end - read) / 1e9);
@@ -393,8 +422,14 @@ public final class AthenaStreamBenchmark {
     }
   }
 
-  /** The manifest in 8 MiB parts, as a multipart upload. */
+  /** Quarry's own manifest upload (S3ControlBatchJobs'), with its default limits. */
   private static void upload(S3Client s3, String bucket, String key, Path file) {
+    new ManifestUpload(s3, ManifestUpload.Limits.DEFAULT)
+        .upload(file, bucket, key, "123456789012" /* moto's account */);
+  }
+
+  /** The upload of b6a301d, for the same-run before: 8 MiB parts, one at a time. */
+  private static void serialUpload(S3Client s3, String bucket, String key, Path file) {
     String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
     List<CompletedPart> parts = new ArrayList<>();
     byte[] buffer = new byte[8 << 20];

@@ -408,7 +408,9 @@ class IamPolicyCommandTest {
         .containsExactly("s3:GetBucketMetadataTableConfiguration");
     assertThat(caller.get("ReadMetadataConfiguration").resources())
         .containsExactly("arn:aws:s3:::starwatcher");
-    assertThat(caller.get("UploadManifest").actions()).containsExactly("s3:PutObject");
+    // a manifest above the multipart threshold: a failed part aborts its upload
+    assertThat(caller.get("UploadManifest").actions())
+        .containsExactly("s3:AbortMultipartUpload", "s3:PutObject");
     assertThat(caller.get("UploadManifest").resources())
         .containsExactly("arn:aws:s3:::quarry-ops/manifests/*");
     assertThat(caller.get("ReadReport").resources())

@@ -38,10 +38,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
-import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3control.S3ControlClient;
 import software.amazon.awssdk.services.s3control.model.CreateJobRequest;
 import software.amazon.awssdk.services.s3control.model.DescribeJobResponse;
@@ -75,6 +72,7 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
   private final S3ControlSettings settings;
   private final SubmissionStore store;
   private final Clock clock;
+  private final ManifestUpload manifests;
 
   /**
    * @param s3 uploads manifests (and nothing else)
@@ -82,11 +80,26 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
    */
   public S3ControlBatchJobs(
       S3ControlClient control, S3Client s3, S3ControlSettings settings, Path runsDir, Clock clock) {
+    this(control, s3, settings, runsDir, clock, ManifestUpload.Limits.DEFAULT);
+  }
+
+  /**
+   * @param uploads when a manifest goes up in parts, their size and how many at once (the S3
+   *     client's pool needs as many connections)
+   */
+  public S3ControlBatchJobs(
+      S3ControlClient control,
+      S3Client s3,
+      S3ControlSettings settings,
+      Path runsDir,
+      Clock clock,
+      ManifestUpload.Limits uploads) {
     this.control = requireNonNull(control, "control is null");
     this.s3 = requireNonNull(s3, "s3 is null");
     this.settings = requireNonNull(settings, "settings is null");
     this.store = new SubmissionStore(runsDir);
     this.clock = requireNonNull(clock, "clock is null");
+    this.manifests = new ManifestUpload(s3, uploads);
   }
 
   /**
@@ -99,7 +112,11 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
     S3ControlClient control = S3ControlClients.create(config);
     try {
       return new S3ControlBatchJobs(
-          control, S3Clients.create(config, 4), settings, config.runsDir(), Clock.systemUTC());
+          control,
+          S3Clients.create(config, ManifestUpload.Limits.DEFAULT.concurrency()),
+          settings,
+          config.runsDir(),
+          Clock.systemUTC());
     } catch (RuntimeException e) {
       control.close();
       throw e;
@@ -333,46 +350,12 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
   }
 
   /**
-   * PutObject of the manifest: no KMS (Batch Operations cannot read a KMS-encrypted CSV manifest),
-   * the bucket's owner checked. S3's ETag must be the MD5 we computed: it is what CreateJob gets.
+   * The manifest uploaded (one PutObject, or in parts above the upload's threshold), SSE-S3 and the
+   * bucket's owner checked: its ETag, checked against the one computed from the file, is what
+   * CreateJob gets.
    */
   private String upload(JobRequest request, String bucket, String key) {
-    String where = "s3://" + bucket + "/" + key;
-    PutObjectResponse response;
-    try {
-      response =
-          s3.putObject(
-              b ->
-                  b.bucket(bucket)
-                      .key(key)
-                      .expectedBucketOwner(settings.accountId())
-                      // Batch Operations cannot read a KMS-encrypted CSV manifest: SSE-S3 even
-                      // where the bucket's default is SSE-KMS (and so the ETag is the MD5)
-                      .serverSideEncryption(ServerSideEncryption.AES256)
-                      .contentType("text/csv"),
-              RequestBody.fromFile(request.manifest().file()));
-    } catch (AwsServiceException e) {
-      throw S3ControlErrors.map("uploading the manifest to " + where, e);
-    } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
-      throw QuarryException.external(
-          ErrorCode.S3_UNREACHABLE,
-          "uploading the manifest to " + where + ": no answer: " + e.getMessage(),
-          e);
-    }
-    String etag = unquote(response.eTag());
-    if (!etag.equals(unquote(request.manifest().etag()))) {
-      throw new QuarryException(
-          ErrorCode.S3_REQUEST_FAILED,
-          "S3 gave the manifest "
-              + where
-              + " the ETag "
-              + etag
-              + ", not its MD5 "
-              + request.manifest().etag()
-              + ": is the bucket's default encryption SSE-KMS? S3 Batch Operations cannot read"
-              + " KMS-encrypted CSV manifests; choose a manifest-location with SSE-S3");
-    }
-    return etag;
+    return manifests.upload(request.manifest().file(), bucket, key, settings.accountId());
   }
 
   @Override

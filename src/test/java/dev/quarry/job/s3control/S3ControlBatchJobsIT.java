@@ -171,6 +171,47 @@ class S3ControlBatchJobsIT {
   }
 
   @Test
+  void aManifestAboveTheThresholdGoesUpInPartsAndTheJobRunsWithItsMultipartEtag() {
+    // given: an executor that uploads every manifest in parts
+    JobRequest request = request("20261121T201500Z-mpmpmp", ReportSpec.Scope.ALL, true);
+    S3ControlBatchJobs inParts =
+        new S3ControlBatchJobs(
+            S3ControlClients.create(config),
+            S3Servers.client(server),
+            S3ControlSettings.from(config),
+            config.runsDir(),
+            java.time.Clock.systemUTC(),
+            new ManifestUpload.Limits(0, 5L << 20, 2));
+
+    // when
+    JobRecord submitted = inParts.submit(request);
+
+    // then: S3 holds it as a one-part upload and CreateJob got that object's ETag
+    String key = "manifests/tag-all/" + request.runId() + "/manifest.csv";
+    String etag = s3.headObject(b -> b.bucket(quarryBucket).key(key)).eTag().replace("\"", "");
+    assertThat(etag)
+        .endsWith("-1")
+        .isEqualTo(ManifestUpload.multipartEtag(request.manifest().file(), 5L << 20));
+    assertThat(
+            control
+                .describeJob(b -> b.accountId(ACCOUNT).jobId(submitted.jobId()))
+                .job()
+                .manifest()
+                .location()
+                .eTag())
+        .isEqualTo(etag);
+
+    // and: the job reads that manifest and runs to its end
+    inParts.confirm(submitted.jobId());
+    JobRecord ended =
+        new JobTracker(inParts, QUICK, d -> Thread.sleep(d.toMillis()))
+            .track(submitted.jobId(), j -> {});
+    assertThat(ended.status()).isEqualTo(JobStatus.COMPLETE);
+    assertThat(ended.progress().numberOfTasksSucceeded()).isEqualTo(2);
+    inParts.close();
+  }
+
+  @Test
   void aSubmissionRetriedWithTheSameTokenFindsTheSameJobAndCreatesNoOther() {
     // given
     JobRequest request = request("20261121T201500Z-bbbbbb", ReportSpec.Scope.ALL, true);
