@@ -27,8 +27,10 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * Uploads a manifest file to S3 and returns the ETag S3 gave it, checked against the one computed
@@ -191,6 +193,10 @@ public final class ManifestUpload {
                                 .key(key)
                                 .expectedBucketOwner(owner)
                                 .serverSideEncryption(ServerSideEncryption.AES256)
+                                // the SDK sends a CRC32 with every part by default; declared
+                                // here, S3 checks each part's and the complete request names them
+                                // (undeclared, S3 has refused parts that carry one)
+                                .checksumAlgorithm(ChecksumAlgorithm.CRC32)
                                 .contentType("text/csv"))
                     .uploadId());
     int count = (int) ceilDiv(size, partSize);
@@ -213,19 +219,23 @@ public final class ManifestUpload {
         sent.add(
             pool.submit(
                 () -> {
-                  String etag =
+                  UploadPartResponse answer =
                       s3.uploadPart(
-                              b ->
-                                  b.bucket(bucket)
-                                      .key(key)
-                                      .uploadId(uploadId)
-                                      .partNumber(number)
-                                      .expectedBucketOwner(owner)
-                                      .contentLength(length),
-                              RequestBody.fromContentProvider(
-                                  () -> range(file, offset, length), length, "text/csv"))
-                          .eTag();
-                  return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                          b ->
+                              b.bucket(bucket)
+                                  .key(key)
+                                  .uploadId(uploadId)
+                                  .partNumber(number)
+                                  .expectedBucketOwner(owner)
+                                  .checksumAlgorithm(ChecksumAlgorithm.CRC32)
+                                  .contentLength(length),
+                          RequestBody.fromContentProvider(
+                              () -> range(file, offset, length), length, "text/csv"));
+                  return CompletedPart.builder()
+                      .partNumber(number)
+                      .eTag(answer.eTag())
+                      .checksumCRC32(answer.checksumCRC32())
+                      .build();
                 }));
       }
       List<CompletedPart> parts = new ArrayList<>(count);
