@@ -13,9 +13,15 @@ import dev.quarry.playbook.ActionSpec;
 import dev.quarry.playbook.ReportSpec;
 import dev.quarry.report.ReportLocation;
 import dev.quarry.testing.S3Servers;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -26,11 +32,16 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * <p>Arguments: endpoint, action ({@code tags} or {@code copy}), manifest file, its ETag,
  * concurrency, state folder[, chunk size: 0 or absent for the default]. Prints the job's counts.
+ *
+ * <p>With {@code -Dbench.liveHeap=FILE} it also appends to FILE the live heap (used after a full
+ * GC) sampled every 5 seconds during the job, its maximum and its value at the end: whether memory
+ * stays flat as the task count grows, which peak RSS cannot say (a JVM grows its heap when it may).
+ * A full GC every 5 s costs a few milliseconds against a heap of tens of MiB.
  */
 public final class ExecutorRun {
   private ExecutorRun() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws IOException {
     URI endpoint = URI.create(args[0]);
     String action = args[1];
     Path manifest = Path.of(args[2]);
@@ -38,6 +49,24 @@ public final class ExecutorRun {
     int concurrency = Integer.parseInt(args[4]);
     Path state = Path.of(args[5]);
     QuarryConfig config = S3Servers.config(endpoint, state);
+    String heapFile = System.getProperty("bench.liveHeap");
+    AtomicLong maxLive = new AtomicLong();
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                maxLive.accumulateAndGet(liveHeap(), Math::max);
+                try {
+                  Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+    if (heapFile != null) {
+      sampler.setDaemon(true);
+      sampler.start();
+    }
     try (S3Client s3 = S3Clients.create(config, concurrency + 2)) {
       LocalBatchJobs jobs =
           LocalBatchJobs.create(
@@ -67,10 +96,30 @@ public final class ExecutorRun {
               + " succeeded "
               + p.numberOfTasksFailed()
               + " failed");
+      if (heapFile != null) {
+        sampler.interrupt();
+        long end = liveHeap();
+        Files.writeString(
+            Path.of(heapFile),
+            String.format(
+                Locale.ROOT,
+                "%s %d tasks: live heap max %.1f MiB, at the end %.1f MiB%n",
+                action,
+                p.totalNumberOfTasks(),
+                Math.max(maxLive.get(), end) / 1048576.0,
+                end / 1048576.0),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+      }
       if (p.numberOfTasksSucceeded() != p.totalNumberOfTasks()) {
         System.exit(1);
       }
     }
+  }
+
+  private static long liveHeap() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   /**
