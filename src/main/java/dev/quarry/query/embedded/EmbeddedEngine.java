@@ -112,12 +112,12 @@ public final class EmbeddedEngine implements QueryEngine {
    * {@link dev.quarry.manifest.KeyCodec#encode}: DuckDB's {@code url_encode} escapes every UTF-8
    * byte but RFC 3986's unreserved ones, in upper-case hex, as KeyCodec does; KeyCodec keeps {@code
    * /}. Every {@code %} of the result starts an escape, so {@code %2F} is only ever a slash. A key
-   * of unreserved characters and slashes only (most keys) is its own encoding: matching it is
-   * cheaper than encoding it (issue 9, item 2).
+   * of unreserved characters and slashes only (most keys) is its own encoding: searching it for
+   * another character is cheaper than encoding it (docs/PERFORMANCE.md, section 1).
    */
   static final String ENCODE_KEY_MACRO =
-      "CREATE TEMP MACRO quarry_encode_key(k) AS CASE WHEN regexp_full_match(k,"
-          + " '[A-Za-z0-9._~/-]*') THEN k ELSE replace(url_encode(k), '%2F', '/') END";
+      "CREATE TEMP MACRO quarry_encode_key(k) AS CASE WHEN NOT regexp_matches(k,"
+          + " '[^A-Za-z0-9._~/-]') THEN k ELSE replace(url_encode(k), '%2F', '/') END";
 
   /**
    * Bucket and version values that both CSV writers print bare: neither quotes them, so DuckDB's
