@@ -526,6 +526,16 @@ public final class MetadataRefresher {
             + " ORDER BY n.key, n.listing_order",
         inventoryFile);
     checkpoint.reached("inventory-written");
+    // counted over the file written, as an import does: a plan then skips its own check
+    boolean oneRowPerKey;
+    try (Statement sql = db.createStatement();
+        ResultSet rs =
+            sql.executeQuery(
+                "SELECT count(*) = count(DISTINCT hash(bucket, key)) FROM read_parquet("
+                    + DuckDb.literal(inventoryFile)
+                    + ")")) {
+      oneRowPerKey = rs.next() && rs.getBoolean(1);
+    }
     long lastSequence = state.lastSequenceNumber() + journalRows;
     List<String> journalFiles = new ArrayList<>(state.journalFiles());
     if (journalFile != null) {
@@ -543,7 +553,8 @@ public final class MetadataRefresher {
             lastSequence,
             generation,
             List.of(inventoryFile.getFileName().toString()),
-            journalFiles),
+            journalFiles,
+            oneRowPerKey),
         () -> checkpoint.reached("state-written"));
     return new RefreshSummary(
         bucket,

@@ -27,6 +27,10 @@ import java.util.Optional;
  * @param inventoryFiles the inventory's committed files (names in its folder); null in a state
  *     written before commits named their files, when every file of the folder counts
  * @param journalFiles the journal's committed files, likewise
+ * @param inventoryOneRowPerKey whether the committed inventory holds one row per (bucket, key), as
+ *     counted when it was written: then every row the engine selects from it is its object's only
+ *     row, and the engine skips checking that over the whole table (issue 9). Null when not known
+ *     (a state written before this was recorded)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RefreshState(
@@ -38,7 +42,8 @@ public record RefreshState(
     long lastSequenceNumber,
     long generation,
     List<String> inventoryFiles,
-    List<String> journalFiles) {
+    List<String> journalFiles,
+    Boolean inventoryOneRowPerKey) {
   /** Width of a sequence number: zero-padded so that string order is numeric order. */
   public static final int SEQUENCE_WIDTH = 20;
 
@@ -57,7 +62,7 @@ public record RefreshState(
 
   /** A namespace nothing was committed to yet. */
   public static RefreshState empty(String bucket, String namespace) {
-    return new RefreshState(bucket, namespace, null, null, null, 0, 0, List.of(), List.of());
+    return new RefreshState(bucket, namespace, null, null, null, 0, 0, List.of(), List.of(), null);
   }
 
   /** Whether this state names its committed files (else it predates that, see the fields). */
@@ -84,7 +89,9 @@ public record RefreshState(
         lastSequenceNumber,
         generation,
         inventory,
-        journal);
+        journal,
+        // the fact is about the files it was counted over
+        inventory != null && inventory.equals(inventoryFiles) ? inventoryOneRowPerKey : null);
   }
 
   public static String sequenceNumber(long value) {

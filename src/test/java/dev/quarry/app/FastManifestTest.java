@@ -3,6 +3,8 @@ package dev.quarry.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quarry.manifest.StorageClassFile;
+import dev.quarry.metadata.MetadataImporter;
+import dev.quarry.metadata.Warehouse;
 import dev.quarry.playbook.Playbook;
 import dev.quarry.playbook.PlaybookLoader;
 import dev.quarry.query.BoundQuery;
@@ -198,6 +200,118 @@ class FastManifestTest {
               org.assertj.core.groups.Tuple.tuple("k", 20L, "GLACIER"),
               org.assertj.core.groups.Tuple.tuple("solo", 5L, "STANDARD"));
     }
+  }
+
+  /** Key k at two versions, the newer one current and in another class. */
+  private static final String VERSIONED =
+      "SELECT * FROM (VALUES ('vers', 'k', 'v1', '000001', 10, 'STANDARD'),"
+          + " ('vers', 'k', 'v2', '000002', 20, 'GLACIER'),"
+          + " ('vers', 'solo', 'v9', '000003', 5, 'STANDARD'))"
+          + " t(bucket, key, version_id, sequence_number, size, storage_class)";
+
+  @org.junit.jupiter.api.Test
+  void anImportedVersionedInventoryIsStillCheckedAndKeepsTheCurrentVersionsSize() throws Exception {
+    // given: the versioned inventory imported, so its state records two rows for k
+    Path root = dir.resolve("imported-versioned");
+    Warehouse warehouse = imported(root, "vers", VERSIONED);
+    Playbook playbook = playbook("SELECT bucket, key FROM inventory WHERE version_id <> 'v2'");
+
+    // when
+    PlanResult fast;
+    try (EmbeddedEngine engine = new EmbeddedEngine(warehouse)) {
+      fast = new PlanRun(engine, root.resolve("fast"), CLOCK).plan(playbook, Map.of());
+    }
+
+    // then: the selected-rows check still ran and refused to carry v1's size and class
+    assertThat(fast.sample())
+        .extracting(ObjectRow::key, ObjectRow::size, ObjectRow::storageClass)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("k", 20L, "GLACIER"),
+            org.assertj.core.groups.Tuple.tuple("solo", 5L, "STANDARD"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void anInventoryRecordedAsOneRowPerKeyIsCarriedWithoutTheSelectedRowsCheck() throws Exception {
+    // given: a state that says one row per key over files that (wrongly) hold two rows for k:
+    // what the plan shows then tells whether the engine trusted the fact or checked the rows
+    Path root = dir.resolve("recorded-unique");
+    try (TestWarehouse versioned = new TestWarehouse(root.resolve("warehouse"))) {
+      versioned.inventory("b_vers", VERSIONED);
+      new dev.quarry.metadata.RefreshState(
+              "vers",
+              "b_vers",
+              null,
+              null,
+              CLOCK.instant(),
+              0,
+              1,
+              List.of("part-0000.parquet"),
+              List.of(),
+              true)
+          .write(versioned.warehouse().stateFile("b_vers"));
+      Playbook playbook = playbook("SELECT bucket, key FROM inventory WHERE version_id <> 'v2'");
+
+      // when
+      PlanResult fast;
+      try (EmbeddedEngine engine = new EmbeddedEngine(versioned.warehouse())) {
+        fast = new PlanRun(engine, root.resolve("fast"), CLOCK).plan(playbook, Map.of());
+      }
+
+      // then: v1's own size and class, carried without the semi-join against the inventory
+      assertThat(fast.sample())
+          .extracting(ObjectRow::key, ObjectRow::size, ObjectRow::storageClass)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("k", 10L, "STANDARD"),
+              org.assertj.core.groups.Tuple.tuple("solo", 5L, "STANDARD"));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT bucket, key FROM inventory WHERE encryption_status NOT IN ('SSE-KMS', 'DSSE-KMS')",
+        "SELECT bucket, key, version_id FROM \"s3tablescatalog/aws-s3\".\"b_photos\".inventory",
+        "SELECT bucket, key FROM b_photos.inventory WHERE size > 15 ORDER BY key DESC"
+      })
+  void anImportedOneRowPerKeyInventoryGivesTheStreamedManifestByteForByte(String sql)
+      throws Exception {
+    // given: the hostile keys of one bucket imported, so the state records one row per key
+    Path root = dir.resolve("imported-unique-" + Integer.toHexString(sql.hashCode()));
+    Warehouse warehouse =
+        imported(root, "photos", "SELECT * FROM (" + INVENTORY + ") WHERE bucket = 'photos'");
+    Playbook playbook = playbook(sql);
+
+    // when
+    PlanResult fast;
+    PlanResult streamed;
+    try (EmbeddedEngine engine = new EmbeddedEngine(warehouse)) {
+      fast = new PlanRun(engine, root.resolve("fast"), CLOCK).plan(playbook, Map.of());
+      streamed =
+          new PlanRun(ForwardingEngine.streamingOnly(engine), root.resolve("streamed"), CLOCK)
+              .plan(playbook, Map.of());
+    }
+
+    // then
+    assertThat(Files.readAllBytes(Path.of(fast.manifest().file())))
+        .isEqualTo(Files.readAllBytes(Path.of(streamed.manifest().file())));
+    assertThat(fast.objects()).isEqualTo(streamed.objects());
+    assertThat(fast.bytes()).isEqualTo(streamed.bytes());
+    assertThat(fast.storageClasses()).isEqualTo(streamed.storageClasses());
+    assertThat(fast.sample()).isEqualTo(streamed.sample());
+  }
+
+  /**
+   * The rows of one bucket written as an export and imported with {@code quarry metadata import}.
+   */
+  private static Warehouse imported(Path root, String bucket, String inventory) throws Exception {
+    Path export;
+    try (TestWarehouse scratch = new TestWarehouse(root.resolve("export"))) {
+      scratch.inventory("b_x", inventory);
+      export = scratch.warehouse().parquetFiles("b_x", "inventory").get(0);
+    }
+    Warehouse warehouse = new Warehouse(root.resolve("warehouse"));
+    new MetadataImporter(warehouse, CLOCK).importTables(bucket, export, null);
+    return warehouse;
   }
 
   @org.junit.jupiter.api.Test

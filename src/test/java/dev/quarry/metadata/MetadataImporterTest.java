@@ -238,6 +238,45 @@ class MetadataImporterTest {
     return (Long) outOfOrder.get(0).get("n");
   }
 
+  @Test
+  void recordsWhetherTheInventoryHoldsOneRowPerKeyAndAJournalAloneKeepsIt() throws Exception {
+    // given: one inventory with a key at two versions, one with every key once, a journal
+    String inventoryRow =
+        "SELECT * EXCLUDE (record_type, record_timestamp, requester, source_ip_address,"
+            + " request_id) FROM ("
+            + JOURNAL_ROW
+            + ")";
+    Path versioned =
+        write(
+            "versioned.parquet",
+            inventoryRow
+                + " UNION ALL SELECT * REPLACE ('v2' AS version_id) FROM ("
+                + inventoryRow
+                + ")");
+    Path unique =
+        write(
+            "unique.parquet",
+            inventoryRow
+                + " UNION ALL SELECT * REPLACE ('other' AS key) FROM ("
+                + inventoryRow
+                + ")");
+    Path journal = write("journal.parquet", JOURNAL_ROW);
+
+    // when / then: the engine may skip its selected-rows check only where this says true
+    importer().importTables("starwatcher", versioned, null);
+    assertThat(state().inventoryOneRowPerKey()).isFalse();
+    importer().importTables("starwatcher", unique, null);
+    assertThat(state().inventoryOneRowPerKey()).isTrue();
+    importer().importTables("starwatcher", null, journal);
+    assertThat(state().inventoryOneRowPerKey()).isTrue();
+    importer().importTables("starwatcher", versioned, journal);
+    assertThat(state().inventoryOneRowPerKey()).isFalse();
+  }
+
+  private RefreshState state() {
+    return RefreshState.read(warehouse().stateFile("b_starwatcher")).orElseThrow();
+  }
+
   private Path write(String name, String query) throws SQLException {
     Path file = dir.resolve(name);
     try (var db = DuckDb.open(null);

@@ -83,6 +83,14 @@ class MetadataRefresherMotoIT {
             row ->
                 assertThat(row).containsEntry("key", "only.txt").containsEntry("version_id", null));
     assertThat(unversioned.creates()).isEqualTo(1);
+    // x.txt is listed at two versions and a marker: only the unversioned inventory lets a plan
+    // skip its selected-rows check
+    assertThat(state(bucket).inventoryOneRowPerKey()).isFalse();
+    assertThat(state(plain).inventoryOneRowPerKey()).isTrue();
+  }
+
+  private RefreshState state(String bucket) {
+    return new Warehouse(stateDir.resolve("warehouse")).state("b_" + bucket).orElseThrow();
   }
 
   private Path inventory(String bucket) {

@@ -54,7 +54,7 @@ class CurrentStateTest {
             + " ('f', '10', 'CREATE', '2026-06-01 12:13:00', 'f1', FALSE, '1'),"
             + " ('d', '11', 'UPDATE_METADATA', '2026-06-01 12:14:00', 'd1', FALSE, '2'))"
             + " t(k, s, r, ts, v, dm, t)");
-    new RefreshState("photos", "b_photos", "local", REFRESH, null, 11, 1, null, null)
+    new RefreshState("photos", "b_photos", "local", REFRESH, null, 11, 1, null, null, null)
         .write(tables.warehouse().stateFile("b_photos"));
     return tables;
   }

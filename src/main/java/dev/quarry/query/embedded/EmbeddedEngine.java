@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -110,10 +111,13 @@ public final class EmbeddedEngine implements QueryEngine {
   /**
    * {@link dev.quarry.manifest.KeyCodec#encode}: DuckDB's {@code url_encode} escapes every UTF-8
    * byte but RFC 3986's unreserved ones, in upper-case hex, as KeyCodec does; KeyCodec keeps {@code
-   * /}. Every {@code %} of the result starts an escape, so {@code %2F} is only ever a slash.
+   * /}. Every {@code %} of the result starts an escape, so {@code %2F} is only ever a slash. A key
+   * of unreserved characters and slashes only (most keys) is its own encoding: searching it for
+   * another character is cheaper than encoding it (docs/PERFORMANCE.md, section 1).
    */
   static final String ENCODE_KEY_MACRO =
-      "CREATE TEMP MACRO quarry_encode_key(k) AS replace(url_encode(k), '%2F', '/')";
+      "CREATE TEMP MACRO quarry_encode_key(k) AS CASE WHEN NOT regexp_matches(k,"
+          + " '[^A-Za-z0-9._~/-]') THEN k ELSE replace(url_encode(k), '%2F', '/') END";
 
   /**
    * Bucket and version values that both CSV writers print bare: neither quotes them, so DuckDB's
@@ -134,6 +138,13 @@ public final class EmbeddedEngine implements QueryEngine {
   private final SpillDirectory spill;
   private final Path staging;
   private final Connection connection;
+
+  /**
+   * Namespaces whose committed inventory, the files its view reads, was counted one row per
+   * (bucket, key) when it was written ({@link RefreshState#inventoryOneRowPerKey}): filled while
+   * the views are made, read only after.
+   */
+  private final Set<String> oneRowPerKey = new HashSet<>();
 
   /** An engine whose default namespace is the warehouse's only one, if it has exactly one. */
   public EmbeddedEngine(Warehouse warehouse) {
@@ -842,6 +853,10 @@ public final class EmbeddedEngine implements QueryEngine {
       BoundQuery query,
       String table,
       TaskIdentity identity) {
+    if (recordedOneRowPerKey(table)) {
+      // every row of the table is its object's only one, so every selected row is too
+      return true;
+    }
     String task =
         switch (identity) {
           case BUCKET_KEY_VERSION -> "bucket, key, version_id";
@@ -871,6 +886,36 @@ public final class EmbeddedEngine implements QueryEngine {
     } catch (SQLException e) {
       return false;
     }
+  }
+
+  /**
+   * Whether {@code table} (a plain scan's table name, as {@link #carry} found it: {@code
+   * inventory}, {@code ns.inventory} or {@code catalog.ns.inventory}) names an inventory recorded
+   * one row per (bucket, key). A name this cannot place answers no: the check then runs.
+   */
+  private boolean recordedOneRowPerKey(String table) {
+    List<String> parts = new ArrayList<>();
+    for (SqlToken t : SqlTokenizer.tokenize(table)) {
+      if (t.isTrivia() || t.isSymbol(".")) {
+        continue;
+      }
+      String part = identifier(t);
+      if (part == null) {
+        return false;
+      }
+      parts.add(part);
+    }
+    // plain inventory is the default namespace's: the connection USEs it
+    String namespace =
+        switch (parts.size()) {
+          case 1 -> defaultNamespace.orElse(null);
+          case 2 -> parts.get(0);
+          case 3 -> CATALOG.equals(parts.get(0)) ? parts.get(1) : null;
+          default -> null;
+        };
+    return namespace != null
+        && MetadataTables.INVENTORY.equals(parts.get(parts.size() - 1))
+        && oneRowPerKey.contains(namespace);
   }
 
   private static void checkColumns(List<Column> columns, TaskIdentity identity) {
@@ -1000,18 +1045,30 @@ public final class EmbeddedEngine implements QueryEngine {
   private void createNamespace(Statement s, String namespace) throws SQLException {
     String schema = quoteIdentifier(CATALOG) + "." + quoteIdentifier(namespace);
     s.execute("CREATE SCHEMA " + schema);
+    Optional<RefreshState> state = warehouse.state(namespace);
     for (String table : List.of(MetadataTables.JOURNAL, MetadataTables.INVENTORY)) {
+      List<Path> files = warehouse.parquetFiles(namespace, table);
       s.execute(
           "CREATE VIEW "
               + schema
               + "."
               + quoteIdentifier(table)
               + " AS "
-              + tableSql(warehouse.parquetFiles(namespace, table), MetadataTables.columns(table)));
+              + tableSql(files, MetadataTables.columns(table)));
+      // trusted only for the very files it was counted over (a commit may land in between)
+      if (table.equals(MetadataTables.INVENTORY)
+          && state.isPresent()
+          && state.get().namesFiles()
+          && Boolean.TRUE.equals(state.get().inventoryOneRowPerKey())
+          && files.stream()
+              .map(f -> f.getFileName().toString())
+              .toList()
+              .equals(state.get().files(table).stream().sorted().toList())) {
+        oneRowPerKey.add(namespace);
+      }
     }
     // the inventory is as fresh as the last refresh: journal rows after it are uncoalesced
-    Optional<Instant> snapshot =
-        warehouse.state(namespace).map(RefreshState::lastRefresh).filter(t -> t != null);
+    Optional<Instant> snapshot = state.map(RefreshState::lastRefresh).filter(t -> t != null);
     s.execute(
         "CREATE VIEW "
             + schema
