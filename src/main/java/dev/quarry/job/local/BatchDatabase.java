@@ -30,12 +30,8 @@ final class BatchDatabase implements AutoCloseable {
   private final JdbcConnectionPool pool;
   private final JdbcTransactionManager transactions;
   private final JobRepository repository;
-  private final Path dir;
-  // opened when first needed: a report of a finished job does not read its intents
-  private IntentJournal intents;
 
-  private BatchDatabase(Path dir, JdbcConnectionPool pool, int maxConnections) throws Exception {
-    this.dir = dir;
+  private BatchDatabase(JdbcConnectionPool pool, int maxConnections) throws Exception {
     this.pool = pool;
     pool.setMaxConnections(maxConnections);
     this.transactions = new JdbcTransactionManager(pool);
@@ -66,8 +62,7 @@ final class BatchDatabase implements AutoCloseable {
    */
   static BatchDatabase open(Path dir, int maxConnections) {
     try {
-      return new BatchDatabase(
-          dir, JdbcConnectionPool.create(url(dir, NAME), "sa", ""), maxConnections);
+      return new BatchDatabase(JdbcConnectionPool.create(url(dir, NAME), "sa", ""), maxConnections);
     } catch (Exception e) {
       throw new IllegalStateException("cannot open the job database in " + dir, e);
     }
@@ -135,29 +130,8 @@ final class BatchDatabase implements AutoCloseable {
     return repository;
   }
 
-  /**
-   * The job's intent journal ({@link IntentJournal}), in the job's folder. A job that recorded its
-   * intents in this database (before the journal) gets them copied into a new journal first, so
-   * that a job killed then and resumed now still never runs a task twice.
-   */
-  synchronized IntentJournal intents() {
-    if (intents == null) {
-      Path file = dir.resolve(IntentJournal.FILE);
-      if (!Files.exists(file)) {
-        OutcomeStore.copyIntents(new JdbcTemplate(pool), file);
-      }
-      intents = IntentJournal.open(file);
-    }
-    return intents;
-  }
-
   @Override
   public void close() {
-    synchronized (this) {
-      if (intents != null) {
-        intents.close();
-      }
-    }
     try (var connection = pool.getConnection();
         var statement = connection.createStatement()) {
       statement.execute("SHUTDOWN");

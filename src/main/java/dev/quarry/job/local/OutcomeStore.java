@@ -2,13 +2,9 @@ package dev.quarry.job.local;
 
 import dev.quarry.action.TaskOutcome;
 import dev.quarry.report.TaskResult;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -21,9 +17,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Task outcomes and intents in the job's database.
  *
  * <p>Outcomes are written by the chunk's writer, in the chunk's transaction: committed with the
- * reader's position or not at all. Intents (for actions that are not idempotent) are written to the
- * job's {@link IntentJournal} before the task runs, and its outcome right after, so that after a
- * crash a task that may have run is known and is never run again.
+ * reader's position or not at all. Intents (for actions that are not idempotent) are committed on
+ * their own before the task runs and updated with its outcome right after, so that after a crash a
+ * task that may have run is known and is never run again.
  */
 final class OutcomeStore {
   /** Messages beyond this are cut: S3's own are short, and a stack of causes is not needed. */
@@ -31,39 +27,14 @@ final class OutcomeStore {
 
   private final JdbcTemplate jdbc;
   private final TransactionTemplate ownTransaction;
-  private final BatchDatabase database;
+  // intents and their outcomes of tasks running at once share commits: one each costs H2 a write
+  private final GroupCommit intents;
 
   OutcomeStore(BatchDatabase database) {
-    this.database = database;
     this.jdbc = new JdbcTemplate(database.dataSource());
     this.ownTransaction = new TransactionTemplate(database.transactions());
     ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-  }
-
-  /**
-   * Writes the intents a job recorded in its database (before the journal) to a new journal {@code
-   * file}, whole or not at all (written beside it, then renamed).
-   */
-  static void copyIntents(JdbcTemplate jdbc, Path file) {
-    Path partial = file.resolveSibling(file.getFileName() + ".partial");
-    try {
-      Files.deleteIfExists(partial);
-      try (IntentJournal journal = IntentJournal.open(partial)) {
-        jdbc.query(
-            "SELECT ROW_INDEX, STARTED, STATUS, ERROR_CODE, HTTP_STATUS, MESSAGE"
-                + " FROM QUARRY_TASK_INTENT ORDER BY ROW_INDEX",
-            rs -> {
-              long index = rs.getLong(1);
-              journal.recordIntent(index, rs.getTimestamp(2).getTime());
-              if (rs.getString(3) != null) {
-                journal.recordOutcome(index, outcome(rs, 3));
-              }
-            });
-      }
-      Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the intent journal " + file, e);
-    }
+    this.intents = new GroupCommit(ownTransaction);
   }
 
   static void createTables(JdbcTemplate jdbc) {
@@ -120,19 +91,14 @@ final class OutcomeStore {
    * @return how many were forgotten
    */
   long startRound(String roundSetting) {
-    // their intents are forgotten first: a kill before the transaction below leaves their outcomes,
-    // so the rows are not run until a later round forgets them again
-    IntentJournal intents = database.intents();
-    jdbc.query(
-        "SELECT ROW_INDEX FROM QUARRY_TASK_OUTCOME WHERE RETRYABLE",
-        rs -> {
-          intents.forget(rs.getLong(1));
-        });
     Integer n =
         ownTransaction.execute(
             status -> {
               long round = setting(roundSetting).map(Long::parseLong).orElse(0L) + 1;
               putSetting(roundSetting, Long.toString(round));
+              jdbc.update(
+                  "DELETE FROM QUARRY_TASK_INTENT WHERE ROW_INDEX IN"
+                      + " (SELECT ROW_INDEX FROM QUARRY_TASK_OUTCOME WHERE RETRYABLE)");
               return jdbc.update("DELETE FROM QUARRY_TASK_OUTCOME WHERE RETRYABLE");
             });
     return n == null ? 0 : n;
@@ -175,26 +141,39 @@ final class OutcomeStore {
   }
 
   /**
-   * Records that the task of row {@code index} is about to run, in the job's intent journal before
-   * this returns (not in the chunk's transaction).
+   * Records that the task of row {@code index} is about to run, committed before this returns (with
+   * other tasks' intents, not in the chunk's transaction).
    *
    * @return false when an intent was recorded before: by an earlier attempt of this job
    */
   boolean recordIntent(long index, Instant now) {
-    return database.intents().recordIntent(index, now.toEpochMilli());
+    Integer inserted =
+        intents.commit(
+            () ->
+                jdbc.update(
+                    "INSERT INTO QUARRY_TASK_INTENT (ROW_INDEX, STARTED) SELECT ?, ? WHERE NOT"
+                        + " EXISTS (SELECT 1 FROM QUARRY_TASK_INTENT WHERE ROW_INDEX = ?)",
+                    index,
+                    Timestamp.from(now),
+                    index));
+    return inserted != null && inserted == 1;
   }
 
-  /** Records what the task of row {@code index} did, in the journal before this returns. */
+  /**
+   * Records what the task of row {@code index} did, committed before this returns (with other
+   * tasks' intents, not in the chunk's transaction).
+   */
   void recordIntentOutcome(long index, TaskOutcome outcome) {
-    database
-        .intents()
-        .recordOutcome(
-            index,
-            new TaskOutcome(
-                outcome.status(),
+    intents.commit(
+        () ->
+            jdbc.update(
+                "UPDATE QUARRY_TASK_INTENT SET STATUS = ?, ERROR_CODE = ?, HTTP_STATUS = ?,"
+                    + " MESSAGE = ? WHERE ROW_INDEX = ?",
+                outcome.status().name(),
                 outcome.errorCode(),
                 outcome.httpStatus(),
-                cut(outcome.message())));
+                cut(outcome.message()),
+                index));
   }
 
   /**
@@ -202,7 +181,13 @@ final class OutcomeStore {
    * intent without an outcome is a task that may or may not have run.
    */
   Optional<Optional<TaskOutcome>> intent(long index) {
-    return database.intents().intent(index);
+    List<Optional<TaskOutcome>> found =
+        jdbc.query(
+            "SELECT STATUS, ERROR_CODE, HTTP_STATUS, MESSAGE FROM QUARRY_TASK_INTENT"
+                + " WHERE ROW_INDEX = ?",
+            (rs, n) -> rs.getString(1) == null ? Optional.empty() : Optional.of(outcome(rs, 1)),
+            index);
+    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
   }
 
   Optional<String> setting(String name) {
