@@ -61,6 +61,9 @@ public final class ManifestUpload {
   /** S3's most parts in one upload. */
   static final int MAX_PARTS = 10_000;
 
+  /** S3's largest object: 5 TiB (10,000 parts of 5 GiB would be more). */
+  static final long MAX_OBJECT = 5L << 40;
+
   /**
    * @param threshold manifests larger than this go up in parts
    * @param partSize each part's size (the last is smaller), raised where the file would need more
@@ -123,16 +126,16 @@ public final class ManifestUpload {
 
   /** The part size {@code wanted}, or the smallest whole MiB that keeps within 10,000 parts. */
   static long partSize(long size, long wanted) {
-    long needed = ceilDiv(ceilDiv(size, MAX_PARTS), 1L << 20) << 20;
-    long partSize = Math.max(wanted, needed);
-    if (partSize > MAX_PART) {
+    if (size > MAX_OBJECT) {
       throw QuarryException.user(
           ErrorCode.MANIFEST_INVALID,
           "the manifest is "
               + size
-              + " bytes: more than 10,000 parts of 5 GiB, S3's largest object; split the run");
+              + " bytes: more than 5 TiB, S3's largest object; split the run");
     }
-    return partSize;
+    long needed = ceilDiv(ceilDiv(size, MAX_PARTS), 1L << 20) << 20;
+    // at most 5 TiB in 10,000 parts: 525 MiB a part, within S3's 5 GiB
+    return Math.max(wanted, needed);
   }
 
   /**
@@ -209,7 +212,6 @@ public final class ManifestUpload {
               t.setDaemon(true);
               return t;
             });
-    boolean completed = false;
     try {
       List<Future<CompletedPart>> sent = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
@@ -254,13 +256,13 @@ public final class ManifestUpload {
                                   .expectedBucketOwner(owner)
                                   .multipartUpload(m -> m.parts(parts)))
                       .eTag());
-      completed = true;
       return etag;
+    } catch (RuntimeException e) {
+      pool.shutdownNow();
+      abort(e, pool, bucket, key, owner, uploadId, where);
+      throw e;
     } finally {
       pool.shutdownNow();
-      if (!completed) {
-        abort(pool, bucket, key, owner, uploadId, where);
-      }
     }
   }
 
@@ -287,23 +289,35 @@ public final class ManifestUpload {
 
   /**
    * Aborts once no part is in flight any more (S3 may keep a part that lands after the abort), so
-   * S3 keeps none of the upload; a failed abort is added to the error already on its way.
+   * S3 keeps none of the upload. The upload's own error ({@code failure}) stays the one thrown: a
+   * failed abort (e.g. a role without s3:AbortMultipartUpload) is added to it, saying what is left.
    */
   private void abort(
-      ExecutorService pool, String bucket, String key, String owner, String id, String where) {
+      RuntimeException failure,
+      ExecutorService pool,
+      String bucket,
+      String key,
+      String owner,
+      String id,
+      String where) {
+    // an interrupt ended the upload: cleared so that the wait and the abort can still run (the SDK
+    // refuses a request on an interrupted thread), set again for the caller afterwards
+    boolean interrupted = Thread.interrupted();
     try {
-      pool.awaitTermination(5, TimeUnit.MINUTES);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    try {
+      try {
+        pool.awaitTermination(5, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
       s3.abortMultipartUpload(
           b -> b.bucket(bucket).key(key).uploadId(id).expectedBucketOwner(owner));
     } catch (SdkException e) {
-      // the upload's own error is what the user needs; this one says what is left behind
-      throw mapped(
-          where + ": the upload failed, and aborting its unfinished upload " + id + " failed too",
-          e);
+      failure.addSuppressed(
+          mapped(where + ": aborting its unfinished upload " + id + " failed too", e));
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quarry.config.AwsClients;
+import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.sandbox.LocalS3Server;
 import dev.quarry.testing.S3Servers;
@@ -25,7 +26,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
@@ -156,8 +157,85 @@ class ManifestUploadIT {
       // and: nothing is left behind, neither an object nor an unfinished upload
       assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
       assertThatThrownBy(() -> s3.headObject(b -> b.bucket(bucket).key("m/failed.csv")))
-          .isInstanceOfAny(
-              NoSuchKeyException.class, software.amazon.awssdk.services.s3.model.S3Exception.class);
+          .isInstanceOfSatisfying(
+              software.amazon.awssdk.services.s3.model.S3Exception.class,
+              e -> assertThat(e.statusCode()).isEqualTo(404));
+    }
+  }
+
+  @Test
+  void aFailedAbortIsAddedToThePartsErrorWhichStaysTheOneThrown() {
+    // given: S3 refuses the second part, and then the abort too (as it does a role without
+    // s3:AbortMultipartUpload)
+    ExecutionInterceptor both =
+        new ExecutionInterceptor() {
+          @Override
+          public SdkHttpRequest modifyHttpRequest(
+              Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+            boolean second =
+                context.request() instanceof UploadPartRequest part && part.partNumber() == 2;
+            if (second || context.request() instanceof AbortMultipartUploadRequest) {
+              return context.httpRequest().toBuilder()
+                  .putRawQueryParameter("uploadId", "no-such-upload")
+                  .build();
+            }
+            return context.httpRequest();
+          }
+        };
+    try (S3Client client = client(both)) {
+      ManifestUpload upload = new ManifestUpload(client, new ManifestUpload.Limits(PART, PART, 1));
+
+      // when / then: the part's error, with the abort's failure beside it
+      assertThatThrownBy(() -> upload.upload(manifest, bucket, "m/abort.csv", ACCOUNT))
+          .isInstanceOf(QuarryException.class)
+          .hasMessageContaining("part 2 of 3")
+          .satisfies(
+              e ->
+                  assertThat(e.getSuppressed())
+                      .singleElement()
+                      .satisfies(
+                          a ->
+                              assertThat(a.getMessage())
+                                  .contains("aborting its unfinished upload")
+                                  .contains("failed too")));
+    } finally {
+      s3.listMultipartUploads(b -> b.bucket(bucket))
+          .uploads()
+          .forEach(
+              u ->
+                  s3.abortMultipartUpload(
+                      b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId())));
+    }
+  }
+
+  @Test
+  void anInterruptedUploadIsStillAbortedAndSaysItWasInterrupted() {
+    // given: the caller's thread is interrupted while its first part is sent
+    Thread caller = Thread.currentThread();
+    ExecutionInterceptor interrupt =
+        new ExecutionInterceptor() {
+          @Override
+          public void beforeTransmission(
+              Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            if (context.request() instanceof UploadPartRequest part && part.partNumber() == 1) {
+              caller.interrupt();
+            }
+          }
+        };
+    try (S3Client client = client(interrupt)) {
+      ManifestUpload upload = new ManifestUpload(client, new ManifestUpload.Limits(PART, PART, 1));
+
+      // when / then
+      assertThatThrownBy(() -> upload.upload(manifest, bucket, "m/interrupted.csv", ACCOUNT))
+          .isInstanceOfSatisfying(
+              QuarryException.class,
+              e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INTERRUPTED));
+      assertThat(Thread.interrupted()).as("the interrupt is kept for the caller").isTrue();
+
+      // and: no unfinished upload is left
+      assertThat(s3.listMultipartUploads(b -> b.bucket(bucket)).uploads()).isEmpty();
+    } finally {
+      Thread.interrupted();
     }
   }
 

@@ -32,10 +32,12 @@ class ManifestUploadTest {
   }
 
   @Test
-  void aManifestBeyondTenThousandPartsOfFiveGibibytesIsRefused() {
-    assertThatThrownBy(() -> ManifestUpload.partSize(10_001L * (5L << 30), 16 * MIB))
+  void aManifestBeyondS3sLargestObjectIsRefusedAndOneOfItsSizeFitsTenThousandParts() {
+    long fiveTib = 5L << 40;
+    assertThat(ManifestUpload.partSize(fiveTib, 16 * MIB)).isEqualTo(525 * MIB);
+    assertThatThrownBy(() -> ManifestUpload.partSize(fiveTib + 1, 16 * MIB))
         .isInstanceOf(QuarryException.class)
-        .hasMessageContaining("10,000 parts");
+        .hasMessageContaining("more than 5 TiB, S3's largest object");
   }
 
   @Test
