@@ -203,7 +203,7 @@ public final class MetadataImporter {
    * hashes (a collision can only answer no), so that no plan has to check its selected rows against
    * the whole table (issue 9: 7.4 s and a growing hash table a plan at 10M rows).
    */
-  private static boolean oneRowPerKey(Connection db, Path inventory) throws SQLException {
+  static boolean oneRowPerKey(Connection db, Path inventory) throws SQLException {
     try (Statement statement = db.createStatement();
         ResultSet rs =
             statement.executeQuery(

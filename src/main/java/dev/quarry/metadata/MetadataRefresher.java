@@ -527,15 +527,7 @@ public final class MetadataRefresher {
         inventoryFile);
     checkpoint.reached("inventory-written");
     // counted over the file written, as an import does: a plan then skips its own check
-    boolean oneRowPerKey;
-    try (Statement sql = db.createStatement();
-        ResultSet rs =
-            sql.executeQuery(
-                "SELECT count(*) = count(DISTINCT hash(bucket, key)) FROM read_parquet("
-                    + DuckDb.literal(inventoryFile)
-                    + ")")) {
-      oneRowPerKey = rs.next() && rs.getBoolean(1);
-    }
+    boolean oneRowPerKey = MetadataImporter.oneRowPerKey(db, inventoryFile);
     long lastSequence = state.lastSequenceNumber() + journalRows;
     List<String> journalFiles = new ArrayList<>(state.journalFiles());
     if (journalFile != null) {
