@@ -40,6 +40,8 @@ public enum ErrorCode {
   SANDBOX_RUNNING(ErrorKind.USER, "a sandbox of another kind is running; stop it first"),
   STATE_UNREADABLE(ErrorKind.USER, "a file in the state directory is damaged; fix or delete it"),
   TOOL_MISSING(ErrorKind.USER, "a program the sandbox needs is not installed"),
+  INSTALLATION_INCOMPLETE(
+      ErrorKind.USER, "a file the build puts next to quarry.jar is missing (DuckDB's library)"),
   AWS_REQUEST_INVALID(ErrorKind.USER, "AWS refused the request as invalid or not permitted"),
   // external: a peer failed or refused (exit 3)
   PORT_IN_USE(ErrorKind.EXTERNAL, "the port asked for is taken by another process"),

@@ -1,5 +1,6 @@
 package dev.quarry.metadata;
 
+import dev.quarry.io.DuckDbDriver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -7,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -28,7 +28,7 @@ final class DuckDb {
     properties.setProperty("autoinstall_known_extensions", "false");
     properties.setProperty("autoload_known_extensions", "false");
     String url = database == null ? "jdbc:duckdb:" : "jdbc:duckdb:" + database.toAbsolutePath();
-    Connection connection = DriverManager.getConnection(url, properties);
+    Connection connection = DuckDbDriver.connect(url, properties);
     try (Statement statement = connection.createStatement()) {
       // TIMESTAMP columns hold UTC; TIMESTAMPTZ values are converted with this zone
       statement.execute("SET TimeZone = 'UTC'");

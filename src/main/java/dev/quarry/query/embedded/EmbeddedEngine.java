@@ -27,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -980,7 +979,7 @@ public final class EmbeddedEngine implements QueryEngine {
     properties.setProperty("jdbc_stream_results", "true");
     Connection c;
     try {
-      c = DriverManager.getConnection("jdbc:duckdb:", properties);
+      c = dev.quarry.io.DuckDbDriver.connect("jdbc:duckdb:", properties);
     } catch (SQLException e) {
       throw new QuarryException(
           ErrorCode.INTERNAL_ERROR, "cannot start DuckDB: " + e.getMessage(), e);
