@@ -59,10 +59,19 @@ public final class S3MockServer implements LocalS3Server {
 
   /** As {@link #start(Path, Path)}, with other JVM options: for benchmarks comparing them. */
   public static S3MockServer start(Path storeRoot, Path log, List<String> jvmOptions) {
-    return ServerProcess.retryingTakenPorts(() -> startOnce(storeRoot, log, jvmOptions));
+    return ServerProcess.retryingTakenPorts(() -> startOnce(storeRoot, log, jvmOptions, true));
   }
 
-  private static S3MockServer startOnce(Path storeRoot, Path log, List<String> jvmOptions) {
+  /**
+   * As {@link #start(Path, Path)}, but with S3Mock's own {@code BucketStore}, which re-parses the
+   * bucket's metadata file on every request: the same-run baseline of benchmarks only.
+   */
+  public static S3MockServer startWithS3MocksOwnBucketStore(Path storeRoot, Path log) {
+    return ServerProcess.retryingTakenPorts(() -> startOnce(storeRoot, log, JVM_OPTIONS, false));
+  }
+
+  private static S3MockServer startOnce(
+      Path storeRoot, Path log, List<String> jvmOptions, boolean quarryBucketStore) {
     Path jar = locateJar();
     requireShadowedVersion(jar);
     int port = ServerProcess.freePort();
@@ -73,7 +82,7 @@ public final class S3MockServer implements LocalS3Server {
     // the guard (see S3MockGuard) is put on S3Mock's classpath by Spring Boot's
     // PropertiesLauncher, which also finds S3Mock's main class in its manifest
     Path guard = log.toAbsolutePath().getParent().resolve("s3mock-guard.jar");
-    S3MockGuard.writeJar(guard);
+    S3MockGuard.writeJar(guard, quarryBucketStore);
     command.add("-Dloader.path=" + guard);
     command.addAll(
         List.of(

@@ -70,6 +70,14 @@ public final class S3MockGuard
    * matches this Quarry.
    */
   public static void writeJar(Path jar) {
+    writeJar(jar, true);
+  }
+
+  /**
+   * As {@link #writeJar(Path)}; without Quarry's {@code BucketStore} if {@code quarryBucketStore}
+   * is false (a benchmark's baseline).
+   */
+  public static void writeJar(Path jar, boolean quarryBucketStore) {
     try {
       Files.createDirectories(jar.toAbsolutePath().getParent());
       Path temp = Files.createTempFile(jar.toAbsolutePath().getParent(), ".guard", ".tmp");
@@ -82,14 +90,16 @@ public final class S3MockGuard
                     + "\n")
                 .getBytes(StandardCharsets.UTF_8));
         out.closeEntry();
-        // S3Mock's launcher puts loader.path before its own classes: this BucketStore wins
-        try (InputStream in = S3MockGuard.class.getResourceAsStream(BUCKET_STORE_RESOURCE)) {
-          if (in == null) {
-            throw new IllegalStateException("resource not found: " + BUCKET_STORE_RESOURCE);
+        if (quarryBucketStore) {
+          // S3Mock's launcher puts loader.path before its own classes: this BucketStore wins
+          try (InputStream in = S3MockGuard.class.getResourceAsStream(BUCKET_STORE_RESOURCE)) {
+            if (in == null) {
+              throw new IllegalStateException("resource not found: " + BUCKET_STORE_RESOURCE);
+            }
+            out.putNextEntry(new JarEntry(BUCKET_STORE_CLASS));
+            in.transferTo(out);
+            out.closeEntry();
           }
-          out.putNextEntry(new JarEntry(BUCKET_STORE_CLASS));
-          in.transferTo(out);
-          out.closeEntry();
         }
         for (Class<?> type : CLASSES) {
           String name = type.getName().replace('.', '/') + ".class";
