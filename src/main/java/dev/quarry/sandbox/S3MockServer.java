@@ -3,6 +3,8 @@ package dev.quarry.sandbox;
 import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
 import dev.quarry.sandbox.guard.S3MockGuard;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 /**
  * Adobe S3Mock's standalone jar as a process, plain HTTP on 127.0.0.1 only. Its extra {@code
@@ -54,11 +59,21 @@ public final class S3MockServer implements LocalS3Server {
 
   /** As {@link #start(Path, Path)}, with other JVM options: for benchmarks comparing them. */
   public static S3MockServer start(Path storeRoot, Path log, List<String> jvmOptions) {
-    return ServerProcess.retryingTakenPorts(() -> startOnce(storeRoot, log, jvmOptions));
+    return ServerProcess.retryingTakenPorts(() -> startOnce(storeRoot, log, jvmOptions, true));
   }
 
-  private static S3MockServer startOnce(Path storeRoot, Path log, List<String> jvmOptions) {
+  /**
+   * As {@link #start(Path, Path)}, but with S3Mock's own {@code BucketStore}, which re-parses the
+   * bucket's metadata file on every request: the same-run baseline of benchmarks only.
+   */
+  public static S3MockServer startWithS3MocksOwnBucketStore(Path storeRoot, Path log) {
+    return ServerProcess.retryingTakenPorts(() -> startOnce(storeRoot, log, JVM_OPTIONS, false));
+  }
+
+  private static S3MockServer startOnce(
+      Path storeRoot, Path log, List<String> jvmOptions, boolean quarryBucketStore) {
     Path jar = locateJar();
+    requireShadowedVersion(jar);
     int port = ServerProcess.freePort();
     int httpPort = ServerProcess.freePort();
     List<String> command = new ArrayList<>();
@@ -67,7 +82,7 @@ public final class S3MockServer implements LocalS3Server {
     // the guard (see S3MockGuard) is put on S3Mock's classpath by Spring Boot's
     // PropertiesLauncher, which also finds S3Mock's main class in its manifest
     Path guard = log.toAbsolutePath().getParent().resolve("s3mock-guard.jar");
-    S3MockGuard.writeJar(guard);
+    S3MockGuard.writeJar(guard, quarryBucketStore);
     command.add("-Dloader.path=" + guard);
     command.addAll(
         List.of(
@@ -122,6 +137,46 @@ public final class S3MockServer implements LocalS3Server {
                         + candidates
                         + "); build Quarry with 'mvn package' or set QUARRY_S3MOCK_JAR"));
   }
+
+  /**
+   * Refuses an S3Mock jar of another version than the one Quarry's {@code BucketStore} was written
+   * for ({@link S3MockGuard#S3MOCK_VERSION}): a silent mismatch would run S3Mock with a store that
+   * does not match its other classes.
+   */
+  static void requireShadowedVersion(Path jar) {
+    String version = versionOf(jar);
+    if (!S3MockGuard.S3MOCK_VERSION.equals(version)) {
+      throw QuarryException.user(
+          ErrorCode.TOOL_MISSING,
+          "S3Mock's jar "
+              + jar
+              + " is version "
+              + version
+              + "; the sandbox's BucketStore (src/s3mock) was written for S3Mock "
+              + S3MockGuard.S3MOCK_VERSION
+              + ": use that jar, or port the BucketStore and change S3MockGuard.S3MOCK_VERSION");
+    }
+  }
+
+  private static String versionOf(Path jar) {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      JarEntry entry = file.getJarEntry(POM_PROPERTIES);
+      if (entry == null) {
+        return "unknown (no " + POM_PROPERTIES + ")";
+      }
+      Properties properties = new Properties();
+      try (InputStream in = file.getInputStream(entry)) {
+        properties.load(in);
+      }
+      return properties.getProperty("version", "unknown");
+    } catch (IOException e) {
+      throw QuarryException.user(
+          ErrorCode.TOOL_MISSING, "S3Mock's jar " + jar + " cannot be read: " + e.getMessage());
+    }
+  }
+
+  private static final String POM_PROPERTIES =
+      "META-INF/maven/com.adobe.testing/s3mock/pom.properties";
 
   private static Optional<Path> codeLocation() {
     try {

@@ -1,6 +1,7 @@
 package dev.quarry.bench;
 
 import dev.quarry.sandbox.LocalS3Server;
+import dev.quarry.sandbox.S3MockServer;
 import dev.quarry.testing.S3Servers;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,9 @@ import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
  * same-run baseline for "cost that does not depend on the bucket". Each figure is the server's own
  * CPU milliseconds per request (from /proc) and the request rate.
  *
- * <p>Run with {@code bin/benchmark s3-growth [keys] [step] [reads]} (default 3000 1000 300). Not a
- * test: it asserts nothing and prints its figures.
+ * <p>Run with {@code bin/benchmark s3-growth [keys] [step] [reads] [servers]} (default 3000 1000
+ * 300 s3mock-stock,s3mock,moto; s3mock-stock is S3Mock with its own BucketStore). Not a test: it
+ * asserts nothing and prints its figures.
  */
 public final class S3ServerGrowthBenchmark {
   private S3ServerGrowthBenchmark() {}
@@ -35,6 +37,9 @@ public final class S3ServerGrowthBenchmark {
     int keys = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
     int step = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int reads = args.length > 2 ? Integer.parseInt(args[2]) : 300;
+    // s3mock-stock: S3Mock with its own BucketStore, the same-run baseline of Quarry's
+    List<String> kinds =
+        List.of((args.length > 3 ? args[3] : "s3mock-stock,s3mock,moto").split(","));
     System.out.printf(
         Locale.ROOT,
         "load average %s; %d keys in steps of %d, %d reads a step%n",
@@ -42,8 +47,8 @@ public final class S3ServerGrowthBenchmark {
         keys,
         step,
         reads);
-    for (String kind : List.of("s3mock", "moto")) {
-      LocalS3Server server = kind.equals("s3mock") ? S3Servers.s3mock() : S3Servers.moto();
+    for (String kind : kinds) {
+      LocalS3Server server = server(kind);
       try (S3Client s3 = S3Servers.client(server)) {
         String big = versioned(s3, "growth");
         String small = versioned(s3, "small");
@@ -94,6 +99,22 @@ public final class S3ServerGrowthBenchmark {
     System.out.printf(
         Locale.ROOT, "%nload average %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
     System.exit(0);
+  }
+
+  private static LocalS3Server server(String kind) throws Exception {
+    return switch (kind) {
+      case "s3mock" -> S3Servers.s3mock();
+      case "moto" -> S3Servers.moto();
+      case "s3mock-stock" -> {
+        Path dir = Files.createTempDirectory("quarry-s3mock-stock-");
+        LocalS3Server stock =
+            S3MockServer.startWithS3MocksOwnBucketStore(
+                dir.resolve("store"), dir.resolve("s3mock.log"));
+        Runtime.getRuntime().addShutdownHook(new Thread(stock::stop));
+        yield stock;
+      }
+      default -> throw new IllegalArgumentException("unknown server " + kind);
+    };
   }
 
   private static String versioned(S3Client s3, String prefix) {

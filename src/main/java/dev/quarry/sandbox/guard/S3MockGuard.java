@@ -42,6 +42,21 @@ public final class S3MockGuard
           RefusingFilter.class,
           LoopbackRequests.class);
 
+  /**
+   * The S3Mock version Quarry's {@code BucketStore} (src/s3mock) was translated from: the sandbox
+   * refuses to start any other, whose store may differ ({@code S3MockServer}).
+   */
+  public static final String S3MOCK_VERSION = "5.2.0";
+
+  /**
+   * Quarry's {@code BucketStore} for S3Mock, which keeps each bucket's metadata in memory; the
+   * build compiles it against S3Mock's jar and puts it here as a resource, not a class of Quarry's.
+   */
+  private static final String BUCKET_STORE_RESOURCE = "s3mock-BucketStore.class.bin";
+
+  private static final String BUCKET_STORE_CLASS =
+      "com/adobe/testing/s3mock/s3/store/BucketStore.class";
+
   @Override
   public void initialize(ConfigurableApplicationContext context) {
     ClassLoader loader = context.getClassLoader();
@@ -50,10 +65,19 @@ public final class S3MockGuard
   }
 
   /**
-   * Writes the guard's jar: its classes and the {@code spring.factories} line that names it. The
-   * jar is written anew at each start, so it always matches this Quarry.
+   * Writes the guard's jar: its classes, the {@code spring.factories} line that names it, and
+   * Quarry's {@code BucketStore} for S3Mock. The jar is written anew at each start, so it always
+   * matches this Quarry.
    */
   public static void writeJar(Path jar) {
+    writeJar(jar, true);
+  }
+
+  /**
+   * As {@link #writeJar(Path)}; without Quarry's {@code BucketStore} if {@code quarryBucketStore}
+   * is false (a benchmark's baseline).
+   */
+  public static void writeJar(Path jar, boolean quarryBucketStore) {
     try {
       Files.createDirectories(jar.toAbsolutePath().getParent());
       Path temp = Files.createTempFile(jar.toAbsolutePath().getParent(), ".guard", ".tmp");
@@ -66,6 +90,17 @@ public final class S3MockGuard
                     + "\n")
                 .getBytes(StandardCharsets.UTF_8));
         out.closeEntry();
+        if (quarryBucketStore) {
+          // S3Mock's launcher puts loader.path before its own classes: this BucketStore wins
+          try (InputStream in = S3MockGuard.class.getResourceAsStream(BUCKET_STORE_RESOURCE)) {
+            if (in == null) {
+              throw new IllegalStateException("resource not found: " + BUCKET_STORE_RESOURCE);
+            }
+            out.putNextEntry(new JarEntry(BUCKET_STORE_CLASS));
+            in.transferTo(out);
+            out.closeEntry();
+          }
+        }
         for (Class<?> type : CLASSES) {
           String name = type.getName().replace('.', '/') + ".class";
           try (InputStream in = S3MockGuard.class.getClassLoader().getResourceAsStream(name)) {
