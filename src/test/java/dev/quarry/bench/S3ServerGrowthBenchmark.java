@@ -14,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 
 /**
  * Issue 9, item 7: does a sandbox server's cost per request grow with the bucket? S3Mock 5.2.0
@@ -50,8 +49,8 @@ public final class S3ServerGrowthBenchmark {
     for (String kind : kinds) {
       LocalS3Server server = server(kind);
       try (S3Client s3 = S3Servers.client(server)) {
-        String big = versioned(s3, "growth");
-        String small = versioned(s3, "small");
+        String big = S3Servers.createVersionedBucket(s3, "growth");
+        String small = S3Servers.createVersionedBucket(s3, "small");
         fill(s3, small, 0, 50);
         System.out.printf(
             Locale.ROOT,
@@ -115,16 +114,6 @@ public final class S3ServerGrowthBenchmark {
       }
       default -> throw new IllegalArgumentException("unknown server " + kind);
     };
-  }
-
-  private static String versioned(S3Client s3, String prefix) {
-    String bucket = S3Servers.newBucketName(prefix);
-    s3.createBucket(b -> b.bucket(bucket));
-    s3.putBucketVersioning(
-        b ->
-            b.bucket(bucket)
-                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
-    return bucket;
   }
 
   private static void fill(S3Client s3, String bucket, int from, int to) {

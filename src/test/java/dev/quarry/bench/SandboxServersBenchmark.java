@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
 import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
@@ -70,7 +69,7 @@ public final class SandboxServersBenchmark {
   // ------------------------------------------------------------------ fidelity
 
   private static void fidelity(S3Client s3, Map<String, String> column) {
-    String bucket = versionedBucket(s3, "fidelity");
+    String bucket = S3Servers.createVersionedBucket(s3, "fidelity");
     column.put(
         "DeleteObject of a missing version id is a no-op",
         check(
@@ -119,7 +118,7 @@ public final class SandboxServersBenchmark {
         "ListObjectVersions paging (max-keys 7) lists all",
         check(
             () -> {
-              String paged = versionedBucket(s3, "paging");
+              String paged = S3Servers.createVersionedBucket(s3, "paging");
               for (int i = 0; i < 30; i++) {
                 put(s3, paged, String.format("k%03d", i), "a");
                 put(s3, paged, String.format("k%03d", i), "b");
@@ -203,7 +202,7 @@ public final class SandboxServersBenchmark {
   private static void speed(
       S3Client s3, LocalS3Server server, int n, int size, Map<String, String> column)
       throws Exception {
-    String bucket = versionedBucket(s3, "speed");
+    String bucket = S3Servers.createVersionedBucket(s3, "speed");
     byte[] body = new byte[size];
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -294,16 +293,6 @@ public final class SandboxServersBenchmark {
   }
 
   // ------------------------------------------------------------------- helpers
-
-  private static String versionedBucket(S3Client s3, String prefix) {
-    String bucket = S3Servers.newBucketName(prefix);
-    s3.createBucket(b -> b.bucket(bucket));
-    s3.putBucketVersioning(
-        b ->
-            b.bucket(bucket)
-                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
-    return bucket;
-  }
 
   private static String put(S3Client s3, String bucket, String key, String content) {
     return s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromString(content))

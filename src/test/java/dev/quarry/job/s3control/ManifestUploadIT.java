@@ -131,20 +131,8 @@ class ManifestUploadIT {
   @Test
   void aFailedPartAbortsTheUploadAndTheErrorNamesTheManifest() {
     // given: S3 refuses the second part (it names an upload S3 does not know)
-    ExecutionInterceptor second =
-        new ExecutionInterceptor() {
-          @Override
-          public SdkHttpRequest modifyHttpRequest(
-              Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-            if (context.request() instanceof UploadPartRequest part && part.partNumber() == 2) {
-              return context.httpRequest().toBuilder()
-                  .putRawQueryParameter("uploadId", "no-such-upload")
-                  .build();
-            }
-            return context.httpRequest();
-          }
-        };
-    try (S3Client client = client(second)) {
+    try (S3Client client =
+        client(unknownUpload(r -> r instanceof UploadPartRequest p && p.partNumber() == 2))) {
       ManifestUpload upload = new ManifestUpload(client, new ManifestUpload.Limits(PART, PART, 1));
 
       // when / then
@@ -167,22 +155,12 @@ class ManifestUploadIT {
   void aFailedAbortIsAddedToThePartsErrorWhichStaysTheOneThrown() {
     // given: S3 refuses the second part, and then the abort too (as it does a role without
     // s3:AbortMultipartUpload)
-    ExecutionInterceptor both =
-        new ExecutionInterceptor() {
-          @Override
-          public SdkHttpRequest modifyHttpRequest(
-              Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-            boolean second =
-                context.request() instanceof UploadPartRequest part && part.partNumber() == 2;
-            if (second || context.request() instanceof AbortMultipartUploadRequest) {
-              return context.httpRequest().toBuilder()
-                  .putRawQueryParameter("uploadId", "no-such-upload")
-                  .build();
-            }
-            return context.httpRequest();
-          }
-        };
-    try (S3Client client = client(both)) {
+    try (S3Client client =
+        client(
+            unknownUpload(
+                r ->
+                    r instanceof UploadPartRequest p && p.partNumber() == 2
+                        || r instanceof AbortMultipartUploadRequest))) {
       ManifestUpload upload = new ManifestUpload(client, new ManifestUpload.Limits(PART, PART, 1));
 
       // when / then: the part's error, with the abort's failure beside it
@@ -237,6 +215,25 @@ class ManifestUploadIT {
     } finally {
       Thread.interrupted();
     }
+  }
+
+  /**
+   * Sends the requests {@code which} picks with an upload id S3 does not know, so S3 refuses them.
+   */
+  private static ExecutionInterceptor unknownUpload(
+      java.util.function.Predicate<software.amazon.awssdk.core.SdkRequest> which) {
+    return new ExecutionInterceptor() {
+      @Override
+      public SdkHttpRequest modifyHttpRequest(
+          Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
+        if (which.test(context.request())) {
+          return context.httpRequest().toBuilder()
+              .putRawQueryParameter("uploadId", "no-such-upload")
+              .build();
+        }
+        return context.httpRequest();
+      }
+    };
   }
 
   /** A client of moto like S3Servers.client's, with {@code interceptor} watching its requests. */
