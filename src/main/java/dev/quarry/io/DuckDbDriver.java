@@ -2,6 +2,7 @@ package dev.quarry.io;
 
 import dev.quarry.error.ErrorCode;
 import dev.quarry.error.QuarryException;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -38,16 +39,18 @@ public final class DuckDbDriver {
 
   /**
    * Refuses before DuckDB's own loader runs (which prints a stack trace of its own when it finds
-   * nothing): the library is a resource of the classpath (DuckDB's jar as Maven gives it, in the
-   * tests) or a file next to the jar that holds DuckDB's classes (quarry.jar as the build leaves
-   * it).
+   * nothing), looking where it looks, in its order: a resource of the classpath (DuckDB's jar as
+   * Maven gives it, in the tests), a library of one's own on java.library.path (a platform DuckDB
+   * ships none for), a file next to the jar that holds DuckDB's classes (quarry.jar as built). A
+   * stale libduckdb_java.so on java.library.path wins over the one beside the jar, as it would for
+   * DuckDB alone.
    */
   private static void checkNativeLibrary() {
     if (checked) {
       return;
     }
     String name = "libduckdb_java.so_" + platform();
-    if (DuckDbDriver.class.getResource("/" + name) == null) {
+    if (DuckDbDriver.class.getResource("/" + name) == null && !onLibraryPath()) {
       Path beside = besideDuckDbJar(name);
       if (beside != null && !Files.isRegularFile(beside)) {
         throw QuarryException.user(
@@ -59,6 +62,17 @@ public final class DuckDbDriver {
       }
     }
     checked = true;
+  }
+
+  /** DuckDB's second place: a {@code libduckdb_java.so} of one's own on java.library.path. */
+  private static boolean onLibraryPath() {
+    String file = System.mapLibraryName("duckdb_java");
+    for (String dir : System.getProperty("java.library.path", "").split(File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isRegularFile(Path.of(dir, file))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

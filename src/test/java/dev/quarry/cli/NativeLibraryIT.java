@@ -72,17 +72,43 @@ class NativeLibraryIT {
         .doesNotContain("UnsatisfiedLinkError");
   }
 
+  @Test
+  void aLibraryOfOnesOwnOnTheLibraryPathServesAJarWithoutOne() throws Exception {
+    // given: the jar alone, and DuckDB's library under its plain name in a folder of its own
+    Path alone = Files.copy(JAR, Files.createDirectory(dir.resolve("alone")).resolve("quarry.jar"));
+    Path lib = Files.createDirectory(dir.resolve("lib"));
+    Files.copy(
+        JAR.toAbsolutePath().resolveSibling("libduckdb_java.so_linux_amd64"),
+        lib.resolve(System.mapLibraryName("duckdb_java")));
+
+    // when: as DuckDB's own loader allows, the folder is on java.library.path
+    Result result =
+        java(
+            List.of("-Djava.library.path=" + lib),
+            alone,
+            "query",
+            "--state-dir",
+            dir.resolve("state").toString(),
+            "SELECT 42");
+
+    // then
+    assertThat(result.code()).as(result.output()).isZero();
+    assertThat(result.output()).contains("42");
+  }
+
   private record Result(int code, String output) {}
 
   private Result java(Path jar, String... args) throws Exception {
-    List<String> command =
-        Stream.concat(
-                Stream.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar",
-                    jar.toAbsolutePath().toString()),
-                Stream.of(args))
-            .toList();
+    return java(List.of(), jar, args);
+  }
+
+  private Result java(List<String> options, Path jar, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(options);
+    command.add("-jar");
+    command.add(jar.toAbsolutePath().toString());
+    command.addAll(List.of(args));
     Path log = dir.resolve("out-" + System.nanoTime() + ".txt");
     Process process =
         new ProcessBuilder(command)

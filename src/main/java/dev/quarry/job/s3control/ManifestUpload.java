@@ -257,7 +257,8 @@ public final class ManifestUpload {
                                   .multipartUpload(m -> m.parts(parts)))
                       .eTag());
       return etag;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // an Error too (no thread could be started for a part): S3 would keep the parts and bill them
       pool.shutdownNow();
       abort(e, pool, bucket, key, owner, uploadId, where);
       throw e;
@@ -293,7 +294,7 @@ public final class ManifestUpload {
    * failed abort (e.g. a role without s3:AbortMultipartUpload) is added to it, saying what is left.
    */
   private void abort(
-      RuntimeException failure,
+      Throwable failure,
       ExecutorService pool,
       String bucket,
       String key,
