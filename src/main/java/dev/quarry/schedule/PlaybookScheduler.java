@@ -185,7 +185,9 @@ public final class PlaybookScheduler implements AutoCloseable {
             .migrate();
         return;
       } catch (FlywayException e) {
-        if (attempt >= 100 || !DriverConnections.alreadyOpen(e)) {
+        if (attempt >= 100
+            || !(DriverConnections.alreadyOpen(e)
+                || dev.quarry.run.jdbc.JdbcRunStore.baselineUnderWay(e))) {
           throw new IllegalStateException("cannot create Quartz's tables: " + e.getMessage(), e);
         }
         try {

@@ -74,7 +74,7 @@ public final class JdbcRunStore implements RunStore {
             .migrate();
         return;
       } catch (FlywayException e) {
-        if (attempt >= OPEN_ATTEMPTS || !alreadyOpen(e)) {
+        if (attempt >= OPEN_ATTEMPTS || !(alreadyOpen(e) || baselineUnderWay(e))) {
           throw QuarryException.external(
               ErrorCode.RUN_STORE_FAILED,
               "cannot open the run store " + redacted() + ": " + e.getMessage(),
@@ -573,6 +573,23 @@ public final class JdbcRunStore implements RunStore {
         pause();
       }
     }
+  }
+
+  /**
+   * Another process is baselining the same schema at this moment: it has created Flyway's history
+   * table and not yet written its first row (two daemons started together on one PostgreSQL).
+   * Flyway refuses rather than wait (it names no code for it, only this message); a moment later
+   * the row is there and the migration goes on from it.
+   */
+  public static boolean baselineUnderWay(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof FlywayException
+          && t.getMessage() != null
+          && t.getMessage().contains("as it already exists, and is empty")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean alreadyOpen(Throwable e) {
