@@ -3,6 +3,7 @@ package dev.quarry.bench;
 import dev.quarry.config.QuarryConfig;
 import dev.quarry.config.S3Clients;
 import dev.quarry.job.s3control.ManifestUpload;
+import dev.quarry.manifest.Manifest;
 import dev.quarry.manifest.ManifestWriter;
 import dev.quarry.query.BoundQuery;
 import dev.quarry.query.ObjectRow;
@@ -276,7 +277,7 @@ public final class AthenaStreamBenchmark {
       try {
         Set<String> before = MotoAthena.executions(athena);
         long[] firstRow = {0};
-        CompletableFuture<Long> run =
+        CompletableFuture<Manifest> run =
             CompletableFuture.supplyAsync(
                 () -> {
                   try (ManifestWriter writer = ManifestWriter.open(manifest, true)) {
@@ -289,7 +290,7 @@ public final class AthenaStreamBenchmark {
                           }
                           writer.write(row);
                         });
-                    return writer.finish().rows();
+                    return writer.finish();
                   }
                 });
         String id = MotoAthena.awaitNewExecution(athena, before);
@@ -308,12 +309,13 @@ public final class AthenaStreamBenchmark {
                     .destinationKey(target.getPath().substring(1)));
         long start = System.nanoTime();
         moto.release();
-        long rows = run.get(30, TimeUnit.MINUTES);
+        Manifest written = run.get(30, TimeUnit.MINUTES);
+        long rows = written.rows();
         long read = System.nanoTime();
         if (uploadMode.equals("serial")) {
           serialUpload(s3, bucket, "manifests/streamed.csv", manifest);
         } else {
-          upload(s3, bucket, "manifests/streamed.csv", manifest);
+          upload(s3, bucket, "manifests/streamed.csv", written);
         }
         long end = System.nanoTime();
         // where the time goes, on stderr: the query's end seen, the rows read, the upload
@@ -344,9 +346,10 @@ public final class AthenaStreamBenchmark {
                     StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
                 .build()) {
       long start = System.nanoTime();
-      long rows = page(pager, manifest);
+      Manifest written = page(pager, manifest);
+      long rows = written.rows();
       long read = System.nanoTime();
-      upload(s3, bucket, "manifests/paged.csv", manifest);
+      upload(s3, bucket, "manifests/paged.csv", written);
       long end = System.nanoTime();
       System.err.printf(
           Locale.ROOT,
@@ -397,7 +400,7 @@ public final class AthenaStreamBenchmark {
   }
 
   /** GetQueryResults page by page, each row (but the header) encoded into the manifest. */
-  private static long page(AthenaClient athena, Path manifest) {
+  private static Manifest page(AthenaClient athena, Path manifest) {
     try (ManifestWriter writer = ManifestWriter.open(manifest, true)) {
       boolean header = true;
       for (GetQueryResultsResponse page :
@@ -418,14 +421,14 @@ public final class AthenaStreamBenchmark {
                   d.get(4).varCharValue()));
         }
       }
-      return writer.finish().rows();
+      return writer.finish();
     }
   }
 
   /** Quarry's own manifest upload (S3ControlBatchJobs'), with its default limits. */
-  private static void upload(S3Client s3, String bucket, String key, Path file) {
+  private static void upload(S3Client s3, String bucket, String key, Manifest manifest) {
     new ManifestUpload(s3, ManifestUpload.Limits.DEFAULT)
-        .upload(file, bucket, key, "123456789012" /* moto's account */);
+        .upload(manifest.file(), manifest.etag(), bucket, key, "123456789012" /* moto's account */);
   }
 
   /** The upload of b6a301d, for the same-run before: 8 MiB parts, one at a time. */

@@ -49,7 +49,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  *
  * <pre>{@code
  * String etag = new ManifestUpload(s3, ManifestUpload.Limits.DEFAULT)
- *     .upload(file, "my-quarry", "manifests/p/run/manifest.csv", "111122223333");
+ *     .upload(file, md5, "my-quarry", "manifests/p/run/manifest.csv", "111122223333");
  * }</pre>
  */
 public final class ManifestUpload {
@@ -103,12 +103,16 @@ public final class ManifestUpload {
   /**
    * Uploads {@code file} to {@code s3://bucket/key}.
    *
+   * @param md5 the file's MD5 (hex), as its writer computed it and the caller has checked: what S3
+   *     must answer for one PutObject, so the file is not read for it again
    * @return the object's ETag, unquoted, lower case: the file's MD5, or its multipart ETag
    * @throws QuarryException naming the manifest and where it was going: S3's answer, no answer, or
    *     an ETag other than the one computed from the file
    */
-  public String upload(Path file, String bucket, String key, String expectedBucketOwner) {
+  public String upload(
+      Path file, String md5, String bucket, String key, String expectedBucketOwner) {
     requireNonNull(file, "file is null");
+    requireNonNull(md5, "md5 is null");
     requireNonNull(bucket, "bucket is null");
     requireNonNull(key, "key is null");
     requireNonNull(expectedBucketOwner, "expectedBucketOwner is null");
@@ -116,7 +120,7 @@ public final class ManifestUpload {
     long size = size(file);
     if (size <= limits.threshold()) {
       String etag = put(file, bucket, key, expectedBucketOwner, where);
-      return checked(etag, S3ControlBatchJobs.md5(file), where);
+      return checked(etag, md5, where);
     }
     long partSize = partSize(size, limits.partSize());
     String expected = multipartEtag(file, partSize);

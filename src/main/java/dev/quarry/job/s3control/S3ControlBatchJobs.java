@@ -355,7 +355,13 @@ public final class S3ControlBatchJobs implements BatchJobs, AutoCloseable {
    * CreateJob gets.
    */
   private String upload(JobRequest request, String bucket, String key) {
-    return manifests.upload(request.manifest().file(), bucket, key, settings.accountId());
+    // the manifest's MD5 was checked against the file before the first remote call (validate)
+    return manifests.upload(
+        request.manifest().file(),
+        unquote(request.manifest().etag()),
+        bucket,
+        key,
+        settings.accountId());
   }
 
   @Override

@@ -99,7 +99,9 @@ class ManifestUploadIT {
       ManifestUpload upload = new ManifestUpload(client, new ManifestUpload.Limits(PART, PART, 2));
 
       // when
-      String etag = upload.upload(manifest, bucket, "m/manifest.csv", ACCOUNT);
+      String etag =
+          upload.upload(
+              manifest, S3ControlBatchJobs.md5(manifest), bucket, "m/manifest.csv", ACCOUNT);
 
       // then: S3's object is the file, SSE-S3, and its ETag the one computed from the file
       var head = s3.headObject(b -> b.bucket(bucket).key("m/manifest.csv"));
@@ -121,7 +123,8 @@ class ManifestUploadIT {
         new ManifestUpload(s3, new ManifestUpload.Limits(Long.MAX_VALUE, PART, 2));
 
     // when
-    String etag = upload.upload(manifest, bucket, "m/one.csv", ACCOUNT);
+    String etag =
+        upload.upload(manifest, S3ControlBatchJobs.md5(manifest), bucket, "m/one.csv", ACCOUNT);
 
     // then
     assertThat(etag).isEqualTo(S3ControlBatchJobs.md5(manifest));
@@ -136,7 +139,10 @@ class ManifestUploadIT {
       ManifestUpload upload = new ManifestUpload(client, new ManifestUpload.Limits(PART, PART, 1));
 
       // when / then
-      assertThatThrownBy(() -> upload.upload(manifest, bucket, "m/failed.csv", ACCOUNT))
+      assertThatThrownBy(
+              () ->
+                  upload.upload(
+                      manifest, S3ControlBatchJobs.md5(manifest), bucket, "m/failed.csv", ACCOUNT))
           .isInstanceOf(QuarryException.class)
           .hasMessageContaining(manifest.toString())
           .hasMessageContaining("s3://" + bucket + "/m/failed.csv")
@@ -164,7 +170,10 @@ class ManifestUploadIT {
       ManifestUpload upload = new ManifestUpload(client, new ManifestUpload.Limits(PART, PART, 1));
 
       // when / then: the part's error, with the abort's failure beside it
-      assertThatThrownBy(() -> upload.upload(manifest, bucket, "m/abort.csv", ACCOUNT))
+      assertThatThrownBy(
+              () ->
+                  upload.upload(
+                      manifest, S3ControlBatchJobs.md5(manifest), bucket, "m/abort.csv", ACCOUNT))
           .isInstanceOf(QuarryException.class)
           .hasMessageContaining("part 2 of 3")
           .satisfies(
@@ -204,7 +213,14 @@ class ManifestUploadIT {
       ManifestUpload upload = new ManifestUpload(client, new ManifestUpload.Limits(PART, PART, 1));
 
       // when / then
-      assertThatThrownBy(() -> upload.upload(manifest, bucket, "m/interrupted.csv", ACCOUNT))
+      assertThatThrownBy(
+              () ->
+                  upload.upload(
+                      manifest,
+                      S3ControlBatchJobs.md5(manifest),
+                      bucket,
+                      "m/interrupted.csv",
+                      ACCOUNT))
           .isInstanceOfSatisfying(
               QuarryException.class,
               e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.INTERRUPTED));
