@@ -30,9 +30,21 @@ import software.amazon.awssdk.services.s3.S3Client;
           + " refresh time). requester, source_ip_address and request_id are unknown locally"
           + " and left NULL; changes that cancel out between two refreshes are not seen.",
       "",
+      "--incremental: a listed version with a version id that the previous inventory holds"
+          + " with the same size, last-modified time, ETag and storage class is not read with"
+          + " HeadObject; its encryption, user metadata, checksum and multipart fields are taken"
+          + " from the previous inventory, its tags are read again. The null version (unversioned"
+          + " buckets, objects written before versioning) and every new or changed version are"
+          + " read in full. It trusts that no version changed in place but for its tags and"
+          + " storage class. Do not use it after an encryption change in place: S3's"
+          + " UpdateObjectEncryption (Quarry's update-encryption re-encrypt) keeps the version"
+          + " id, ETag and dates, so only a full refresh sees it; nor against S3Mock, which"
+          + " rewrites a version in place on a copy onto itself.",
+      "",
       "Examples:",
       "  quarry metadata refresh --bucket starwatcher",
       "  quarry metadata refresh --bucket starwatcher --concurrency 64 --output json",
+      "  quarry metadata refresh --bucket starwatcher --incremental",
       "  quarry metadata refresh --bucket logs --s3-endpoint http://127.0.0.1:9090"
     })
 public final class MetadataRefreshCommand implements Runnable {
@@ -52,6 +64,15 @@ public final class MetadataRefreshCommand implements Runnable {
       description = "Requests in flight at once (default: ${DEFAULT-VALUE}).")
   int concurrency;
 
+  @Option(
+      names = "--incremental",
+      description =
+          "Read only the tags of versions the previous inventory shows unchanged (size,"
+              + " last-modified, ETag, storage class); HeadObject for the rest. Trusts that no"
+              + " version's encryption or metadata changed in place (see above). Default: every"
+              + " version read in full.")
+  boolean incremental;
+
   private final CliContext context;
 
   public MetadataRefreshCommand(CliContext context) {
@@ -69,7 +90,7 @@ public final class MetadataRefreshCommand implements Runnable {
       summary =
           new MetadataRefresher(
                   new Warehouse(config.warehouseDir()), s3, endpoint, Clock.systemUTC())
-              .refresh(bucket, concurrency, progress);
+              .refresh(bucket, concurrency, incremental, progress);
     }
     PrintWriter out = context.out();
     switch (global.output()) {
@@ -96,6 +117,11 @@ public final class MetadataRefreshCommand implements Runnable {
         s.deleteMarkersCreated() + s.permanentDeletes(),
         s.deleteMarkersCreated(),
         s.permanentDeletes());
+    out.printf(
+        Locale.ROOT,
+        "versions: %d read in full (HeadObject), %d known from the previous inventory (tags read)%n",
+        s.versionsReadInFull(),
+        s.versionsReused());
     if (s.vanished() > 0) {
       out.printf(Locale.ROOT, "%d versions vanished while being read%n", s.vanished());
     }

@@ -150,14 +150,20 @@ final class ProgressBars {
     }
 
     @Override
+    public void update(long done, long listed, boolean listingComplete, double perSecond) {
+      update(done, listed, listingComplete, perSecond, 0);
+    }
+
+    @Override
     public synchronized void update(
-        long done, long listed, boolean listingComplete, double perSecond) {
+        long done, long listed, boolean listingComplete, double perSecond, long reused) {
       if (bar == null) {
         bar = bar(context, "refresh " + bucket, " objects", listed);
       }
       bar.maxHint(listed);
       bar.stepTo(done);
-      bar.setExtraMessage(listingComplete ? "" : " listing");
+      bar.setExtraMessage(
+          (reused > 0 ? " " + reused + " known" : "") + (listingComplete ? "" : " listing"));
     }
 
     @Override
@@ -181,6 +187,7 @@ final class ProgressBars {
     private boolean started;
     private long done;
     private long listed;
+    private long reused;
     private double perSecond;
 
     PlainRefresh(PrintWriter err, String bucket) {
@@ -189,8 +196,14 @@ final class ProgressBars {
     }
 
     @Override
+    public void update(long done, long listed, boolean listingComplete, double perSecond) {
+      update(done, listed, listingComplete, perSecond, 0);
+    }
+
+    @Override
     public synchronized void update(
-        long done, long listed, boolean listingComplete, double perSecond) {
+        long done, long listed, boolean listingComplete, double perSecond, long reused) {
+      this.reused = reused;
       this.done = done;
       this.listed = listed;
       this.perSecond = perSecond;
@@ -213,11 +226,12 @@ final class ProgressBars {
     private void line(String suffix) {
       err.printf(
           Locale.ROOT,
-          "quarry: refresh %s  %d/%d%s objects  %.0f/s%n",
+          "quarry: refresh %s  %d/%d%s objects%s  %.0f/s%n",
           bucket,
           done,
           listed,
           suffix,
+          reused > 0 ? " (" + reused + " known, tags read)" : "",
           perSecond);
       err.flush();
     }

@@ -22,11 +22,17 @@ import org.duckdb.DuckDBConnection;
 final class InventoryWriter implements AutoCloseable {
   static final String TABLE = "listed";
 
-  private static final InventoryRow END =
-      InventoryRow.deleteMarker("-", "-", null, Instant.EPOCH, -1);
+  private static final Entry END =
+      new Entry(InventoryRow.deleteMarker("-", "-", null, Instant.EPOCH, -1), false);
+
+  /**
+   * @param headReused the row's HeadObject fields are to be taken from the previous inventory (the
+   *     refresh fills them in SQL); only its listing fields and tags were read
+   */
+  private record Entry(InventoryRow row, boolean headReused) {}
 
   private final DuckDBConnection connection;
-  private final BlockingQueue<InventoryRow> queue;
+  private final BlockingQueue<Entry> queue;
   private final Thread thread;
   private final AtomicLong written = new AtomicLong();
   private volatile Throwable failure;
@@ -44,7 +50,7 @@ final class InventoryWriter implements AutoCloseable {
               + " is_multipart BOOLEAN, encryption_status VARCHAR, is_bucket_key_enabled BOOLEAN,"
               + " kms_key_arn VARCHAR, checksum_algorithm VARCHAR,"
               + " object_tags MAP(VARCHAR, VARCHAR), user_metadata MAP(VARCHAR, VARCHAR),"
-              + " listing_order BIGINT)");
+              + " listing_order BIGINT, head_reused BOOLEAN)");
     }
     this.thread = new Thread(this::drain, "quarry-inventory-writer");
     thread.setDaemon(true);
@@ -53,8 +59,21 @@ final class InventoryWriter implements AutoCloseable {
 
   /** Queues a row, waiting while the queue is full. */
   void add(InventoryRow row) throws InterruptedException {
+    add(row, false);
+  }
+
+  /**
+   * Queues a row whose HeadObject fields are still to be taken from the previous inventory, waiting
+   * while the queue is full.
+   */
+  void addReused(InventoryRow row) throws InterruptedException {
+    add(row, true);
+  }
+
+  private void add(InventoryRow row, boolean headReused) throws InterruptedException {
     requireNonNull(row, "row is null");
-    while (!queue.offer(row, 200, TimeUnit.MILLISECONDS)) {
+    Entry entry = new Entry(row, headReused);
+    while (!queue.offer(entry, 200, TimeUnit.MILLISECONDS)) {
       checkFailure();
     }
   }
@@ -84,12 +103,12 @@ final class InventoryWriter implements AutoCloseable {
   private void drain() {
     try (DuckDBAppender appender = connection.createAppender(TABLE)) {
       while (true) {
-        InventoryRow row = queue.take();
-        if (row == END) {
+        Entry entry = queue.take();
+        if (entry == END) {
           break;
         }
         if (failure == null) {
-          append(appender, row);
+          append(appender, entry.row(), entry.headReused());
           written.incrementAndGet();
         }
       }
@@ -110,7 +129,8 @@ final class InventoryWriter implements AutoCloseable {
     }
   }
 
-  private static void append(DuckDBAppender a, InventoryRow row) throws SQLException {
+  private static void append(DuckDBAppender a, InventoryRow row, boolean headReused)
+      throws SQLException {
     a.beginRow();
     a.append(row.bucket());
     a.append(row.key());
@@ -136,6 +156,7 @@ final class InventoryWriter implements AutoCloseable {
       a.append(row.userMetadata());
     }
     a.append(row.listingOrder());
+    a.append(headReused);
     a.endRow();
   }
 

@@ -119,7 +119,29 @@ public final class MetadataRefresher {
     }
   }
 
+  /** A full refresh: every version read with HeadObject and GetObjectTagging. */
   public RefreshSummary refresh(String bucket, int concurrency, RefreshProgress progress) {
+    return refresh(bucket, concurrency, false, progress);
+  }
+
+  /**
+   * Rebuilds the bucket's inventory and appends the changes to its journal.
+   *
+   * <p>{@code incremental}: a listed version with a version id that the previous inventory holds
+   * with the same size, last-modified time, ETag and storage class is not read with HeadObject; its
+   * encryption, user metadata, checksum and multipart fields are taken from the previous inventory,
+   * and its tags are read as always. The null version, new versions and anything else are read in
+   * full. The tables written are those a full refresh writes only where no version was changed in
+   * place but for its tags and storage class. That is the caller's promise, not S3's: S3's
+   * UpdateObjectEncryption changes a version's encryption keeping its id, ETag and dates (as
+   * Quarry's {@code update-encryption} re-encrypt does), and S3Mock 5.2.0 rewrites a version in
+   * place on a copy onto itself, keeping its id, ETag and last-modified time. So it is never the
+   * default.
+   *
+   * @param incremental trust the previous inventory's HeadObject fields of unchanged versions
+   */
+  public RefreshSummary refresh(
+      String bucket, int concurrency, boolean incremental, RefreshProgress progress) {
     checkBucketName(bucket);
     if (concurrency < 1 || concurrency > 1024) {
       throw QuarryException.user(
@@ -134,7 +156,7 @@ public final class MetadataRefresher {
       RefreshState state = warehouse.beginWrite(namespace, bucket);
       Path work = Files.createTempDirectory(namespaceDir, ".refresh-");
       try {
-        return refreshLocked(bucket, namespace, state, concurrency, progress, work);
+        return refreshLocked(bucket, namespace, state, concurrency, incremental, progress, work);
       } finally {
         try {
           Warehouse.deleteTree(work);
@@ -154,16 +176,26 @@ public final class MetadataRefresher {
       String namespace,
       RefreshState state,
       int concurrency,
+      boolean incremental,
       RefreshProgress progress,
       Path work)
       throws IOException {
     Instant started = clock.instant();
+    Path inventoryDir = warehouse.tableDir(namespace, MetadataTables.INVENTORY);
+    List<Path> oldInventory = state.inventoryFiles().stream().map(inventoryDir::resolve).toList();
     try (DuckDBConnection db = DuckDb.open(work.resolve("refresh.duckdb"))) {
       try (Statement statement = db.createStatement()) {
         // spills of large buckets go next to the database, inside the warehouse
         statement.execute("SET temp_directory = " + DuckDb.literal(work.resolve("spill")));
       }
-      Counts counts = collect(db, bucket, concurrency, progress);
+      Counts counts;
+      try (PreviousVersions previous =
+          incremental ? PreviousVersions.open(oldInventory) : PreviousVersions.none()) {
+        counts = collect(db, bucket, concurrency, previous, progress);
+      }
+      if (counts.reused() > 0) {
+        fillReused(db, oldInventory, counts.reused());
+      }
       // every listed version has been read: changes after this instant belong to the next refresh
       Instant refreshTime = clock.instant().truncatedTo(ChronoUnit.MICROS);
       return writeTables(db, bucket, namespace, state, counts, refreshTime, started);
@@ -172,14 +204,68 @@ public final class MetadataRefresher {
     }
   }
 
-  private record Counts(long versions, long deleteMarkers, long vanished) {}
+  /**
+   * @param reused versions read with GetObjectTagging only, their other fields the previous
+   *     inventory's (of {@code versions}, or vanished)
+   */
+  private record Counts(long versions, long deleteMarkers, long vanished, long reused) {}
+
+  /**
+   * Takes the HeadObject fields of the versions read without HeadObject from the previous
+   * inventory, in DuckDB, matching each on what proved it unchanged (key, version id, size,
+   * last-modified time, ETag, storage class), exactly one row each.
+   */
+  private static void fillReused(DuckDBConnection db, List<Path> oldInventory, long expected)
+      throws SQLException {
+    try (Statement sql = db.createStatement()) {
+      long reused;
+      try (ResultSet rs =
+          sql.executeQuery(
+              "SELECT count(*) FROM " + InventoryWriter.TABLE + " WHERE head_reused")) {
+        rs.next();
+        reused = rs.getLong(1);
+      }
+      long filled =
+          sql.executeLargeUpdate(
+              "UPDATE "
+                  + InventoryWriter.TABLE
+                  + " n SET is_multipart = o.is_multipart, encryption_status ="
+                  + " o.encryption_status, is_bucket_key_enabled = o.is_bucket_key_enabled,"
+                  + " kms_key_arn = o.kms_key_arn, checksum_algorithm = o.checksum_algorithm,"
+                  + " user_metadata = o.user_metadata, head_reused = FALSE"
+                  + " FROM (SELECT key, version_id, size, last_modified_date, e_tag,"
+                  + " storage_class, is_multipart, encryption_status, is_bucket_key_enabled,"
+                  + " kms_key_arn, checksum_algorithm, user_metadata FROM read_parquet(["
+                  + String.join(", ", oldInventory.stream().map(DuckDb::literal).toList())
+                  + "]) WHERE is_delete_marker IS NOT DISTINCT FROM FALSE"
+                  + " AND version_id IS NOT NULL"
+                  + " QUALIFY count(*) OVER (PARTITION BY key, version_id) = 1) o"
+                  + " WHERE n.head_reused AND o.key = n.key AND o.version_id = n.version_id"
+                  + " AND o.size = n.size AND o.last_modified_date = n.last_modified_date"
+                  + " AND o.e_tag = n.e_tag AND o.storage_class = n.storage_class");
+      // the reader matched each of them on the same columns of the same files
+      if (filled != expected || reused != expected) {
+        throw new IllegalStateException(
+            "the previous inventory gave "
+                + filled
+                + " of "
+                + reused
+                + " versions read without HeadObject their fields");
+      }
+    }
+  }
 
   /** Lists, reads and streams every version and delete marker into the table {@code listed}. */
   private Counts collect(
-      DuckDBConnection db, String bucket, int concurrency, RefreshProgress progress)
+      DuckDBConnection db,
+      String bucket,
+      int concurrency,
+      PreviousVersions previous,
+      RefreshProgress progress)
       throws SQLException {
     VersionReader reader = new VersionReader(s3);
     AtomicLong done = new AtomicLong();
+    AtomicLong reused = new AtomicLong();
     AtomicLong listed = new AtomicLong();
     AtomicLong vanished = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -196,7 +282,8 @@ public final class MetadataRefresher {
     ticker.scheduleAtFixedRate(
         () -> {
           double seconds = Math.max((System.nanoTime() - startNanos) / 1e9, 1e-3);
-          progress.update(done.get(), listed.get(), listingComplete[0], done.get() / seconds);
+          progress.update(
+              done.get(), listed.get(), listingComplete[0], done.get() / seconds, reused.get());
         },
         500,
         500,
@@ -228,16 +315,28 @@ public final class MetadataRefresher {
           } else {
             ObjectVersion v = entry.version();
             versions++;
+            // a key parsed from XML may not be the key it was (a CR read as LF): read in full
+            PreviousVersions.Known known =
+                keysAsInXml && v.key().indexOf('\n') >= 0
+                    ? null
+                    : previous.find(v.key(), v.versionId());
+            boolean headKnown = known != null && known.matches(v);
             slots.acquire();
             pool.execute(
                 () -> {
                   try {
-                    reader
-                        .read(bucket, v, position, keysAsInXml)
+                    (headKnown
+                            ? reader.readTags(bucket, v, position)
+                            : reader.read(bucket, v, position, keysAsInXml))
                         .ifPresentOrElse(
                             row -> {
                               try {
-                                writer.add(row);
+                                if (headKnown) {
+                                  writer.addReused(row);
+                                  reused.incrementAndGet();
+                                } else {
+                                  writer.add(row);
+                                }
                               } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
                                 throw new IllegalStateException("interrupted", e);
@@ -294,11 +393,12 @@ public final class MetadataRefresher {
       awaitQuietly(ticker);
       // the ticker's last update may be half a second old: the final counts end the display
       double seconds = Math.max((System.nanoTime() - startNanos) / 1e9, 1e-3);
-      progress.update(done.get(), listed.get(), listingComplete[0], done.get() / seconds);
+      progress.update(
+          done.get(), listed.get(), listingComplete[0], done.get() / seconds, reused.get());
       progress.finish();
     }
     checkUnique(db, bucket);
-    return new Counts(versions - vanished.get(), markers, vanished.get());
+    return new Counts(versions - vanished.get(), markers, vanished.get(), reused.get());
   }
 
   /**
@@ -555,6 +655,8 @@ public final class MetadataRefresher {
         counts.versions(),
         counts.deleteMarkers(),
         counts.vanished(),
+        counts.versions() - counts.reused(),
+        counts.reused(),
         byType[0],
         byType[1],
         byType[2],

@@ -17,6 +17,15 @@ public interface RefreshProgress {
    */
   void update(long done, long listed, boolean listingComplete, double perSecond);
 
+  /**
+   * As {@link #update(long, long, boolean, double)}, also telling how many of the versions done
+   * were known from the previous inventory (read without HeadObject).
+   */
+  default void update(
+      long done, long listed, boolean listingComplete, double perSecond, long reused) {
+    update(done, listed, listingComplete, perSecond);
+  }
+
   /** The reading phase ended; the next output may start a new line. */
   void finish();
 }

@@ -12,6 +12,9 @@ import java.time.Instant;
  * @param journalFile null when nothing changed and the journal already had a file
  * @param firstSequenceNumber null when the refresh wrote no journal row
  * @param vanished versions listed but gone before they could be read (they count as deleted)
+ * @param versionsReadInFull versions read with HeadObject and GetObjectTagging
+ * @param versionsReused versions the previous inventory proved unchanged: read with
+ *     GetObjectTagging only, their other fields the previous inventory's
  */
 public record RefreshSummary(
     String bucket,
@@ -20,6 +23,8 @@ public record RefreshSummary(
     long versions,
     long deleteMarkers,
     long vanished,
+    long versionsReadInFull,
+    long versionsReused,
     long creates,
     long updates,
     long deleteMarkersCreated,

@@ -85,12 +85,73 @@ final class VersionReader {
               .sseCustomerAlgorithm("AES256")
               .build();
     }
-    String found = key;
+    Optional<Map<String, String>> tags = tags(bucket, key, listedVersionId);
+    if (tags.isEmpty()) {
+      return Optional.empty();
+    }
+    InventoryRow row =
+        row(
+            bucket,
+            key,
+            tableVersionId(listedVersionId),
+            lastModified,
+            head,
+            tags.get() == NO_TAGS_READ ? null : tags.get(),
+            order);
+    if (row.checksumAlgorithm() == null && !version.checksumAlgorithmAsStrings().isEmpty()) {
+      // some servers (S3Mock) list the algorithm but send no checksum header on HEAD
+      row = row.withChecksumAlgorithm(version.checksumAlgorithmAsStrings().get(0));
+    }
+    return Optional.of(row);
+  }
+
+  /**
+   * Reads only the tags of a version whose HeadObject fields the previous inventory holds (a
+   * version id names immutable content, metadata, encryption and checksum; tags change in place).
+   * The row carries the listing's size, ETag and storage class and nothing of HeadObject's: the
+   * refresh takes those from the previous inventory.
+   *
+   * @return empty when the version disappeared between listing and reading
+   */
+  Optional<InventoryRow> readTags(String bucket, ObjectVersion version, long order) {
+    String versionId = version.versionId();
+    Optional<Map<String, String>> tags = tags(bucket, version.key(), versionId);
+    if (tags.isEmpty()) {
+      return Optional.empty();
+    }
+    String eTag = unquote(version.eTag());
+    return Optional.of(
+        new InventoryRow(
+            bucket,
+            version.key(),
+            tableVersionId(versionId),
+            false,
+            version.size(),
+            version.lastModified(),
+            eTag,
+            version.storageClassAsString(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            tags.get() == NO_TAGS_READ ? null : InventoryRow.sorted(tags.get()),
+            null,
+            order));
+  }
+
+  /** Stands for tags a server would not tell (an empty optional means the version is gone). */
+  private static final Map<String, String> NO_TAGS_READ =
+      java.util.Collections.unmodifiableMap(new TreeMap<>());
+
+  /**
+   * @return empty when the version is gone; {@link #NO_TAGS_READ} when the server refuses to tell
+   */
+  private Optional<Map<String, String>> tags(String bucket, String key, String versionId) {
     Map<String, String> tags = new TreeMap<>();
     try {
       for (Tag tag :
-          s3.getObjectTagging(b -> b.bucket(bucket).key(found).versionId(listedVersionId))
-              .tagSet()) {
+          s3.getObjectTagging(b -> b.bucket(bucket).key(key).versionId(versionId)).tagSet()) {
         tags.put(tag.key(), tag.value());
       }
     } catch (S3Exception e) {
@@ -101,15 +162,9 @@ final class VersionReader {
         throw e;
       }
       // moto refuses tagging reads of archived objects (AWS answers them): tags unknown
-      tags = null;
+      return Optional.of(NO_TAGS_READ);
     }
-    InventoryRow row =
-        row(bucket, key, tableVersionId(listedVersionId), lastModified, head, tags, order);
-    if (row.checksumAlgorithm() == null && !version.checksumAlgorithmAsStrings().isEmpty()) {
-      // some servers (S3Mock) list the algorithm but send no checksum header on HEAD
-      row = row.withChecksumAlgorithm(version.checksumAlgorithmAsStrings().get(0));
-    }
-    return Optional.of(row);
+    return Optional.of(tags);
   }
 
   /** At most 3^4 keys are tried: beyond, the version is reported as gone. */

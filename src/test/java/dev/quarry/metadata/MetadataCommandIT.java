@@ -60,6 +60,31 @@ class MetadataCommandIT {
   }
 
   @Test
+  void anIncrementalRefreshTellsHowManyVersionsItKnew() throws Exception {
+    // given
+    String bucket = S3Servers.createVersionedBucket(s3, "cli-incr");
+    IntStream.range(0, 20)
+        .forEach(
+            i -> s3.putObject(b -> b.bucket(bucket).key("obj/" + i), RequestBody.fromString("x")));
+    assertThat(run("metadata", "refresh", "--bucket", bucket).code()).isZero();
+    s3.putObject(b -> b.bucket(bucket).key("obj/new"), RequestBody.fromString("y"));
+
+    // when
+    Result json = run("metadata", "refresh", "--bucket", bucket, "--incremental", "-o", "json");
+    Result full = run("metadata", "refresh", "--bucket", bucket);
+
+    // then
+    assertThat(json.code()).as(json.err()).isZero();
+    JsonNode summary = new ObjectMapper().readTree(json.out());
+    assertThat(summary.get("versionsReadInFull").asLong()).isEqualTo(1);
+    assertThat(summary.get("versionsReused").asLong()).isEqualTo(20);
+    assertThat(summary.get("creates").asLong()).isEqualTo(1);
+    assertThat(full.code()).as(full.err()).isZero();
+    assertThat(full.out())
+        .contains("versions: 21 read in full (HeadObject), 0 known from the previous inventory");
+  }
+
+  @Test
   void unknownBucketIsAUserError() {
     // when
     Result result = run("metadata", "refresh", "--bucket", S3Servers.newBucketName("absent"));
@@ -76,7 +101,9 @@ class MetadataCommandIT {
 
     // then
     assertThat(result.code()).isZero();
-    assertThat(result.out()).contains("--concurrency", "quarry metadata refresh --bucket");
+    assertThat(result.out())
+        .contains("--concurrency", "quarry metadata refresh --bucket", "--incremental")
+        .contains("UpdateObjectEncryption");
   }
 
   private record Result(int code, String out, String err) {}
