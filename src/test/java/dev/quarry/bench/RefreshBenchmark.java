@@ -2,6 +2,7 @@ package dev.quarry.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -11,7 +12,10 @@ import java.util.Locale;
  * RefreshLoop}), each a separate process measured by {@code /usr/bin/time -v}, seconds apart.
  *
  * <p>Arguments: versions, runs, concurrency (defaults 20000 2 16, the refresh's default
- * concurrency). Run with {@code bin/benchmark refresh ...}. Not a test: it prints its figures.
+ * concurrency), and {@code second}: then, instead, one first refresh, and per run a second refresh
+ * of a copy of its warehouse, full (the default) and {@code --incremental} in turn (nothing changed
+ * in between: every version is known). Run with {@code bin/benchmark refresh ...}. Not a test: it
+ * prints its figures.
  */
 public final class RefreshBenchmark {
   private RefreshBenchmark() {}
@@ -39,9 +43,13 @@ public final class RefreshBenchmark {
         "ratio",
         "CPU s",
         "CPU ratio");
+    boolean second = args.length > 3 && args[3].equals("second");
     try (InstantS3 instant = InstantS3.start(versions)) {
       String endpoint = instant.endpoint().toString();
-      for (int run = 0; run < runs; run++) {
+      if (second) {
+        secondRefreshes(work, endpoint, versions, runs, concurrency);
+      }
+      for (int run = 0; !second && run < runs; run++) {
         Timed loop =
             Timed.run(
                 work,
@@ -73,6 +81,77 @@ public final class RefreshBenchmark {
           "instant endpoint: %,d requests, %d not answered%n",
           instant.requests(),
           instant.unknown());
+    }
+  }
+
+  private static void secondRefreshes(
+      Path work, String endpoint, int versions, int runs, int concurrency) throws Exception {
+    Path first = work.resolve("state-first");
+    Timed.deleteTree(first);
+    Timed once = refresh(work, endpoint, first, concurrency);
+    row("first refresh", once, versions, once);
+    for (int run = 0; run < runs; run++) {
+      Timed full = null;
+      Timed incremental = null;
+      // alternated: the full refresh first in even runs, the incremental one in odd runs
+      for (int turn = 0; turn < 2; turn++) {
+        boolean incrementalNow = (turn == 0) == (run % 2 == 1);
+        Path state = work.resolve("state-second");
+        Timed.deleteTree(state);
+        copyTree(first, state);
+        Timed t =
+            incrementalNow
+                ? refresh(work, endpoint, state, concurrency, "--incremental")
+                : refresh(work, endpoint, state, concurrency);
+        Timed.deleteTree(state);
+        // what the refresh says it read: every version in full, or every one known
+        Files.readAllLines(work.resolve("out.txt")).stream()
+            .filter(line -> line.startsWith("versions:"))
+            .forEach(line -> System.out.println("  " + line));
+        if (incrementalNow) {
+          incremental = t;
+        } else {
+          full = t;
+        }
+      }
+      row("second refresh, full", full, versions, full);
+      row("second, --incremental", incremental, versions, full);
+    }
+    Timed.deleteTree(first);
+  }
+
+  private static Timed refresh(
+      Path work, String endpoint, Path state, int concurrency, String... more) throws Exception {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "dev.quarry.cli.Main",
+                "metadata",
+                "refresh",
+                "--bucket",
+                "bench",
+                "--concurrency",
+                Integer.toString(concurrency)));
+    args.addAll(List.of(more));
+    return Timed.run(
+        work,
+        Timed.java(args.toArray(String[]::new)),
+        "QUARRY_S3_ENDPOINT",
+        endpoint,
+        "QUARRY_STATE_DIR",
+        state.toString());
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
     }
   }
 
