@@ -99,6 +99,19 @@ public final class InstantS3 implements AutoCloseable {
     return unknown.get();
   }
 
+  /** The size of key {@code i}'s only version. */
+  static long size(int i) {
+    return 1024 + i % 4096;
+  }
+
+  private static long size(String key) {
+    try {
+      return key.startsWith("obj-") ? size(Integer.parseInt(key.substring("obj-".length()))) : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   static String key(int i) {
     return String.format(java.util.Locale.ROOT, "obj-%06d", i);
   }
@@ -130,6 +143,8 @@ public final class InstantS3 implements AutoCloseable {
         case "HEAD" -> {
           if (hasKey) {
             headers.set("ETag", ETAG);
+            // the size the listing shows, as S3 answers: an incremental refresh compares them
+            headers.set("Content-Length", Long.toString(size(path.substring(slash + 1))));
             headers.set("Last-Modified", LAST_MODIFIED_HTTP);
             headers.set("Content-Type", "application/octet-stream");
             headers.set("x-amz-version-id", query.getOrDefault("versionId", "v1"));
@@ -195,7 +210,7 @@ public final class InstantS3 implements AutoCloseable {
           .append(LAST_MODIFIED)
           .append("</LastModified><ETag>&quot;0123456789abcdef0123456789abcdef&quot;</ETag>")
           .append("<Size>")
-          .append(1024 + i % 4096)
+          .append(size(i))
           .append("</Size><StorageClass>STANDARD</StorageClass>")
           .append("<Owner><ID>instant</ID></Owner></Version>");
     }

@@ -58,6 +58,8 @@ class InstantS3Test {
       assertThat(copied).isEqualTo(InstantS3.ETAG);
       assertThat(head.eTag()).isEqualTo(InstantS3.ETAG);
       assertThat(head.versionId()).isEqualTo("v1");
+      // the listed size, so that a refresh can tell the version unchanged
+      assertThat(head.contentLength()).isEqualTo(InstantS3.size(1));
       assertThat(tags).extracting(Tag::key).containsExactly("team", "env");
       assertThat(keys).hasSize(2500).doesNotHaveDuplicates().startsWith("obj-000000");
       assertThat(pages).isEqualTo(3);
