@@ -50,7 +50,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * <p>The inventory is rebuilt from ListObjectVersions (every version and delete marker), with
  * HeadObject and GetObjectTagging per version, read concurrently and streamed into DuckDB. The
  * journal gets one new file per refresh with the changes since the previous inventory, found by SQL
- * over the old and new inventory; the first refresh backfills it from the version history.
+ * over the old and new inventory; the first refresh backfills it from the version history. An
+ * incremental refresh (opt-in) reads only the tags of versions the previous inventory shows
+ * unchanged, see {@link #refresh(String, int, boolean, RefreshProgress)}.
  *
  * <p>What a local journal cannot know: {@code requester}, {@code source_ip_address} and {@code
  * request_id} are NULL; changes between two refreshes that cancel out (an object put and deleted in
