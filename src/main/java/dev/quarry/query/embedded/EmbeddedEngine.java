@@ -367,6 +367,7 @@ public final class EmbeddedEngine implements QueryEngine {
         boolean numberedInFile = known;
         if (known
             && shape.carriedFrom().isEmpty()
+            && !plainScanOfOneRowPerKey(prepared.sql())
             && hasDuplicates(s, request.identity())) {
           numberedInFile = false;
           String taskKey =
@@ -739,6 +740,14 @@ public final class EmbeddedEngine implements QueryEngine {
     Path file = staging.resolve(name);
     written.add(file);
     return file;
+  }
+
+  /**
+   * Whether {@code sql} is a plain scan of an inventory recorded one row per (bucket, key): its
+   * rows are then distinct tasks, under either identity, and need no count of distinct hashes.
+   */
+  private boolean plainScanOfOneRowPerKey(String sql) {
+    return plainScan(sql).map(p -> recordedOneRowPerKey(p.table())).orElse(false);
   }
 
   /**
