@@ -266,12 +266,54 @@ class FastManifestTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void aPlainScanWithSizeAndClassOfAnInventoryRecordedOneRowPerKeyIsNotCountedForDuplicates()
+      throws Exception {
+    // given: a state that says one row per key over files that (wrongly) hold two rows for k:
+    // whether the plan removes a duplicate tells whether the engine trusted the fact or counted
+    Path root = dir.resolve("recorded-unique-known");
+    try (TestWarehouse versioned = new TestWarehouse(root.resolve("warehouse"))) {
+      versioned.inventory("b_vers", VERSIONED);
+      new dev.quarry.metadata.RefreshState(
+              "vers",
+              "b_vers",
+              null,
+              null,
+              CLOCK.instant(),
+              0,
+              1,
+              List.of("part-0000.parquet"),
+              List.of(),
+              true)
+          .write(versioned.warehouse().stateFile("b_vers"));
+      Playbook playbook = playbook("SELECT bucket, key, size, storage_class FROM inventory");
+
+      // when
+      PlanResult fast;
+      try (EmbeddedEngine engine = new EmbeddedEngine(versioned.warehouse())) {
+        fast = new PlanRun(engine, root.resolve("fast"), CLOCK).plan(playbook, Map.of());
+      }
+
+      // then: every row as the query returned it, without the count of distinct tasks
+      assertThat(fast.objects()).isEqualTo(3);
+      assertThat(fast.duplicatesRemoved()).isZero();
+      assertThat(fast.sample())
+          .extracting(ObjectRow::key, ObjectRow::size)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("k", 10L),
+              org.assertj.core.groups.Tuple.tuple("k", 20L),
+              org.assertj.core.groups.Tuple.tuple("solo", 5L));
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
         "SELECT bucket, key FROM inventory WHERE encryption_status NOT IN ('SSE-KMS', 'DSSE-KMS')",
         "SELECT bucket, key, version_id FROM \"s3tablescatalog/aws-s3\".\"b_photos\".inventory",
-        "SELECT bucket, key FROM b_photos.inventory WHERE size > 15 ORDER BY key DESC"
+        "SELECT bucket, key FROM b_photos.inventory WHERE size > 15 ORDER BY key DESC",
+        // size and class selected: no duplicates counted, the fact proves there are none
+        "SELECT bucket, key, version_id, size, storage_class FROM inventory ORDER BY key"
       })
   void anImportedOneRowPerKeyInventoryGivesTheStreamedManifestByteForByte(String sql)
       throws Exception {

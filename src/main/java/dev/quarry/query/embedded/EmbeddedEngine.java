@@ -363,7 +363,13 @@ public final class EmbeddedEngine implements QueryEngine {
           return writeManifest(query, request, false);
         }
         // carried rows that are alone are distinct tasks: no count needed
-        if (known && shape.carriedFrom().isEmpty() && hasDuplicates(s, request.identity())) {
+        // the staged rows numbered 1, 2, ... in their file: the first rows are the sample
+        boolean numberedInFile = known;
+        if (known
+            && shape.carriedFrom().isEmpty()
+            && !plainScanOfOneRowPerKey(prepared.sql())
+            && hasDuplicates(s, request.identity())) {
+          numberedInFile = false;
           String taskKey =
               switch (request.identity()) {
                 case BUCKET_KEY_VERSION -> "b, k, v";
@@ -382,33 +388,16 @@ public final class EmbeddedEngine implements QueryEngine {
                   + quoteString(distinct.toString())
                   + ")");
         }
-        long objects;
-        long duplicates;
-        long bytes;
-        long unknownSizes;
-        long overCopyLimit;
-        try (ResultSet rs =
-            s.executeQuery(
-                "SELECT count(*), coalesce(sum(copies), 0)::BIGINT - count(*),"
-                    + " coalesce(sum(s), 0)::BIGINT, count(*) FILTER (s IS NULL),"
-                    + " count(*) FILTER (b IS NULL OR k IS NULL OR k = '' OR NOT"
-                    + " regexp_full_match(b, "
-                    + BARE
-                    + ") OR (v IS NOT NULL AND NOT regexp_full_match(v, "
-                    + BARE
-                    + "))), count(*) FILTER (s > "
-                    + SelectionSummary.COPY_LIMIT_BYTES
-                    + ") FROM quarry_m")) {
-          rs.next();
-          if (rs.getLong(5) > 0) {
-            return Optional.empty();
-          }
-          objects = rs.getLong(1);
-          duplicates = rs.getLong(2);
-          bytes = rs.getLong(3);
-          unknownSizes = rs.getLong(4);
-          overCopyLimit = rs.getLong(6);
+        // every count of the plan in one scan of the staged rows (issue 9: each was a scan)
+        Aggregates totals = aggregates(s, request);
+        if (totals.invalid() > 0) {
+          return Optional.empty();
         }
+        long objects = totals.objects();
+        long duplicates = totals.duplicates();
+        long bytes = totals.bytes();
+        long unknownSizes = totals.unknownSizes();
+        long overCopyLimit = totals.overCopyLimit();
         s.execute(
             "COPY (SELECT b, ek"
                 + (request.withVersionIds() ? ", coalesce(v, 'null')" : "")
@@ -424,31 +413,16 @@ public final class EmbeddedEngine implements QueryEngine {
                   + quoteString(classes.toString())
                   + " (FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"')");
         }
-        List<SelectionSummary.Group> storageClasses =
-            groups(
-                s,
-                "SELECT coalesce(sc, "
-                    + quoteString(request.unknownStorageClass())
-                    + "), count(*), coalesce(sum(s), 0)::BIGINT FROM quarry_m GROUP BY 1");
-        List<SelectionSummary.Group> buckets =
-            groups(s, "SELECT b, count(*), coalesce(sum(s), 0)::BIGINT FROM quarry_m GROUP BY 1");
-        // as PlanStats: the first maxPrefixes distinct prefixes by first row keep their names
-        List<SelectionSummary.Group> prefixes =
-            groups(
-                s,
-                "WITH p AS (SELECT CASE WHEN strpos(k, '/') > 0 THEN substr(k, 1, strpos(k,"
-                    + " '/')) ELSE k END AS p, ord, s FROM quarry_m), g AS (SELECT p, min(ord) AS"
-                    + " first, count(*) AS n, coalesce(sum(s), 0) AS bytes FROM p GROUP BY p), r"
-                    + " AS (SELECT CASE WHEN row_number() OVER (ORDER BY first) <= "
-                    + request.maxPrefixes()
-                    + " THEN p ELSE "
-                    + quoteString(request.otherPrefixes())
-                    + " END AS name, n, bytes FROM g) SELECT name, sum(n)::BIGINT,"
-                    + " sum(bytes)::BIGINT FROM r GROUP BY name");
+        List<SelectionSummary.Group> storageClasses = totals.storageClasses();
+        List<SelectionSummary.Group> buckets = totals.buckets();
+        List<SelectionSummary.Group> prefixes = totals.prefixes();
         List<ObjectRow> sample = new ArrayList<>();
         try (ResultSet rs =
             s.executeQuery(
-                "SELECT b, k, v, s, sc FROM quarry_m ORDER BY ord LIMIT " + request.sampleSize())) {
+                "SELECT b, k, v, s, sc FROM quarry_m"
+                    + (numberedInFile ? " WHERE ord <= " + request.sampleSize() : "")
+                    + " ORDER BY ord LIMIT "
+                    + request.sampleSize())) {
           while (rs.next()) {
             sample.add(
                 ObjectRow.selected(
@@ -481,7 +455,7 @@ public final class EmbeddedEngine implements QueryEngine {
         }
         Optional<SelectionSummary.WrittenParts> parts = Optional.empty();
         if (request.parts().isPresent()) {
-          parts = writeParts(s, request, id, written);
+          parts = writeParts(s, request, id, written, totals.partGroups());
         }
         Files.move(staged, request.file(), StandardCopyOption.REPLACE_EXISTING);
         if (request.storageClassFile().isPresent()) {
@@ -533,50 +507,19 @@ public final class EmbeddedEngine implements QueryEngine {
    * class over rows without a class).
    */
   private Optional<SelectionSummary.WrittenParts> writeParts(
-      Statement s, ManifestRequest request, String id, List<Path> written)
+      Statement s, ManifestRequest request, String id, List<Path> written, List<PartGroup> groups)
       throws SQLException, IOException {
     ManifestRequest.Parts wanted = request.parts().orElseThrow();
     String cls = "coalesce(sc, " + quoteString(request.unknownStorageClass()) + ")";
-    String out =
-        wanted.leftOut().isEmpty()
-            ? "false"
-            : cls
-                + " IN ("
-                + wanted.leftOut().stream()
-                    .sorted()
-                    .map(EmbeddedEngine::quoteString)
-                    .collect(java.util.stream.Collectors.joining(", "))
-                + ")";
+    String out = leftOutSql(request);
     String partBucket = wanted.byBucket() ? "b" : "''";
     String partClass = wanted.byClass() ? cls : "''";
-    record Group(boolean out, String bucket, String storageClass, long objects, long bytes) {}
-    List<Group> groups = new ArrayList<>();
-    try (ResultSet rs =
-        s.executeQuery(
-            "SELECT "
-                + out
-                + ", CASE WHEN "
-                + out
-                + " THEN '' ELSE "
-                + partBucket
-                + " END, CASE WHEN "
-                + out
-                + " THEN "
-                + cls
-                + " ELSE "
-                + partClass
-                + " END, count(*), coalesce(sum(s), 0)::BIGINT FROM quarry_m GROUP BY ALL")) {
-      while (rs.next()) {
-        groups.add(
-            new Group(
-                rs.getBoolean(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5)));
-      }
-    }
     boolean unknown =
         groups.stream()
             .anyMatch(g -> !g.out() && g.storageClass().equals(request.unknownStorageClass()));
     long inParts = groups.stream().filter(g -> !g.out()).count();
-    if ((wanted.byClass() && unknown) || (inParts <= 1 && groups.stream().noneMatch(Group::out))) {
+    if ((wanted.byClass() && unknown)
+        || (inParts <= 1 && groups.stream().noneMatch(PartGroup::out))) {
       return Optional.empty();
     }
     Files.createDirectories(wanted.dir());
@@ -585,7 +528,7 @@ public final class EmbeddedEngine implements QueryEngine {
     List<SelectionSummary.Part> parts = new ArrayList<>();
     List<SelectionSummary.Group> leftOutClasses = new ArrayList<>();
     int n = 0;
-    for (Group g : groups) {
+    for (PartGroup g : groups) {
       if (g.out()) {
         leftOutClasses.add(new SelectionSummary.Group(g.storageClass(), g.objects(), g.bytes()));
         continue;
@@ -646,11 +589,165 @@ public final class EmbeddedEngine implements QueryEngine {
     return Optional.of(new SelectionSummary.WrittenParts(parts, leftOut, leftOutClasses));
   }
 
+  /** A group of {@link #writeParts}: a part's bucket and class, or a left-out class. */
+  private record PartGroup(
+      boolean out, String bucket, String storageClass, long objects, long bytes) {}
+
+  /**
+   * The counts of {@link #aggregates}; {@code invalid} rows send the plan to the streaming path.
+   */
+  private record Aggregates(
+      long objects,
+      long duplicates,
+      long bytes,
+      long unknownSizes,
+      long invalid,
+      long overCopyLimit,
+      List<SelectionSummary.Group> storageClasses,
+      List<SelectionSummary.Group> buckets,
+      List<SelectionSummary.Group> prefixes,
+      List<PartGroup> partGroups) {}
+
+  /** Whether a staged row goes to the left-out manifest: its class is one the split leaves out. */
+  private static String leftOutSql(ManifestRequest request) {
+    Set<String> leftOut = request.parts().map(ManifestRequest.Parts::leftOut).orElse(Set.of());
+    return leftOut.isEmpty()
+        ? "false"
+        : "coalesce(sc, "
+            + quoteString(request.unknownStorageClass())
+            + ") IN ("
+            + leftOut.stream()
+                .sorted()
+                .map(EmbeddedEngine::quoteString)
+                .collect(Collectors.joining(", "))
+            + ")";
+  }
+
+  /**
+   * The totals, the groups by class, bucket and prefix and the split's groups of the staged rows
+   * ({@code quarry_m}) from one scan: one grouping set each. The prefixes are named as {@link
+   * dev.quarry.app.PlanStats} names them: the first {@code maxPrefixes} distinct prefixes by first
+   * row keep their names, the rest are summed under {@code otherPrefixes}.
+   */
+  private static Aggregates aggregates(Statement s, ManifestRequest request) throws SQLException {
+    String cls = "coalesce(sc, " + quoteString(request.unknownStorageClass()) + ")";
+    String out = leftOutSql(request);
+    boolean byBucket = request.parts().map(ManifestRequest.Parts::byBucket).orElse(false);
+    boolean byClass = request.parts().map(ManifestRequest.Parts::byClass).orElse(false);
+    // grouping(c, b, o, p): a bit for each column the row's set does not group by
+    int all = 15;
+    int byC = 7;
+    int byB = 11;
+    int byParts = 13;
+    int byP = 14;
+    String sql =
+        "WITH quarry_g AS (SELECT b, s, copies, ord, "
+            + cls
+            + " AS c, CASE WHEN strpos(k, '/') > 0 THEN substr(k, 1, strpos(k, '/')) ELSE k END"
+            + " AS p, "
+            + out
+            + " AS o, CASE WHEN "
+            + out
+            + " THEN '' ELSE "
+            + (byBucket ? "b" : "''")
+            + " END AS pb, CASE WHEN "
+            + out
+            + " THEN "
+            + cls
+            + " ELSE "
+            + (byClass ? cls : "''")
+            + " END AS pc, b IS NULL OR k IS NULL OR k = '' OR NOT regexp_full_match(b, "
+            + BARE
+            + ") OR (v IS NOT NULL AND NOT regexp_full_match(v, "
+            + BARE
+            + ")) AS bad FROM quarry_m), quarry_a AS MATERIALIZED (SELECT grouping(c, b, o, p) AS"
+            + " gid, c, b, o, pb, pc, p, count(*) AS n, coalesce(sum(s), 0)::BIGINT AS bytes,"
+            + " min(ord) AS first, coalesce(sum(copies), 0)::BIGINT - count(*) AS dups, count(*)"
+            + " FILTER (s IS NULL) AS nulls, count(*) FILTER (bad) AS bad, count(*) FILTER (s > "
+            + SelectionSummary.COPY_LIMIT_BYTES
+            + ") AS over FROM quarry_g GROUP BY GROUPING SETS ((), (c), (b), (o, pb, pc), (p)))"
+            + " SELECT gid, c, b, o, pb, pc, n, bytes, dups, nulls, bad, over FROM quarry_a"
+            + " WHERE gid <> "
+            + byP
+            + " UNION ALL SELECT "
+            + byP
+            + ", NULL, name, NULL, NULL, NULL, sum(n)::BIGINT, sum(bytes)::BIGINT, 0, 0, 0, 0"
+            + " FROM (SELECT CASE WHEN row_number() OVER (ORDER BY first) <= "
+            + request.maxPrefixes()
+            + " THEN p ELSE "
+            + quoteString(request.otherPrefixes())
+            + " END AS name, n, bytes FROM quarry_a WHERE gid = "
+            + byP
+            + ") GROUP BY name";
+    long objects = 0;
+    long duplicates = 0;
+    long bytes = 0;
+    long unknownSizes = 0;
+    long invalid = 0;
+    long overCopyLimit = 0;
+    List<SelectionSummary.Group> storageClasses = new ArrayList<>();
+    List<SelectionSummary.Group> buckets = new ArrayList<>();
+    List<SelectionSummary.Group> prefixes = new ArrayList<>();
+    List<PartGroup> partGroups = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        int gid = rs.getInt(1);
+        long n = rs.getLong(7);
+        long groupBytes = rs.getLong(8);
+        if (gid == all) {
+          objects = n;
+          bytes = groupBytes;
+          duplicates = rs.getLong(9);
+          unknownSizes = rs.getLong(10);
+          invalid = rs.getLong(11);
+          overCopyLimit = rs.getLong(12);
+        } else if (gid == byC) {
+          storageClasses.add(new SelectionSummary.Group(rs.getString(2), n, groupBytes));
+        } else if (gid == byB) {
+          // a null bucket is an invalid row: the caller then takes the streaming path
+          String bucket = rs.getString(3);
+          if (bucket != null) {
+            buckets.add(new SelectionSummary.Group(bucket, n, groupBytes));
+          }
+        } else if (gid == byParts) {
+          partGroups.add(
+              new PartGroup(rs.getBoolean(4), rs.getString(5), rs.getString(6), n, groupBytes));
+        } else if (gid == byP) {
+          String name = rs.getString(3);
+          if (name != null) {
+            prefixes.add(new SelectionSummary.Group(name, n, groupBytes));
+          }
+        } else {
+          throw new IllegalStateException("unexpected grouping " + gid);
+        }
+      }
+    }
+    return new Aggregates(
+        objects,
+        duplicates,
+        bytes,
+        unknownSizes,
+        invalid,
+        overCopyLimit,
+        storageClasses,
+        buckets,
+        prefixes,
+        partGroups);
+  }
+
   /** A file DuckDB may write, in the staging folder, removed by the caller unless moved. */
   private Path stagedFile(String name, List<Path> written) {
     Path file = staging.resolve(name);
     written.add(file);
     return file;
+  }
+
+  /**
+   * Whether {@code sql} is a plain scan of an inventory recorded one row per (bucket, key): its
+   * rows are then distinct tasks, under either identity, and need no count of distinct hashes.
+   */
+  private boolean plainScanOfOneRowPerKey(String sql) {
+    return plainScan(sql).map(p -> recordedOneRowPerKey(p.table())).orElse(false);
   }
 
   /**
@@ -765,9 +862,34 @@ public final class EmbeddedEngine implements QueryEngine {
       return shape;
     }
     String sql = shape.prepared().sql();
+    Optional<PlainScan> scan = plainScan(sql);
+    if (scan.isEmpty()) {
+      return shape;
+    }
+    String table = scan.get().table();
+    int from = scan.get().from();
+    Prepared carried =
+        new Prepared(
+            sql.substring(0, from) + ", " + String.join(", ", missing) + " " + sql.substring(from),
+            shape.prepared().parameterOrder());
+    try {
+      return new Shape(carried, describe(carried, query), Optional.of(table));
+    } catch (QuarryException e) {
+      return shape;
+    }
+  }
+
+  /** Where a plain scan's {@code FROM} starts, and the table it names as the query spells it. */
+  private record PlainScan(int from, String table) {}
+
+  /**
+   * The table of a plain scan of {@code inventory} ({@code SELECT column, ... FROM inventory [WHERE
+   * ...] [ORDER BY ...] [LIMIT ...]}, every selected item a bare column), if {@code sql} is one.
+   */
+  private static Optional<PlainScan> plainScan(String sql) {
     List<SqlToken> tokens = SqlTokenizer.tokenize(sql).stream().filter(t -> !t.isTrivia()).toList();
     if (tokens.isEmpty() || !tokens.get(0).isWord("select")) {
-      return shape;
+      return Optional.empty();
     }
     int i = 1;
     boolean expectItem = true;
@@ -777,12 +899,12 @@ public final class EmbeddedEngine implements QueryEngine {
           (t.is(Kind.WORD) && !t.isWord("distinct") && !t.isWord("all"))
               || t.is(Kind.QUOTED_IDENTIFIER);
       if (expectItem ? !bare : !t.isSymbol(",")) {
-        return shape;
+        return Optional.empty();
       }
       expectItem = !expectItem;
     }
     if (expectItem || i + 1 >= tokens.size()) {
-      return shape;
+      return Optional.empty();
     }
     SqlToken from = tokens.get(i);
     int next = i + 1;
@@ -797,14 +919,14 @@ public final class EmbeddedEngine implements QueryEngine {
         dots++;
       }
       if (dots == 0 || !MetadataTables.INVENTORY.equals(identifier(tokens.get(next)))) {
-        return shape;
+        return Optional.empty();
       }
     }
     if (next + 1 < tokens.size()) {
       SqlToken after = tokens.get(next + 1);
       if (!after.is(Kind.WORD)
           || !CLAUSES_AFTER_FROM.contains(after.text().toLowerCase(Locale.ROOT))) {
-        return shape;
+        return Optional.empty();
       }
       for (SqlToken t : tokens.subList(next + 1, tokens.size())) {
         // a subquery, a set operation or a grouping would change what a row is
@@ -817,25 +939,15 @@ public final class EmbeddedEngine implements QueryEngine {
             || t.isWord("having")
             || t.isWord("window")
             || t.isWord("join")) {
-          return shape;
+          return Optional.empty();
         }
       }
     }
     SqlToken last = tokens.get(next);
-    String table = sql.substring(tokens.get(i + 1).offset(), last.offset() + last.text().length());
-    Prepared carried =
-        new Prepared(
-            sql.substring(0, from.offset())
-                + ", "
-                + String.join(", ", missing)
-                + " "
-                + sql.substring(from.offset()),
-            shape.prepared().parameterOrder());
-    try {
-      return new Shape(carried, describe(carried, query), Optional.of(table));
-    } catch (QuarryException e) {
-      return shape;
-    }
+    return Optional.of(
+        new PlainScan(
+            from.offset(),
+            sql.substring(tokens.get(i + 1).offset(), last.offset() + last.text().length())));
   }
 
   /**
