@@ -142,7 +142,7 @@ class StartupArchiveIT {
     // then
     assertThat(run.code()).isZero();
     assertThat(run.output().lines())
-        .containsExactly("-Xss4m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+        .containsExactly("-Xss4m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms64m");
     assertThat(plan.output().lines()).containsExactly("-Xss4m");
     assertThat(archives()).isEmpty();
   }
