@@ -24,9 +24,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  * 2000 2 8 tags,copy; s3mock tasks 0 skips S3Mock); {@code growth [sizes] [runs] [concurrency]
  * [actions]} (defaults 5000,20000,80000 1 8 tags,copy): each action against the instant endpoint at
  * each size. Run with {@code bin/benchmark executor ...}. Not a test: it prints its figures.
+ *
+ * <p>Quarry's process gets the JVM options {@code bin/quarry run} gives (asked with {@code
+ * QUARRY_PRINT_JAVA_OPTS=1}: one place defines them), so what is measured is what a user gets; the
+ * SDK loop, the plain baseline, runs on the JVM's defaults. {@code BENCH_JAVA_OPTS} adds to both.
  */
 public final class ExecutorBenchmark {
   private static final String BUCKET = "bench";
+  private static final List<String> QUARRY_OPTIONS = quarryOptions();
 
   private ExecutorBenchmark() {}
 
@@ -39,6 +44,8 @@ public final class ExecutorBenchmark {
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
         load());
+    System.out.println(
+        "quarry's JVM options (bin/quarry run): " + String.join(" ", QUARRY_OPTIONS));
     header();
     switch (mode) {
       case "compare" -> {
@@ -120,9 +127,8 @@ public final class ExecutorBenchmark {
                 Integer.toString(concurrency)));
     Path state = work.resolve("state");
     Timed.deleteTree(state);
-    Timed quarry =
-        Timed.run(
-            work,
+    List<String> command =
+        new java.util.ArrayList<>(
             Timed.java(
                 ExecutorRun.class.getName(),
                 endpoint.toString(),
@@ -131,6 +137,8 @@ public final class ExecutorBenchmark {
                 etag(manifest),
                 Integer.toString(concurrency),
                 state.toString()));
+    command.addAll(1, QUARRY_OPTIONS);
+    Timed quarry = Timed.run(work, command);
     Timed.deleteTree(state);
     row(server, action, count, "SDK loop", sdk, sdk);
     row(server, action, count, "quarry executor", quarry, sdk);
@@ -187,6 +195,30 @@ public final class ExecutorBenchmark {
       Manifest written = writer.finish();
       ETAGS.put(written.file(), written.etag());
       return written.file();
+    }
+  }
+
+  /**
+   * The JVM options bin/quarry starts {@code quarry run} with (the working folder: the checkout).
+   */
+  static List<String> quarryOptions() {
+    try {
+      ProcessBuilder builder =
+          new ProcessBuilder("bin/quarry", "run").redirectError(ProcessBuilder.Redirect.INHERIT);
+      builder.environment().put("QUARRY_PRINT_JAVA_OPTS", "1");
+      Process process = builder.start();
+      String out =
+          new String(
+              process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (process.waitFor() != 0) {
+        throw new IllegalStateException("bin/quarry could not print its JVM options: " + out);
+      }
+      return out.lines().filter(line -> !line.isBlank()).toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

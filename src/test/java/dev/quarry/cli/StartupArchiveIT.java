@@ -108,6 +108,46 @@ class StartupArchiveIT {
   }
 
   @Test
+  void executorCommandsRunOnC1AloneWithTheSerialCollector() throws Exception {
+    // given
+    Path jar = Files.copy(Path.of("target", "quarry.jar"), work.resolve("quarry.jar"));
+    Map<String, String> flags = Map.of("QUARRY_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+
+    // when
+    Result run = quarry(jar, flags, "run", "--help");
+    Result daemon = quarry(jar, flags, "daemon", "--help");
+    Result jobs = quarry(jar, flags, "jobs", "--help");
+    Result query = quarry(jar, flags, "query", "--help");
+
+    // then: the executor's commands get both; a query keeps the full JIT and the JVM's collector
+    for (Result executor : List.of(run, daemon, jobs)) {
+      assertThat(executor.code()).isZero();
+      assertThat(executor.output())
+          .contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "Usage: quarry ");
+    }
+    assertThat(query.code()).isZero();
+    assertThat(query.output()).contains("-XX:+PrintCommandLineFlags", "Usage: quarry query");
+    assertThat(query.output()).doesNotContain("TieredStopAtLevel", "UseSerialGC");
+  }
+
+  @Test
+  void printsTheOptionsOfACommandForTheBenchmarks() throws Exception {
+    // given: no jar at all; the options do not depend on it
+    Path missing = work.resolve("none.jar");
+
+    // when
+    Result run = quarry(missing, Map.of("QUARRY_PRINT_JAVA_OPTS", "1"), "run", "x.yaml");
+    Result plan = quarry(missing, Map.of("QUARRY_PRINT_JAVA_OPTS", "1"), "plan", "x.yaml");
+
+    // then
+    assertThat(run.code()).isZero();
+    assertThat(run.output().lines())
+        .containsExactly("-Xss4m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms64m");
+    assertThat(plan.output().lines()).containsExactly("-Xss4m");
+    assertThat(archives()).isEmpty();
+  }
+
+  @Test
   void offSkipsTheArchive() throws Exception {
     // given
     Path jar = Files.copy(Path.of("target", "quarry.jar"), work.resolve("quarry.jar"));
