@@ -158,12 +158,26 @@ class IncrementalRefreshIT {
     Path warehouse = dir.resolve("copy");
     refresher(server, s3, warehouse, Instant.now()).refresh(bucket, 4, RefreshProgress.NONE);
     copyInPlace(s3, bucket, "plain/1.txt");
-    requests.reset();
+    Path incremental = dir.resolve("copy-incremental");
+    copyTree(warehouse, incremental);
+    Instant refreshTime = Instant.now().plusSeconds(1);
+
+    // when: the same refresh of a copy of the warehouse, incremental
+    RefreshSummary trusting =
+        refresher(server, s3, incremental, refreshTime)
+            .refresh(bucket, 4, true, RefreshProgress.NONE);
+
+    // then it trusts the unchanged listing and misses the change: why --incremental is opt-in
+    assertThat(trusting.versionsReused()).isEqualTo(1);
+    assertThat(trusting.updates()).isZero();
+    assertThat(rows(incremental, "b_" + bucket, "inventory"))
+        .singleElement()
+        .satisfies(r -> assertThat(r).doesNotContainEntry("user_metadata", "{copied=yes}"));
 
     // when
+    requests.reset();
     RefreshSummary summary =
-        refresher(server, s3, warehouse, Instant.now().plusSeconds(1))
-            .refresh(bucket, 4, RefreshProgress.NONE);
+        refresher(server, s3, warehouse, refreshTime).refresh(bucket, 4, RefreshProgress.NONE);
 
     // then
     assertThat(requests.heads.get()).isEqualTo(1);
