@@ -183,8 +183,19 @@ public final class AthenaStreamBenchmark {
    * What the sides run with: bin/quarry's options and one small heap for both, so memory that grew
    * with the row count would fail the 2M-row run instead of hiding in a heap the JVM sized after
    * the machine's 23 GiB (a side's RSS then says how lazily G1 collects, not what it keeps).
+   * BENCH_SIDE_JAVA_OPTS adds options to both sides, e.g. what {@code QUARRY_PRINT_JAVA_OPTS=1
+   * bin/quarry run} prints, to measure the stream as {@code quarry run} starts it.
    */
-  private static final List<String> JVM_OPTIONS = List.of("-Xss4m", "-Xmx256m");
+  private static final List<String> JVM_OPTIONS = jvmOptions();
+
+  private static List<String> jvmOptions() {
+    List<String> options = new ArrayList<>(List.of("-Xss4m", "-Xmx256m"));
+    String extra = System.getenv().getOrDefault("BENCH_SIDE_JAVA_OPTS", "").trim();
+    if (!extra.isEmpty()) {
+      options.addAll(List.of(extra.split("\\s+")));
+    }
+    return List.copyOf(options);
+  }
 
   /** One side as its own process under /usr/bin/time: its timed seconds, rows, CPU and RSS. */
   private record Side(double seconds, long rows, double wall, double cpu, long rssKiB) {
