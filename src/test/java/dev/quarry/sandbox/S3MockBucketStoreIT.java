@@ -171,6 +171,73 @@ class S3MockBucketStoreIT {
   }
 
   @Test
+  void aJournalLineCutShortByACrashIsIgnoredAtTheRestart(@TempDir Path dir) throws Exception {
+    // given two acknowledged keys in the journal of a killed S3Mock
+    Path store = dir.resolve("store");
+    S3MockServer server = S3MockServer.start(store, dir.resolve("s3mock.log"));
+    String bucket;
+    try {
+      S3Client s3 = S3Servers.client(server);
+      bucket = S3Servers.createVersionedBucket(s3, "cut");
+      s3.putObject(b -> b.bucket(bucket).key("one"), RequestBody.fromString("1"));
+      s3.putObject(b -> b.bucket(bucket).key("two"), RequestBody.fromString("2"));
+      ProcessHandle handle = ProcessHandle.of(server.pid()).orElseThrow();
+      handle.destroyForcibly();
+      handle.onExit().get(30, TimeUnit.SECONDS);
+    } finally {
+      server.stop();
+    }
+    // and a third line the crash cut off in the middle of its write (never acknowledged)
+    Path journal = store.resolve(bucket).resolve(JOURNAL);
+    Files.writeString(
+        journal, "[\"+\",\"thr", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+
+    // when S3Mock starts again over the same root and a new key is put
+    S3MockServer restarted = S3MockServer.start(store, dir.resolve("s3mock-2.log"));
+    try {
+      S3Client s3 = S3Servers.client(restarted);
+      s3.putObject(b -> b.bucket(bucket).key("four"), RequestBody.fromString("4"));
+
+      // then the acknowledged keys are there, the cut line is gone, and the new key's line is a
+      // whole line of its own (the start compacted the damaged journal away first)
+      assertThat(listKeys(s3, bucket)).containsExactlyInAnyOrder("one", "two", "four");
+      assertThat(Files.readString(store.resolve(bucket).resolve(META))).contains("\"two\"");
+      assertThat(Files.readAllLines(journal, StandardCharsets.UTF_8))
+          .singleElement()
+          .satisfies(line -> assertThat(line).startsWith("[\"+\",\"four\","));
+    } finally {
+      restarted.stop();
+    }
+  }
+
+  @Test
+  void aLongJournalIsCompactedIntoTheFile(@TempDir Path dir) throws Exception {
+    // given an unversioned bucket with one key kept
+    Path store = dir.resolve("store");
+    S3MockServer server = S3MockServer.start(store, dir.resolve("s3mock.log"));
+    try {
+      S3Client s3 = S3Servers.client(server);
+      String bucket = S3Servers.newBucketName("long");
+      s3.createBucket(b -> b.bucket(bucket));
+      s3.putObject(b -> b.bucket(bucket).key("kept"), RequestBody.fromString("k"));
+
+      // when 520 puts and deletes of another key make 1,041 journal lines in all
+      for (int i = 0; i < 520; i++) {
+        s3.putObject(b -> b.bucket(bucket).key("scratch"), RequestBody.fromString("s"));
+        s3.deleteObject(b -> b.bucket(bucket).key("scratch"));
+      }
+
+      // then the 1,024th change wrote the file and emptied the journal; 17 lines followed it
+      Path folder = store.resolve(bucket);
+      assertThat(Files.readAllLines(folder.resolve(JOURNAL), StandardCharsets.UTF_8)).hasSize(17);
+      assertThat(Files.readString(folder.resolve(META))).contains("\"kept\"");
+      assertThat(listKeys(s3, bucket)).containsExactly("kept");
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
   void putsAndReadsAtOnceShareTheSnapshotSafely() throws Exception {
     // given a bucket with some keys on the shared server
     S3Client s3 = S3Servers.client(S3Servers.s3mock());
