@@ -1,0 +1,124 @@
+package dev.quarry.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.model.ObjectVersion;
+
+/** {@link PreviousVersions} over real Parquet files written by DuckDB. */
+class PreviousVersionsTest {
+  private static final Instant TIME = Instant.parse("2026-11-30T10:15:30.123Z");
+
+  @TempDir Path dir;
+
+  @Test
+  void aVersionRecordedOnceIsKnownAndMatchesOnlyTheSameListing() throws Exception {
+    // given
+    Path file = inventory("a.parquet", "('a', 'v1', 1, false)", "('b', 'v1', 2, false)");
+
+    // when
+    try (PreviousVersions previous = PreviousVersions.open(List.of(file))) {
+      PreviousVersions.Known a = previous.find("a", "v1");
+      PreviousVersions.Known unknownVersion = previous.find("b", "v9");
+
+      // then
+      assertThat(a).isNotNull();
+      assertThat(a.matches(listed("a", "v1", 1, "STANDARD"))).isTrue();
+      assertThat(a.matches(listed("a", "v1", 1, "GLACIER"))).isFalse();
+      assertThat(a.matches(listed("a", "v1", 7, "STANDARD"))).isFalse();
+      assertThat(unknownVersion).isNull();
+    }
+  }
+
+  @Test
+  void theNullVersionADuplicateAndADeleteMarkerAreNeverKnown() throws Exception {
+    // given: a key recorded twice for one version, a marker, and a null version
+    Path file =
+        inventory(
+            "b.parquet",
+            "('a', 'v1', 1, false)",
+            "('a', 'v1', 1, false)",
+            "('b', 'm1', 0, true)",
+            "('c', NULL, 3, false)");
+
+    // when / then
+    try (PreviousVersions previous = PreviousVersions.open(List.of(file))) {
+      assertThat(previous.find("a", "v1")).isNull();
+      assertThat(previous.find("b", "m1")).isNull();
+      assertThat(previous.find("c", "null")).isNull();
+    }
+  }
+
+  @Test
+  void aFileOutOfKeyOrderMakesTheRestUnknown() throws Exception {
+    // given: keys not in UTF-8 byte order after 'a'
+    Path file =
+        inventory(
+            "c.parquet", "('a', 'v1', 1, false)", "('c', 'v1', 1, false)", "('b', 'v1', 1, false)");
+
+    // when / then: 'a' was read before the disorder; 'b' and 'c' are read in full
+    try (PreviousVersions previous = PreviousVersions.open(List.of(file))) {
+      assertThat(previous.find("a", "v1")).isNotNull();
+      assertThat(previous.find("b", "v1")).isNull();
+      assertThat(previous.find("c", "v1")).isNull();
+    }
+  }
+
+  @Test
+  void aKeyAskedForOutOfOrderIsUnknownAndTheReaderGoesOn() throws Exception {
+    // given
+    Path file =
+        inventory(
+            "d.parquet", "('a', 'v1', 1, false)", "('b', 'v1', 1, false)", "('c', 'v1', 1, false)");
+
+    // when / then: the reader never rewinds
+    try (PreviousVersions previous = PreviousVersions.open(List.of(file))) {
+      assertThat(previous.find("b", "v1")).isNotNull();
+      assertThat(previous.find("a", "v1")).isNull();
+      assertThat(previous.find("c", "v1")).isNotNull();
+    }
+  }
+
+  @Test
+  void noFilesKnowNothing() throws Exception {
+    try (PreviousVersions previous = PreviousVersions.open(List.of())) {
+      assertThat(previous.find("a", "v1")).isNull();
+    }
+  }
+
+  /** Rows of (key, version_id, size, is_delete_marker), the rest fixed, in the order given. */
+  private Path inventory(String name, String... rows) throws Exception {
+    Path file = dir.resolve(name);
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "COPY (SELECT key, version_id, size, TIMESTAMP '2026-11-30 10:15:30.123' AS"
+              + " last_modified_date, 'etag1' AS e_tag, 'STANDARD' AS storage_class,"
+              + " is_delete_marker FROM (VALUES "
+              + String.join(", ", rows)
+              + ") t(key, version_id, size, is_delete_marker)) TO '"
+              + file
+              + "' (FORMAT parquet)");
+    }
+    return file;
+  }
+
+  private static ObjectVersion listed(
+      String key, String versionId, long size, String storageClass) {
+    return ObjectVersion.builder()
+        .key(key)
+        .versionId(versionId)
+        .size(size)
+        .lastModified(TIME)
+        .eTag("\"etag1\"")
+        .storageClass(storageClass)
+        .build();
+  }
+}
