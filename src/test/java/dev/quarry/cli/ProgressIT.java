@@ -55,7 +55,9 @@ class ProgressIT {
         underTerminal(
             quarry("run", playbook().toString(), "--yes", "--output", "json") + " > " + json);
 
-    // then: bars with percentage, count, rate, redrawn with carriage returns
+    // then: bars with percentage, count, rate, redrawn with carriage returns (the rate is the
+    // bar library's "?" while less than a second has passed: since S3Mock's readers share one
+    // snapshot, a refresh of these 200 objects can end within its first second)
     assertThat(refresh)
         .contains("\r")
         .containsPattern(
@@ -65,7 +67,8 @@ class ProgressIT {
                 + OBJECTS
                 + "/"
                 + OBJECTS
-                + " objects \\(\\d+:\\d\\d:\\d\\d / \\d+:\\d\\d:\\d\\d\\) [\\d.]+ objects/s")
+                + " objects \\(\\d+:\\d\\d:\\d\\d / \\d+:\\d\\d:\\d\\d\\)"
+                + " (?:[\\d.]+|\\?) objects/s")
         .doesNotContain("quarry: refresh");
     assertThat(run)
         .containsPattern(
