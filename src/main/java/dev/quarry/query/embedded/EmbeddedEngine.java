@@ -510,10 +510,9 @@ public final class EmbeddedEngine implements QueryEngine {
       Statement s, ManifestRequest request, String id, List<Path> written, List<PartGroup> groups)
       throws SQLException, IOException {
     ManifestRequest.Parts wanted = request.parts().orElseThrow();
-    String cls = "coalesce(sc, " + quoteString(request.unknownStorageClass()) + ")";
     String out = leftOutSql(request);
-    String partBucket = wanted.byBucket() ? "b" : "''";
-    String partClass = wanted.byClass() ? cls : "''";
+    String partBucket = partBucketSql(request);
+    String partClass = partClassSql(request);
     boolean unknown =
         groups.stream()
             .anyMatch(g -> !g.out() && g.storageClass().equals(request.unknownStorageClass()));
@@ -608,14 +607,33 @@ public final class EmbeddedEngine implements QueryEngine {
       List<SelectionSummary.Group> prefixes,
       List<PartGroup> partGroups) {}
 
+  /** A staged row's storage class, the request's name for an unknown one where it has none. */
+  private static String classSql(ManifestRequest request) {
+    return "coalesce(sc, " + quoteString(request.unknownStorageClass()) + ")";
+  }
+
+  /**
+   * The bucket and the class that name a staged row's part ({@code ''} where the split does not go
+   * by it): {@link #aggregates} groups by them and {@link #writeParts} selects each group's rows by
+   * them, so both must read the same expressions.
+   */
+  private static String partBucketSql(ManifestRequest request) {
+    return request.parts().map(ManifestRequest.Parts::byBucket).orElse(false) ? "b" : "''";
+  }
+
+  private static String partClassSql(ManifestRequest request) {
+    return request.parts().map(ManifestRequest.Parts::byClass).orElse(false)
+        ? classSql(request)
+        : "''";
+  }
+
   /** Whether a staged row goes to the left-out manifest: its class is one the split leaves out. */
   private static String leftOutSql(ManifestRequest request) {
     Set<String> leftOut = request.parts().map(ManifestRequest.Parts::leftOut).orElse(Set.of());
     return leftOut.isEmpty()
         ? "false"
-        : "coalesce(sc, "
-            + quoteString(request.unknownStorageClass())
-            + ") IN ("
+        : classSql(request)
+            + " IN ("
             + leftOut.stream()
                 .sorted()
                 .map(EmbeddedEngine::quoteString)
@@ -630,10 +648,8 @@ public final class EmbeddedEngine implements QueryEngine {
    * row keep their names, the rest are summed under {@code otherPrefixes}.
    */
   private static Aggregates aggregates(Statement s, ManifestRequest request) throws SQLException {
-    String cls = "coalesce(sc, " + quoteString(request.unknownStorageClass()) + ")";
+    String cls = classSql(request);
     String out = leftOutSql(request);
-    boolean byBucket = request.parts().map(ManifestRequest.Parts::byBucket).orElse(false);
-    boolean byClass = request.parts().map(ManifestRequest.Parts::byClass).orElse(false);
     // grouping(c, b, o, p): a bit for each column the row's set does not group by
     int all = 15;
     int byC = 7;
@@ -649,13 +665,13 @@ public final class EmbeddedEngine implements QueryEngine {
             + " AS o, CASE WHEN "
             + out
             + " THEN '' ELSE "
-            + (byBucket ? "b" : "''")
+            + partBucketSql(request)
             + " END AS pb, CASE WHEN "
             + out
             + " THEN "
             + cls
             + " ELSE "
-            + (byClass ? cls : "''")
+            + partClassSql(request)
             + " END AS pc, b IS NULL OR k IS NULL OR k = '' OR NOT regexp_full_match(b, "
             + BARE
             + ") OR (v IS NOT NULL AND NOT regexp_full_match(v, "
