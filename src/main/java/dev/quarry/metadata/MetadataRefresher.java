@@ -237,10 +237,8 @@ public final class MetadataRefresher {
                   + " user_metadata = o.user_metadata, head_reused = FALSE"
                   + " FROM (SELECT key, version_id, size, last_modified_date, e_tag,"
                   + " storage_class, is_multipart, encryption_status, is_bucket_key_enabled,"
-                  + " kms_key_arn, checksum_algorithm, user_metadata FROM read_parquet(["
-                  + String.join(", ", oldInventory.stream().map(DuckDb::literal).toList())
-                  + "]) WHERE is_delete_marker IS NOT DISTINCT FROM FALSE"
-                  + " AND version_id IS NOT NULL"
+                  + " kms_key_arn, checksum_algorithm, user_metadata"
+                  + PreviousVersions.versionsOf(oldInventory)
                   + " QUALIFY count(*) OVER (PARTITION BY key, version_id) = 1) o"
                   + " WHERE n.head_reused AND o.key = n.key AND o.version_id = n.version_id"
                   + " AND o.size = n.size AND o.last_modified_date = n.last_modified_date"

@@ -99,15 +99,23 @@ final class PreviousVersions implements AutoCloseable {
       ResultSet rows =
           statement.executeQuery(
               "SELECT key, version_id, size, epoch_us(last_modified_date), e_tag, storage_class"
-                  + " FROM read_parquet(["
-                  + String.join(", ", files.stream().map(DuckDb::literal).toList())
-                  + "]) WHERE is_delete_marker IS NOT DISTINCT FROM FALSE"
-                  + " AND version_id IS NOT NULL");
+                  + versionsOf(files));
       return new PreviousVersions(connection, statement, rows);
     } catch (SQLException | RuntimeException e) {
       connection.close();
       throw e;
     }
+  }
+
+  /**
+   * {@code FROM ... WHERE ...} over the versions this reader knows: the files' rows that are not
+   * delete markers and have a version id, in the files' order. The refresh fills the reused rows
+   * from the same rows, so that what proved a version unchanged is what its fields come from.
+   */
+  static String versionsOf(List<Path> files) {
+    return " FROM read_parquet(["
+        + String.join(", ", files.stream().map(DuckDb::literal).toList())
+        + "]) WHERE is_delete_marker IS NOT DISTINCT FROM FALSE AND version_id IS NOT NULL";
   }
 
   /**
