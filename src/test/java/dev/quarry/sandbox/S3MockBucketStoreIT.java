@@ -146,9 +146,7 @@ class S3MockBucketStoreIT {
       s3.deleteObject(b -> b.bucket(bucket + "-plain").key("b"));
 
       // when S3Mock is killed without a chance to write anything more
-      ProcessHandle handle = ProcessHandle.of(server.pid()).orElseThrow();
-      handle.destroyForcibly();
-      handle.onExit().get(30, TimeUnit.SECONDS);
+      killDashNine(server);
     } finally {
       server.stop();
     }
@@ -181,9 +179,7 @@ class S3MockBucketStoreIT {
       bucket = S3Servers.createVersionedBucket(s3, "cut");
       s3.putObject(b -> b.bucket(bucket).key("one"), RequestBody.fromString("1"));
       s3.putObject(b -> b.bucket(bucket).key("two"), RequestBody.fromString("2"));
-      ProcessHandle handle = ProcessHandle.of(server.pid()).orElseThrow();
-      handle.destroyForcibly();
-      handle.onExit().get(30, TimeUnit.SECONDS);
+      killDashNine(server);
     } finally {
       server.stop();
     }
@@ -392,6 +388,13 @@ class S3MockBucketStoreIT {
     assertThat(s3.getBucketVersioning(b -> b.bucket(bucket)).status())
         .isEqualTo(BucketVersioningStatus.ENABLED);
     assertThat(s3.getBucketLifecycleConfiguration(b -> b.bucket(bucket)).rules()).hasSize(1);
+  }
+
+  /** Kills the server's process at once (SIGKILL): nothing of S3Mock's own shutdown runs. */
+  private static void killDashNine(S3MockServer server) throws Exception {
+    ProcessHandle handle = ProcessHandle.of(server.pid()).orElseThrow();
+    handle.destroyForcibly();
+    handle.onExit().get(30, TimeUnit.SECONDS);
   }
 
   private static List<String> listKeys(S3Client s3, String bucket) {
