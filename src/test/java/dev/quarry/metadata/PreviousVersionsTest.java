@@ -87,6 +87,41 @@ class PreviousVersionsTest {
   }
 
   @Test
+  void everyVersionOfTwoFilesOfManyVectorsIsKnownInOrder() throws Exception {
+    // given: 30,000 versions (DuckDB hands rows over in vectors of 2,048), in two files, the last
+    // key of the first file also the first key of the second (its two versions split by the files)
+    int keys = 15_000;
+    Path first =
+        generated(
+            "e.parquet",
+            "SELECT printf('k%06d', i), 'v' || j FROM range(0, 7500) r(i),"
+                + " range(2) s(j) UNION ALL SELECT 'k007500', 'v0' ORDER BY 1, 2");
+    Path second =
+        generated(
+            "f.parquet",
+            "SELECT printf('k%06d', i), 'v' || j FROM range(7500, "
+                + keys
+                + ") r(i), range(2) s(j) WHERE NOT (i = 7500 AND j = 0) ORDER BY 1, 2");
+
+    // when / then: every version, asked in the listing's order, is known; one not recorded is not
+    try (PreviousVersions previous = PreviousVersions.open(List.of(first, second))) {
+      int known = 0;
+      for (int i = 0; i < keys; i++) {
+        String key = String.format(java.util.Locale.ROOT, "k%06d", i);
+        for (String version : List.of("v0", "v1")) {
+          if (previous.find(key, version) != null) {
+            known++;
+          }
+        }
+        if (i == 9_999) {
+          assertThat(previous.find(key, "v2")).isNull();
+        }
+      }
+      assertThat(known).isEqualTo(2 * keys);
+    }
+  }
+
+  @Test
   void noFilesKnowNothing() throws Exception {
     try (PreviousVersions previous = PreviousVersions.open(List.of())) {
       assertThat(previous.find("a", "v1")).isNull();
@@ -104,6 +139,23 @@ class PreviousVersionsTest {
               + " is_delete_marker FROM (VALUES "
               + String.join(", ", rows)
               + ") t(key, version_id, size, is_delete_marker)) TO '"
+              + file
+              + "' (FORMAT parquet)");
+    }
+    return file;
+  }
+
+  /** Rows of (key, version_id) from {@code select}, the rest fixed, in the order it gives. */
+  private Path generated(String name, String select) throws Exception {
+    Path file = dir.resolve(name);
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "COPY (SELECT key, version_id, 1::BIGINT AS size, TIMESTAMP '2026-11-30 10:15:30.123' AS"
+              + " last_modified_date, 'etag1' AS e_tag, 'STANDARD' AS storage_class, false AS"
+              + " is_delete_marker FROM ("
+              + select
+              + ") t(key, version_id)) TO '"
               + file
               + "' (FORMAT parquet)");
     }
