@@ -94,12 +94,12 @@ class PreviousVersionsTest {
     Path first =
         generated(
             "e.parquet",
-            "SELECT printf('k%06d', i), 'v' || j FROM range(0, 7500) r(i),"
-                + " range(2) s(j) UNION ALL SELECT 'k007500', 'v0' ORDER BY 1, 2");
+            "SELECT printf('k%06d', i), 'v' || j, 1, false FROM range(0, 7500) r(i),"
+                + " range(2) s(j) UNION ALL SELECT 'k007500', 'v0', 1, false ORDER BY 1, 2");
     Path second =
         generated(
             "f.parquet",
-            "SELECT printf('k%06d', i), 'v' || j FROM range(7500, "
+            "SELECT printf('k%06d', i), 'v' || j, 1, false FROM range(7500, "
                 + keys
                 + ") r(i), range(2) s(j) WHERE NOT (i = 7500 AND j = 0) ORDER BY 1, 2");
 
@@ -130,32 +130,23 @@ class PreviousVersionsTest {
 
   /** Rows of (key, version_id, size, is_delete_marker), the rest fixed, in the order given. */
   private Path inventory(String name, String... rows) throws Exception {
+    return generated(name, "VALUES " + String.join(", ", rows));
+  }
+
+  /**
+   * Rows of (key, version_id, size, is_delete_marker) from {@code select}, the rest fixed, in the
+   * order it gives.
+   */
+  private Path generated(String name, String select) throws Exception {
     Path file = dir.resolve(name);
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement()) {
       statement.execute(
           "COPY (SELECT key, version_id, size, TIMESTAMP '2026-11-30 10:15:30.123' AS"
               + " last_modified_date, 'etag1' AS e_tag, 'STANDARD' AS storage_class,"
-              + " is_delete_marker FROM (VALUES "
-              + String.join(", ", rows)
-              + ") t(key, version_id, size, is_delete_marker)) TO '"
-              + file
-              + "' (FORMAT parquet)");
-    }
-    return file;
-  }
-
-  /** Rows of (key, version_id) from {@code select}, the rest fixed, in the order it gives. */
-  private Path generated(String name, String select) throws Exception {
-    Path file = dir.resolve(name);
-    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-        Statement statement = connection.createStatement()) {
-      statement.execute(
-          "COPY (SELECT key, version_id, 1::BIGINT AS size, TIMESTAMP '2026-11-30 10:15:30.123' AS"
-              + " last_modified_date, 'etag1' AS e_tag, 'STANDARD' AS storage_class, false AS"
               + " is_delete_marker FROM ("
               + select
-              + ") t(key, version_id)) TO '"
+              + ") t(key, version_id, size, is_delete_marker)) TO '"
               + file
               + "' (FORMAT parquet)");
     }
