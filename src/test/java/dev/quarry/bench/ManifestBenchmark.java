@@ -201,7 +201,18 @@ public final class ManifestBenchmark {
     // written as an export, then imported as a user would (`quarry metadata import`): the import
     // sorts it by key and records what the plan may rely on (one row per key)
     Path export = state.resolve("export");
-    try (TestWarehouse tables = new TestWarehouse(export)) {
+    new MetadataImporter(new Warehouse(state.resolve("warehouse")), Clock.systemUTC())
+        .importTables("bench-data", export(export, rows), null);
+    deleteTree(export);
+    Files.createFile(done);
+  }
+
+  /**
+   * Writes the inventory of {@code rows} rows as an AWS export would hold it (one unsorted file of
+   * namespace {@code b_bench}) under the warehouse folder {@code root}; returns the file.
+   */
+  static Path export(Path root, long rows) throws Exception {
+    try (TestWarehouse tables = new TestWarehouse(root)) {
       tables.inventory(
           "b_bench",
           "SELECT 'bench-data' AS bucket,"
@@ -226,12 +237,8 @@ public final class ManifestBenchmark {
               + " FROM range("
               + rows
               + ") t(i)");
-      new MetadataImporter(new Warehouse(state.resolve("warehouse")), Clock.systemUTC())
-          .importTables(
-              "bench-data", tables.warehouse().parquetFiles("b_bench", "inventory").get(0), null);
+      return tables.warehouse().parquetFiles("b_bench", "inventory").get(0);
     }
-    deleteTree(export);
-    Files.createFile(done);
   }
 
   private static long lines(Path csv) throws IOException {

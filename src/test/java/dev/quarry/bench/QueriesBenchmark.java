@@ -85,7 +85,14 @@ public final class QueriesBenchmark {
     long rows = args.length > 1 ? Long.parseLong(args[1]) : 10_000_000L;
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     Path state = work.resolve("state-" + rows);
-    ManifestBenchmark.generate(state, rows);
+    // the export itself, kept: the unsorted layout is compared with (ManifestBenchmark's own
+    // generation imports its export and deletes it)
+    if (!Files.exists(state.resolve("generated-export"))) {
+      ManifestBenchmark.deleteTree(state);
+      ManifestBenchmark.export(state.resolve("warehouse"), rows);
+      Files.createDirectories(state);
+      Files.createFile(state.resolve("generated-export"));
+    }
     journal(state, rows);
     // the generated files stand for an export from AWS; the tables queried are what Quarry's own
     // import writes from them (the inventory sorted by key, as a refresh writes it too)
@@ -99,7 +106,7 @@ public final class QueriesBenchmark {
           new MetadataImporter(new Warehouse(warehouse), Clock.systemUTC())
               .importTables(
                   BUCKET,
-                  raw.resolve("inventory/part-0000.parquet"),
+                  new Warehouse(raw.getParent()).parquetFiles("b_bench", "inventory").get(0),
                   raw.resolve("journal/part-0000.parquet"));
       System.out.printf(
           Locale.ROOT,
