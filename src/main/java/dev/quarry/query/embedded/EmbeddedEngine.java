@@ -1123,7 +1123,7 @@ public final class EmbeddedEngine implements QueryEngine {
       s.execute("SET max_temp_directory_size = " + quoteString(limits.maxTempSize()));
       // DuckDB keeps what it reads from files in its buffer pool too, up to the memory limit; for
       // local files the page cache already does, and a plan's peak RSS grew with the rows it
-      // staged and read back: 20M-row inventory, 644-705 MiB with it, 612-648 without, no more
+      // staged and read back: 20M-row inventory, 684-705 MiB with it, 612-648 without, no more
       // CPU (docs/PERFORMANCE.md, section 8)
       s.execute("SET enable_external_file_cache = false");
       s.execute("ATTACH ':memory:' AS " + quoteIdentifier(CATALOG));
