@@ -90,7 +90,6 @@ public final class QueriesBenchmark {
     if (!Files.exists(state.resolve("generated-export"))) {
       ManifestBenchmark.deleteTree(state);
       ManifestBenchmark.export(state.resolve("warehouse"), rows);
-      Files.createDirectories(state);
       Files.createFile(state.resolve("generated-export"));
     }
     journal(state, rows);
@@ -106,7 +105,9 @@ public final class QueriesBenchmark {
           new MetadataImporter(new Warehouse(warehouse), Clock.systemUTC())
               .importTables(
                   BUCKET,
-                  new Warehouse(raw.getParent()).parquetFiles("b_bench", "inventory").get(0),
+                  new Warehouse(state.resolve("warehouse"))
+                      .parquetFiles("b_bench", "inventory")
+                      .get(0),
                   raw.resolve("journal/part-0000.parquet"));
       System.out.printf(
           Locale.ROOT,
